@@ -1,0 +1,27 @@
+"""Settings from `MOSAIC_*` environment variables (pydantic-settings).
+
+The embedded store is the default so that Mosaic runs on a fresh machine with nothing else
+installed; set `MOSAIC_STORE=neo4j` and the `MOSAIC_NEO4J_*` values for production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOSAIC_", env_file=".env", extra="ignore")
+
+    store: Literal["embedded", "neo4j"] = "embedded"
+    db_path: Path = Path("var/mosaic.db")
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    host: str = "127.0.0.1"
+    port: int = 8000

@@ -1,0 +1,268 @@
+"""Node kinds of the POLE + intelligence graph: Person, Location, Object, Report, Source.
+
+Each node carries a marking. Blocks that belong to a stricter compartment than their node
+(a person's medical details, a report's confidential section) carry a marking of their own,
+so the access policy can decide per field, not only per node.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from graph.markings import Compartment, Grading, Marking
+
+
+class NodeKind(StrEnum):
+    PERSON = "Person"
+    LOCATION = "Location"
+    OBJECT = "Object"
+    REPORT = "Report"
+    SOURCE = "Source"
+
+
+class NominalType(StrEnum):
+    RSO = "RSO"
+    VIOLENT_OFFENDER = "VIOLENT_OFFENDER"
+    TERRORIST_RISK = "TERRORIST_RISK"
+    OTHER_DANGEROUS = "OTHER_DANGEROUS"
+    PDP = "PDP"
+    NONE = "NONE"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class LocationType(StrEnum):
+    RESIDENTIAL = "residential"
+    SCHOOL = "school"
+    NURSERY = "nursery"
+    PLAYGROUND = "playground"
+    YOUTH_CLUB = "youth_club"
+    HOSTEL = "hostel"
+    CUSTODY_SUITE = "custody_suite"
+    HOSPITAL = "hospital"
+    PRISON = "prison"
+    TRANSPORT_HUB = "transport_hub"
+    PUBLIC_PLACE = "public_place"
+    BUSINESS = "business"
+    OTHER = "other"
+
+
+class ObjectType(StrEnum):
+    VEHICLE = "vehicle"
+    PHONE = "phone"
+    EMAIL = "email"
+    ONLINE_ACCOUNT = "online_account"
+    ORGANISATION = "organisation"
+
+
+class SourceType(StrEnum):
+    MEMBER_OF_PUBLIC = "member_of_public"
+    CHIS = "chis"
+    POLICE_OFFICER = "police_officer"
+    HMPPS_PROBATION = "hmpps_probation"
+    PRISON = "prison"
+    HEALTH = "health"
+    VOLUNTARY_ORG = "voluntary_org"
+    PARTNER_AGENCY = "partner_agency"
+    SCOTTISH_INTELLIGENCE_DATABASE = "scottish_intelligence_database"
+    OFFENDER_SELF_REPORT = "offender_self_report"
+    ANONYMOUS = "anonymous"
+
+
+class ChisStatus(StrEnum):
+    NONE = "none"
+    UNDER_ASSESSMENT = "under_assessment"
+    AUTHORISED = "authorised"
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    EMAIL = "email"
+    ONLINE = "online"
+    LETTER = "letter"
+    PATROL = "patrol"
+    OTHER = "other"
+
+
+class Initiator(StrEnum):
+    SOURCE = "source"
+    POLICE = "police"
+
+
+class HowObtained(StrEnum):
+    WITNESSED = "witnessed"
+    TOLD_BY_SUBJECT = "told_by_subject"
+    TOLD_BY_THIRD_PARTY = "told_by_third_party"
+    THROUGH_RELATIONSHIP = "through_relationship"
+    UNKNOWN = "unknown"
+
+
+class RiskIndicator(StrEnum):
+    """The APP's six questions for establishing significance."""
+
+    SERIOUS_HARM_CAPACITY = "serious_harm_capacity"
+    CHILDREN_OR_VULNERABLE_ADULTS = "children_or_vulnerable_adults"
+    BREACH_OF_TRUST = "breach_of_trust"
+    LINKS_OR_ASSOCIATIONS = "links_or_associations"
+    SUBSTANCE_MISUSE = "substance_misuse"
+    MENTAL_STATE = "mental_state"
+
+
+class Value(BaseModel):
+    """Base for nested values: strict about their own fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Name(Value):
+    given: str = ""
+    family: str = ""
+
+    @model_validator(mode="after")
+    def _not_both_empty(self) -> Name:
+        if not (self.given.strip() or self.family.strip()):
+            raise ValueError("a name needs a given or a family part")
+        return self
+
+    @property
+    def full(self) -> str:
+        return f"{self.given} {self.family}".strip()
+
+
+class Visor(Value):
+    """The ViSOR nominal block; its fields are visible to all officers."""
+
+    ref: str
+    nominal_type: NominalType
+    mappa_category: Literal[1, 2, 3, 4] | None = None
+    mappa_level: Literal[1, 2, 3] | None = None
+    offender_manager: str | None = None
+    risk_level: RiskLevel | None = None
+    next_review: date | None = None
+    modus_operandi: str | None = None
+    risk_factors: list[str] = Field(default_factory=list)
+    licence_conditions: list[str] = Field(default_factory=list)
+    individuals_at_risk: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _mappa_consistent(self) -> Visor:
+        if self.nominal_type is NominalType.RSO and self.mappa_category != 1:
+            raise ValueError("an RSO must be MAPPA category 1")
+        if self.nominal_type is NominalType.PDP and self.mappa_category is not None:
+            raise ValueError("a PDP is not managed under MAPPA: mappa_category must be null")
+        return self
+
+
+def _restricted(compartment: Compartment) -> Any:
+    return Field(default_factory=lambda: Marking(compartment=compartment))
+
+
+class MedicalBlock(Value):
+    """Medical details: restricted to roles with a need to know."""
+
+    notes: str
+    marking: Marking = _restricted(Compartment.MEDICAL)
+
+
+class ConfidentialBlock(Value):
+    """Victim, third-party and tactics information kept apart from the offender record."""
+
+    victim_info: str | None = None
+    third_party_info: str | None = None
+    police_tactics: str | None = None
+    marking: Marking = _restricted(Compartment.CONFIDENTIAL)
+
+
+class NodeBase(BaseModel):
+    """Fields every node has. Unknown interchange fields are kept in `extra`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    marking: Marking = Field(default_factory=Marking)
+    source_system: str | None = None
+    source_record_id: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Person(NodeBase):
+    kind: Literal[NodeKind.PERSON] = NodeKind.PERSON
+    names: list[Name] = Field(min_length=1)
+    dob: date | None = None
+    gender: Literal["M", "F", "X"] | None = None
+    pnc_id: str | None = None
+    vulnerable: bool = False
+    visor: Visor | None = None
+    medical: MedicalBlock | None = None
+
+    @property
+    def primary_name(self) -> Name:
+        return self.names[0]
+
+
+class Location(NodeBase):
+    kind: Literal[NodeKind.LOCATION] = NodeKind.LOCATION
+    address: str = ""
+    postcode: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    location_type: LocationType = LocationType.OTHER
+
+
+class ObjectEntity(NodeBase):
+    """A POLE object: vehicle, phone, email, online account or organisation."""
+
+    kind: Literal[NodeKind.OBJECT] = NodeKind.OBJECT
+    object_type: ObjectType
+    value: str
+
+
+class Source(NodeBase):
+    """Who provided information. Identifying links to a person are compartment `source`."""
+
+    kind: Literal[NodeKind.SOURCE] = NodeKind.SOURCE
+    source_type: SourceType
+    chis_status: ChisStatus = ChisStatus.NONE
+    juvenile: bool = False
+    vulnerable: bool = False
+
+
+class Report(NodeBase):
+    """An intelligence report or a recorded contact about an offender."""
+
+    kind: Literal[NodeKind.REPORT] = NodeKind.REPORT
+    received_at: AwareDatetime
+    recorded_at: AwareDatetime | None = None
+    recorded_by: str | None = None
+    channel: Channel = Channel.OTHER
+    initiated_by: Initiator = Initiator.SOURCE
+    police_request: str | None = None
+    how_obtained: HowObtained = HowObtained.UNKNOWN
+    grading: Grading
+    text: str = ""
+    risk_indicators: list[RiskIndicator] = Field(default_factory=list)
+    confidential: ConfidentialBlock | None = None
+
+    @property
+    def recorded(self) -> datetime:
+        return self.recorded_at or self.received_at
+
+
+Node = Annotated[Person | Location | ObjectEntity | Report | Source, Field(discriminator="kind")]
+NODE_TYPES: dict[NodeKind, type[NodeBase]] = {
+    NodeKind.PERSON: Person,
+    NodeKind.LOCATION: Location,
+    NodeKind.OBJECT: ObjectEntity,
+    NodeKind.REPORT: Report,
+    NodeKind.SOURCE: Source,
+}

@@ -1,0 +1,182 @@
+"""The `GraphStore` protocol: the one contract every backend passes.
+
+Backends differ in how they keep data (SQLite embedded, Neo4j in production) but must give
+identical answers, ids and orders included; `tests/test_store_conformance.py` holds them to
+it. Per-request work is bounded by depth and fan-out; whole-graph algorithms run on a
+networkx projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from types import TracebackType
+from typing import Literal, Protocol, runtime_checkable
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph.edges import AssociationType, Edge, EdgeKind
+from graph.markings import Classification, Compartment
+from graph.nodes import LocationType, Node, NodeKind, Report
+
+DEFAULT_MAX_FANOUT = 500
+MAX_DEPTH = 6
+
+
+class TraversalFilter(BaseModel):
+    """Which edges and nodes a traversal or projection may use.
+
+    Grade thresholds compare the best 3x5x2 grading among an edge's supports. An edge with
+    no graded support (a structured record such as a ViSOR associate list) passes them; an
+    edge whose only graded support is legacy 5x5x5 does not, because the APP forbids
+    converting legacy grades automatically. Date bounds keep undated edges (nothing shows
+    they are out of range). Compartment and classification sets restrict both nodes and
+    edges: this is where a caller's visible subgraph is pushed down into the store.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    edge_kinds: frozenset[EdgeKind] | None = None
+    association_types: frozenset[AssociationType] | None = None
+    since: date | None = None
+    until: date | None = None
+    max_source_evaluation: Literal["1", "2", "3"] | None = None
+    min_intelligence_assessment: Literal["A", "B", "C", "D", "E"] | None = None
+    exclude_suspected_false: bool = False
+    node_kinds: frozenset[NodeKind] | None = None
+    exclude_location_types: frozenset[LocationType] = frozenset()
+    compartments: frozenset[Compartment] | None = None
+    classifications: frozenset[Classification] | None = None
+
+
+class Neighbourhood(BaseModel):
+    """A bounded breadth-first neighbourhood with the evidence path to every node.
+
+    `parent_edge[n]` is the edge by which `n` was first reached (ties broken by the smallest
+    edge id, then node id), so `path_to(n)` is a shortest evidence path. Nodes whose
+    qualifying degree exceeds the fan-out cap are listed in `capped` with that degree and
+    are not expanded.
+    """
+
+    start: str
+    nodes: list[Node]
+    edges: list[Edge]
+    depth: dict[str, int]
+    parent_edge: dict[str, str]
+    capped: dict[str, int] = Field(default_factory=dict)
+
+    def path_to(self, node_id: str) -> list[Edge]:
+        by_id = {e.id: e for e in self.edges}
+        path: list[Edge] = []
+        current = node_id
+        while current != self.start:
+            edge = by_id[self.parent_edge[current]]
+            path.append(edge)
+            current = edge.dst if edge.src == current else edge.src
+        return list(reversed(path))
+
+
+class UpsertResult(BaseModel):
+    """What a batch changed: ids created, ids updated; the rest were identical."""
+
+    created: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+
+
+class DisposalResult(BaseModel):
+    """What disposing of reports removed or narrowed (ids only: erased data is not kept)."""
+
+    deleted_nodes: list[str] = Field(default_factory=list)
+    deleted_edges: list[str] = Field(default_factory=list)
+    updated_edges: list[str] = Field(default_factory=list)
+
+
+class StoreCounts(BaseModel):
+    nodes: dict[str, int]
+    edges: dict[str, int]
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def total_edges(self) -> int:
+        return sum(self.edges.values())
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """The graph contract. All methods are safe to call from one thread per store object."""
+
+    backend: str
+
+    def upsert(self, nodes: Sequence[Node] = (), edges: Sequence[Edge] = ()) -> UpsertResult:
+        """Write one batch, all-or-nothing, idempotent by id.
+
+        Edges may refer to nodes in the same batch or already stored. Raises an
+        `IntegrityError` (and writes nothing) for a missing endpoint, an endpoint of the
+        wrong kind or an id reused for another node kind.
+        """
+        ...
+
+    def get_node(self, node_id: str) -> Node | None: ...
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]: ...
+
+    def get_edge(self, edge_id: str) -> Edge | None: ...
+
+    def get_edges(self, edge_ids: Iterable[str]) -> dict[str, Edge]: ...
+
+    def neighbours(
+        self,
+        node_id: str,
+        depth: int = 1,
+        flt: TraversalFilter | None = None,
+        max_fanout: int | None = DEFAULT_MAX_FANOUT,
+    ) -> Neighbourhood:
+        """Breadth-first neighbourhood to `depth` (1..MAX_DEPTH), edges in either direction."""
+        ...
+
+    def edges_between(
+        self, node_ids: Iterable[str], flt: TraversalFilter | None = None
+    ) -> list[Edge]:
+        """Every qualifying edge whose two ends are both in `node_ids`, ordered by id."""
+        ...
+
+    def reports_by_source(self, source_id: str) -> list[Report]:
+        """Reports the source provided, oldest first (received_at, then id)."""
+        ...
+
+    def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
+        """Reports with the person as a subject (and, by default, mentioned), oldest first."""
+        ...
+
+    def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:
+        """The (filtered) graph for whole-graph algorithms: node and edge attributes are
+        `kind`, `subtype` (location/object/source/association type) and edge `id` as key."""
+        ...
+
+    def counts(self) -> StoreCounts: ...
+
+    def delete_with_provenance(self, report_ids: Iterable[str]) -> DisposalResult:
+        """Dispose of reports: remove them, their own edges, and their support from other
+        edges; an edge left with no support is removed, one still supported is kept."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> GraphStore: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+def check_depth(depth: int) -> None:
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")

@@ -1,0 +1,460 @@
+"""The embedded backend: SQLite (WAL) as the system of record, networkx for algorithms.
+
+Needs no server. Each batch is one `BEGIN IMMEDIATE ... COMMIT`, so a process killed in the
+middle of a batch leaves the last committed state and nothing of the half batch. Adjacency
+is indexed both ways, so a neighbourhood costs a few index range scans per level.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import networkx as nx
+
+from graph.edges import Edge, EdgeKind
+from graph.errors import NotFound, StoreUnavailable
+from graph.nodes import Node, Report
+from graph.store import (
+    DEFAULT_MAX_FANOUT,
+    DisposalResult,
+    Neighbourhood,
+    StoreCounts,
+    TraversalFilter,
+    UpsertResult,
+    check_depth,
+)
+from graph.stores.conditions import SqlRenderer, edge_conditions, node_conditions
+from graph.stores.rows import (
+    StoredEdgeEnds,
+    check_batch,
+    classify_rows,
+    edge_row,
+    endpoint_ids,
+    last_wins,
+    node_row,
+    parse_edge,
+    parse_node,
+)
+from graph.stores.traversal import IncidentEdge, expand
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subtype TEXT,
+    classification TEXT NOT NULL,
+    compartment TEXT NOT NULL,
+    handling_code TEXT,
+    received_at TEXT,
+    data TEXT NOT NULL,
+    digest TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind, subtype);
+CREATE TABLE IF NOT EXISTS edges (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    src TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    subtype TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    best_se TEXT,
+    best_ia TEXT,
+    ungraded INTEGER NOT NULL,
+    e_only INTEGER NOT NULL,
+    classification TEXT NOT NULL,
+    compartment TEXT NOT NULL,
+    handling_code TEXT,
+    data TEXT NOT NULL,
+    digest TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edges_src ON edges(src, kind);
+CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst, kind);
+CREATE TABLE IF NOT EXISTS edge_supports (
+    report_id TEXT NOT NULL,
+    edge_id TEXT NOT NULL,
+    PRIMARY KEY (report_id, edge_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edge_supports_edge ON edge_supports(edge_id);
+"""
+
+NODE_COLS = (
+    "id",
+    "kind",
+    "subtype",
+    "classification",
+    "compartment",
+    "handling_code",
+    "received_at",
+    "data",
+    "digest",
+)
+EDGE_COLS = (
+    "id",
+    "kind",
+    "src",
+    "dst",
+    "subtype",
+    "first_seen",
+    "last_seen",
+    "best_se",
+    "best_ia",
+    "ungraded",
+    "e_only",
+    "classification",
+    "compartment",
+    "handling_code",
+    "data",
+    "digest",
+)
+# SQLite allows 32766 host parameters; stay well under it.
+CHUNK = 900
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
+    names = ",".join(cols)
+    marks = ",".join(f":{c}" for c in cols)
+    updates = ",".join(f"{c}=excluded.{c}" for c in cols if c != "id")
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}"
+
+
+class SqliteGraphStore:
+    """`GraphStore` on one SQLite file. Thread-safe by serialising access to one connection."""
+
+    backend = "embedded"
+
+    def __init__(self, path: str | Path, synchronous: Synchronous = "FULL") -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"cannot open embedded store at {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA synchronous={synchronous}")
+        self._conn.execute("PRAGMA foreign_keys=OFF")
+        self._conn.executescript(SCHEMA)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SqliteGraphStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cur = self._conn.execute(sql, params)
+            return cur.fetchall()
+
+    # -- writes ------------------------------------------------------------------------
+
+    def upsert(self, nodes: Sequence[Node] = (), edges: Sequence[Edge] = ()) -> UpsertResult:
+        nodes = last_wins(nodes)
+        edges = last_wins(edges)
+        node_rows = [node_row(n) for n in nodes]
+        edge_rows = [edge_row(e) for e in edges]
+        result = UpsertResult()
+        with self._transaction() as conn:
+            kinds = self._node_kinds(conn, sorted(endpoint_ids(nodes, edges)))
+            stored_edges = self._edge_ends(conn, [e.id for e in edges])
+            check_batch(
+                nodes,
+                edges,
+                {i: k for i, (k, _) in kinds.items()},
+                {i: ends for i, (ends, _) in stored_edges.items()},
+            )
+            new_nodes = classify_rows(node_rows, {i: d for i, (_, d) in kinds.items()}, result)
+            new_edges = classify_rows(
+                edge_rows, {i: d for i, (_, d) in stored_edges.items()}, result
+            )
+            conn.executemany(_upsert_sql("nodes", NODE_COLS), new_nodes)
+            conn.executemany(_upsert_sql("edges", EDGE_COLS), new_edges)
+            changed = [r["id"] for r in new_edges]
+            for chunk in _chunks(changed):
+                conn.execute(
+                    f"DELETE FROM edge_supports WHERE edge_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            conn.executemany(
+                "INSERT INTO edge_supports (report_id, edge_id) VALUES (?, ?)",
+                [(rid, r["id"]) for r in new_edges for rid in r["report_ids"]],
+            )
+        return result
+
+    def _node_kinds(
+        self, conn: sqlite3.Connection, ids: Sequence[str]
+    ) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT id, kind, digest FROM nodes WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = (row[1], row[2])
+        return found
+
+    def _edge_ends(
+        self, conn: sqlite3.Connection, ids: Sequence[str]
+    ) -> dict[str, tuple[StoredEdgeEnds, str]]:
+        found: dict[str, tuple[StoredEdgeEnds, str]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT id, kind, src, dst, digest FROM edges WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = (StoredEdgeEnds(row[1], row[2], row[3]), row[4])
+        return found
+
+    def delete_with_provenance(self, report_ids: Iterable[str]) -> DisposalResult:
+        ids = sorted(set(report_ids))
+        result = DisposalResult()
+        with self._transaction() as conn:
+            reports = []
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                reports += [
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT id FROM nodes WHERE kind='Report' AND id IN ({marks})", chunk
+                    )
+                ]
+            gone = set(reports)
+            own_edges: set[str] = set()
+            supported: set[str] = set()
+            for chunk in _chunks(reports):
+                marks = ",".join("?" * len(chunk))
+                own_edges.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT id FROM edges WHERE src IN ({marks}) OR dst IN ({marks})",
+                        [*chunk, *chunk],
+                    )
+                )
+                supported.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT edge_id FROM edge_supports WHERE report_id IN ({marks})", chunk
+                    )
+                )
+            deleted = set(own_edges)
+            updates: list[dict[str, Any]] = []
+            for edge_id in sorted(supported - own_edges):
+                (data,) = conn.execute("SELECT data FROM edges WHERE id=?", (edge_id,)).fetchone()
+                edge = parse_edge(data)
+                keep = [s for s in edge.provenance.supports if s.report_id not in gone]
+                if not keep:
+                    deleted.add(edge_id)
+                    continue
+                narrowed = edge.model_copy(
+                    update={"provenance": edge.provenance.model_copy(update={"supports": keep})}
+                )
+                updates.append(edge_row(narrowed))
+            conn.executemany(_upsert_sql("edges", EDGE_COLS), updates)
+            touched = sorted(deleted | {u["id"] for u in updates})
+            for chunk in _chunks(touched):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM edge_supports WHERE edge_id IN ({marks})", chunk)
+            conn.executemany(
+                "INSERT INTO edge_supports (report_id, edge_id) VALUES (?, ?)",
+                [(rid, u["id"]) for u in updates for rid in u["report_ids"]],
+            )
+            for chunk in _chunks(sorted(deleted)):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM edges WHERE id IN ({marks})", chunk)
+            for chunk in _chunks(reports):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM nodes WHERE id IN ({marks})", chunk)
+        result.deleted_nodes = sorted(gone)
+        result.deleted_edges = sorted(deleted)
+        result.updated_edges = sorted(u["id"] for u in updates)
+        return result
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get_node(self, node_id: str) -> Node | None:
+        return self.get_nodes([node_id]).get(node_id)
+
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
+        ids = sorted(set(node_ids))
+        found: dict[str, Node] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT id, data FROM nodes WHERE id IN ({marks})", chunk):
+                found[row[0]] = parse_node(row[1])
+        return found
+
+    def get_edge(self, edge_id: str) -> Edge | None:
+        return self.get_edges([edge_id]).get(edge_id)
+
+    def get_edges(self, edge_ids: Iterable[str]) -> dict[str, Edge]:
+        ids = sorted(set(edge_ids))
+        found: dict[str, Edge] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT id, data FROM edges WHERE id IN ({marks})", chunk):
+                found[row[0]] = parse_edge(row[1])
+        return found
+
+    def _visible_node(self, node_id: str, flt: TraversalFilter) -> bool:
+        sql = SqlRenderer()
+        where = sql.render(node_conditions(flt), "n")
+        rows = self._query(
+            f"SELECT 1 FROM nodes n WHERE n.id = ? AND {where}", [node_id, *sql.params]
+        )
+        return bool(rows)
+
+    def _incident(self, frontier: list[str], flt: TraversalFilter) -> list[IncidentEdge]:
+        found: list[IncidentEdge] = []
+        econds, nconds = edge_conditions(flt), node_conditions(flt)
+        for chunk in _chunks(frontier):
+            marks = ",".join("?" * len(chunk))
+            for near, far in (("src", "dst"), ("dst", "src")):
+                sql = SqlRenderer()
+                ewhere = sql.render(econds, "e")
+                nwhere = sql.render(nconds, "n")
+                rows = self._query(
+                    f"SELECT e.id, e.src, e.dst FROM edges e JOIN nodes n ON n.id = e.{far} "
+                    f"WHERE e.{near} IN ({marks}) AND {ewhere} AND {nwhere}",
+                    [*chunk, *sql.params],
+                )
+                found.extend(IncidentEdge(r[0], r[1], r[2]) for r in rows)
+        return found
+
+    def neighbours(
+        self,
+        node_id: str,
+        depth: int = 1,
+        flt: TraversalFilter | None = None,
+        max_fanout: int | None = DEFAULT_MAX_FANOUT,
+    ) -> Neighbourhood:
+        check_depth(depth)
+        flt = flt or TraversalFilter()
+        if not self._visible_node(node_id, flt):
+            raise NotFound(f"node {node_id!r} not found")
+        exp = expand(node_id, depth, max_fanout, lambda f: self._incident(f, flt))
+        nodes = self.get_nodes(exp.depth)
+        edges = self.get_edges(exp.edge_ids)
+        return Neighbourhood(
+            start=node_id,
+            nodes=sorted(nodes.values(), key=lambda n: (exp.depth[n.id], n.id)),
+            edges=[edges[i] for i in sorted(edges)],
+            depth=exp.depth,
+            parent_edge=exp.parent_edge,
+            capped=exp.capped,
+        )
+
+    def edges_between(
+        self, node_ids: Iterable[str], flt: TraversalFilter | None = None
+    ) -> list[Edge]:
+        ids = sorted(set(node_ids))
+        flt = flt or TraversalFilter()
+        wanted = set(ids)
+        found: list[IncidentEdge] = []
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            sql = SqlRenderer()
+            ewhere = sql.render(edge_conditions(flt), "e")
+            rows = self._query(
+                f"SELECT e.id, e.src, e.dst FROM edges e WHERE e.src IN ({marks}) AND {ewhere}",
+                [*chunk, *sql.params],
+            )
+            found.extend(IncidentEdge(r[0], r[1], r[2]) for r in rows if r[2] in wanted)
+        visible = set(self._filter_nodes(wanted, flt))
+        keep = [e.id for e in found if e.src in visible and e.dst in visible]
+        edges = self.get_edges(keep)
+        return [edges[i] for i in sorted(edges)]
+
+    def _filter_nodes(self, ids: set[str], flt: TraversalFilter) -> list[str]:
+        out: list[str] = []
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            sql = SqlRenderer()
+            nwhere = sql.render(node_conditions(flt), "n")
+            out += [
+                r[0]
+                for r in self._query(
+                    f"SELECT n.id FROM nodes n WHERE n.id IN ({marks}) AND {nwhere}",
+                    [*chunk, *sql.params],
+                )
+            ]
+        return out
+
+    def _reports_linked(self, target: str, kinds: Sequence[EdgeKind]) -> list[Report]:
+        marks = ",".join("?" * len(kinds))
+        rows = self._query(
+            "SELECT DISTINCT n.data, n.received_at, n.id FROM edges e JOIN nodes n ON n.id = e.src "
+            f"WHERE e.dst = ? AND e.kind IN ({marks}) ORDER BY n.received_at, n.id",
+            [target, *(k.value for k in kinds)],
+        )
+        reports = [parse_node(r[0]) for r in rows]
+        return [r for r in reports if isinstance(r, Report)]
+
+    def reports_by_source(self, source_id: str) -> list[Report]:
+        return self._reports_linked(source_id, [EdgeKind.PROVIDED_BY])
+
+    def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
+        kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]
+        return self._reports_linked(person_id, kinds)
+
+    def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:
+        flt = flt or TraversalFilter()
+        graph = nx.MultiDiGraph()
+        sql = SqlRenderer()
+        nwhere = sql.render(node_conditions(flt), "n")
+        with self._lock:
+            for nid, kind, subtype in self._conn.execute(
+                f"SELECT n.id, n.kind, n.subtype FROM nodes n WHERE {nwhere}", sql.params
+            ):
+                graph.add_node(nid, kind=kind, subtype=subtype)
+            sql = SqlRenderer()
+            ewhere = sql.render(edge_conditions(flt), "e")
+            for eid, kind, src, dst, subtype in self._conn.execute(
+                f"SELECT e.id, e.kind, e.src, e.dst, e.subtype FROM edges e WHERE {ewhere}",
+                sql.params,
+            ):
+                if src in graph and dst in graph:
+                    graph.add_edge(src, dst, key=eid, kind=kind, subtype=subtype)
+        return graph
+
+    def counts(self) -> StoreCounts:
+        nodes = {k: c for k, c in self._query("SELECT kind, count(*) FROM nodes GROUP BY kind")}
+        edges = {k: c for k, c in self._query("SELECT kind, count(*) FROM edges GROUP BY kind")}
+        return StoreCounts(nodes=dict(sorted(nodes.items())), edges=dict(sorted(edges.items())))

@@ -1,0 +1,72 @@
+"""Store fixtures: every store test runs against the embedded store and a real Neo4j 5.26.
+
+Neo4j comes from `NEO4J_URI` when set, otherwise from `tools/neo4j-testserver` started once
+for the session. Without Java or Maven the Neo4j cases are skipped with the reason, unless
+`MOSAIC_REQUIRE_NEO4J=1` (set by `.ci/run`), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import Driver, GraphDatabase
+
+from graph.store import GraphStore
+from graph.stores.neo4j import Neo4jGraphStore
+from graph.stores.sqlite import SqliteGraphStore
+
+BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver() -> Iterator[Driver]:
+    uri = os.environ.get("NEO4J_URI")
+    server = None
+    if not uri:
+        from tests.support.neo4j_testserver import Neo4jUnavailable, start
+
+        try:
+            server = start()
+        except Neo4jUnavailable as exc:
+            if os.environ.get("MOSAIC_REQUIRE_NEO4J") == "1":
+                pytest.fail(f"Neo4j is required here but could not start: {exc}")
+            pytest.skip(f"Neo4j tests skipped: {exc}")
+        uri = server.uri
+    driver = GraphDatabase.driver(uri, auth=None)
+    try:
+        driver.verify_connectivity()
+        yield driver
+    finally:
+        driver.close()
+        if server is not None:
+            server.stop()
+
+
+def wipe(driver: Driver) -> None:
+    with driver.session(database="neo4j") as session:
+        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS").consume()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_driver: Driver) -> Iterator[Neo4jGraphStore]:
+    wipe(neo4j_driver)
+    store = Neo4jGraphStore(neo4j_driver, database="neo4j", owns_driver=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def embedded_store(tmp_path: Path) -> Iterator[SqliteGraphStore]:
+    store = SqliteGraphStore(tmp_path / "mosaic.db", synchronous="NORMAL")
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest) -> GraphStore:
+    name = "embedded_store" if request.param == "embedded" else "neo4j_store"
+    backend: GraphStore = request.getfixturevalue(name)
+    return backend

@@ -1,0 +1,88 @@
+"""Small builders for synthetic test graphs (no real people: every name is invented)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from graph.edges import AssociationType, CreatedBy, CreatorKind, Edge, EdgeKind, Provenance, Support
+from graph.markings import Compartment, Grading3x5x2, Grading5x5x5, Marking
+from graph.nodes import Location, LocationType, Name, Person, Report
+
+INGEST = CreatedBy(kind=CreatorKind.INGEST, name="test", version="1")
+
+
+def person(pid: str, given: str = "Alex", family: str = "Tester", **kw: Any) -> Person:
+    return Person(id=pid, names=[Name(given=given, family=family)], **kw)
+
+
+def location(lid: str, kind: LocationType = LocationType.RESIDENTIAL, **kw: Any) -> Location:
+    return Location(id=lid, address=f"{lid} Example Street", location_type=kind, **kw)
+
+
+def grade(code: str, conditions: str | None = None) -> Grading3x5x2:
+    """`grade("2BP")` -> a 3x5x2 grading."""
+    se, ia, hc = code
+    return Grading3x5x2(
+        source_evaluation=se,  # type: ignore[arg-type]
+        intelligence_assessment=ia,  # type: ignore[arg-type]
+        handling_code=hc,  # type: ignore[arg-type]
+        handling_conditions=conditions
+        or ("originator consent before action" if hc == "C" else None),
+    )
+
+
+def legacy(code: str) -> Grading5x5x5:
+    se, ia, hc = code
+    return Grading5x5x5(
+        source_evaluation=se,  # type: ignore[arg-type]
+        intelligence_assessment=ia,  # type: ignore[arg-type]
+        handling_code=hc,  # type: ignore[arg-type]
+    )
+
+
+def report(rid: str, when: str = "2026-03-01T14:05:00Z", code: str = "2BP", **kw: Any) -> Report:
+    return Report(id=rid, received_at=datetime.fromisoformat(when), grading=grade(code), **kw)
+
+
+def edge(
+    eid: str,
+    kind: EdgeKind,
+    src: str,
+    dst: str,
+    *,
+    supports: list[Support] | None = None,
+    via: Report | None = None,
+    assoc: AssociationType | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    compartment: Compartment = Compartment.GENERAL,
+    **kw: Any,
+) -> Edge:
+    """An edge; `via=report` makes the report its support and its date the seen dates."""
+    if via is not None:
+        day = via.received_at.astimezone(UTC).date()
+        supports, first, last = [from_report(via, day)], day, day
+    return Edge(
+        id=eid,
+        kind=kind,
+        src=src,
+        dst=dst,
+        association_type=assoc,
+        marking=Marking(compartment=compartment),
+        provenance=Provenance(
+            supports=supports or [Support(source_system="test")],
+            first_seen=first,
+            last_seen=last,
+            created_by=INGEST,
+        ),
+        **kw,
+    )
+
+
+def from_report(rep: Report, observed: date | None = None) -> Support:
+    return Support(report_id=rep.id, grading=rep.grading, observed_on=observed)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)

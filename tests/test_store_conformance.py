@@ -1,0 +1,318 @@
+"""The store contract, run identically against every backend (embedded SQLite and Neo4j)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import networkx as nx
+import pytest
+
+from graph.edges import AssociationType, EdgeKind, Support
+from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint, NotFound
+from graph.markings import Classification, Compartment
+from graph.nodes import LocationType, NodeKind
+from graph.store import GraphStore, TraversalFilter
+from tests import scenario as sc
+from tests.factories import edge, location, person
+
+
+@pytest.fixture
+def loaded(store: GraphStore) -> GraphStore:
+    store.upsert(sc.NODES, sc.EDGES)
+    return store
+
+
+def ids(items: list[object]) -> list[str]:
+    return [getattr(i, "id") for i in items]  # noqa: B009
+
+
+def reached(store: GraphStore, start: str, depth: int = 1, **flt: object) -> set[str]:
+    hood = store.neighbours(start, depth, TraversalFilter(**flt))  # type: ignore[arg-type]
+    return set(hood.depth) - {start}
+
+
+# -- writes -------------------------------------------------------------------------------
+
+
+def test_upsert_reports_created_then_unchanged(store: GraphStore) -> None:
+    first = store.upsert(sc.NODES, sc.EDGES)
+    assert sorted(first.created) == sorted(ids(sc.NODES) + ids(sc.EDGES))
+    assert first.updated == [] and first.unchanged == 0
+    before = store.counts()
+    again = store.upsert(sc.NODES, sc.EDGES)
+    assert again.created == [] and again.updated == []
+    assert again.unchanged == len(sc.NODES) + len(sc.EDGES)
+    assert store.counts() == before
+
+
+def test_changed_record_updates_in_place(loaded: GraphStore) -> None:
+    moved = sc.P2.model_copy(update={"vulnerable": True})
+    result = loaded.upsert([moved, sc.P3])
+    assert result.updated == ["P2"] and result.unchanged == 1 and result.created == []
+    node = loaded.get_node("P2")
+    assert node is not None and node.model_dump() == moved.model_dump()
+    assert loaded.counts().nodes["Person"] == 6
+
+
+def test_counts_by_kind(loaded: GraphStore) -> None:
+    counts = loaded.counts()
+    assert counts.nodes == {"Location": 3, "Object": 1, "Person": 6, "Report": 3, "Source": 1}
+    expected: dict[str, int] = {}
+    for e in sc.EDGES:
+        expected[e.kind.value] = expected.get(e.kind.value, 0) + 1
+    assert counts.edges == dict(sorted(expected.items()))
+    assert counts.total_nodes == 14 and counts.total_edges == 21
+
+
+def test_every_node_and_edge_round_trips_unchanged(loaded: GraphStore) -> None:
+    nodes = loaded.get_nodes(ids(sc.NODES))
+    for node in sc.NODES:
+        assert nodes[node.id].model_dump() == node.model_dump(), node.id
+    edges = loaded.get_edges(ids(sc.EDGES))
+    for e in sc.EDGES:
+        assert edges[e.id].model_dump() == e.model_dump(), e.id
+    p1 = loaded.get_node("P1")
+    assert p1 is not None and p1.kind is NodeKind.PERSON
+    assert p1.medical is not None and p1.medical.marking.compartment is Compartment.MEDICAL
+    r1 = loaded.get_node("R1")
+    assert r1 is not None and r1.kind is NodeKind.REPORT
+    assert r1.confidential is not None
+    assert r1.confidential.marking.compartment is Compartment.CONFIDENTIAL
+    assert r1.grading.handling_conditions == "originator consent before action"
+    k1 = loaded.get_edge("K1")
+    assert k1 is not None and k1.marking.compartment is Compartment.SOURCE
+    assert loaded.get_node("nope") is None and loaded.get_edge("nope") is None
+
+
+def test_last_occurrence_in_a_batch_wins(store: GraphStore) -> None:
+    store.upsert([person("X", "First"), person("X", "Second")])
+    node = store.get_node("X")
+    assert node is not None and node.kind is NodeKind.PERSON
+    assert node.primary_name.given == "Second"
+
+
+# -- batch atomicity: a failing batch leaves nothing ------------------------------------
+
+
+def _nothing_written(store: GraphStore, before: object) -> None:
+    assert store.counts() == before
+    assert store.get_node("NEW") is None
+
+
+def test_missing_endpoint_rejects_whole_batch(loaded: GraphStore) -> None:
+    before = loaded.counts()
+    bad = edge("BAD", EdgeKind.ASSOCIATED_WITH, "NEW", "GHOST", assoc=AssociationType.FRIEND)
+    with pytest.raises(MissingEndpoint, match="'BAD'.*'GHOST'"):
+        loaded.upsert([person("NEW")], [bad])
+    _nothing_written(loaded, before)
+
+
+def test_wrong_endpoint_kind_rejects_whole_batch(loaded: GraphStore) -> None:
+    before = loaded.counts()
+    bad = edge("BAD", EdgeKind.RESIDES_AT, "NEW", "P2")
+    with pytest.raises(EndpointKindMismatch, match="needs a Location at 'P2'"):
+        loaded.upsert([person("NEW")], [bad])
+    _nothing_written(loaded, before)
+
+
+def test_id_reused_for_another_kind_rejects_whole_batch(loaded: GraphStore) -> None:
+    before = loaded.counts()
+    with pytest.raises(KindConflict, match="'P1' is a Person"):
+        loaded.upsert([person("NEW"), location("P1")])
+    _nothing_written(loaded, before)
+
+
+def test_edge_cannot_change_its_ends(loaded: GraphStore) -> None:
+    before = loaded.counts()
+    moved = edge("A1", EdgeKind.ASSOCIATED_WITH, "P1", "P6", assoc=AssociationType.PARTNER)
+    with pytest.raises(KindConflict, match="'A1'"):
+        loaded.upsert([person("NEW")], [moved])
+    _nothing_written(loaded, before)
+    a1 = loaded.get_edge("A1")
+    assert a1 is not None and a1.dst == "P2"
+
+
+# -- neighbourhoods -------------------------------------------------------------------------
+
+
+def test_depth_one_neighbourhood_in_order(loaded: GraphStore) -> None:
+    hood = loaded.neighbours("P1", 1)
+    assert ids(hood.nodes) == ["P1", "L1", "O1", "P2", "P5", "R1", "R2", "R3", "S1"]
+    assert ids(hood.edges) == ["A1", "A3", "AB1", "AB2", "AB3", "H1", "K1", "U1"]
+    assert hood.depth["P2"] == 1 and hood.parent_edge["P2"] == "A1"
+    assert hood.capped == {}
+
+
+def test_depth_two_matches_networkx_and_paths_are_evidence(loaded: GraphStore) -> None:
+    hood = loaded.neighbours("P1", 2)
+    ref = nx.Graph()
+    ref.add_edges_from((e.src, e.dst) for e in sc.EDGES)
+    expected = nx.single_source_shortest_path_length(ref, "P1", cutoff=2)
+    assert hood.depth == expected
+    # P3 is two hops away by A2 (via P2) and by H3 (via L1): the smaller edge id wins.
+    assert [e.id for e in hood.path_to("P3")] == ["A1", "A2"]
+    assert [e.id for e in hood.path_to("L3")] == ["AB3", "L33"]
+    for node_id, d in hood.depth.items():
+        assert len(hood.path_to(node_id)) == d
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        ({"edge_kinds": frozenset({EdgeKind.ASSOCIATED_WITH})}, {"P2", "P5"}),
+        (
+            {"association_types": frozenset({AssociationType.PARTNER})},
+            {"P2", "L1", "R1", "R2", "R3", "O1"},
+        ),
+        ({"since": date(2026, 3, 2)}, {"P5", "R2", "O1", "S1"}),
+        ({"until": date(2025, 12, 31)}, {"L1", "O1", "S1"}),
+        ({"max_source_evaluation": "2"}, {"P2", "L1", "R1", "O1", "S1"}),
+        ({"min_intelligence_assessment": "D"}, {"P2", "L1", "R1", "O1", "S1"}),
+        ({"exclude_suspected_false": True}, {"P2", "L1", "R1", "R3", "O1", "S1"}),
+        ({"node_kinds": frozenset({NodeKind.PERSON})}, {"P2", "P5"}),
+        (
+            {"compartments": frozenset({Compartment.GENERAL})},
+            {"P2", "P5", "L1", "R1", "R2", "R3", "O1"},
+        ),
+    ],
+    ids=["kinds", "assoc-types", "since", "until", "source-eval", "intel", "no-E", "nodes", "comp"],
+)
+def test_filters_at_depth_one(
+    loaded: GraphStore, flt: dict[str, object], expected: set[str]
+) -> None:
+    assert reached(loaded, "P1", 1, **flt) == expected
+
+
+def test_hub_locations_can_be_excluded(loaded: GraphStore) -> None:
+    assert "L3" in reached(loaded, "P1", 2)
+    hubs = frozenset({LocationType.CUSTODY_SUITE, LocationType.HOSPITAL})
+    assert "L3" not in reached(loaded, "P1", 2, exclude_location_types=hubs)
+    assert "L2" in reached(loaded, "P1", 2, exclude_location_types=hubs)
+
+
+def test_hidden_classification_hides_nodes_and_start(loaded: GraphStore) -> None:
+    official = frozenset({Classification.OFFICIAL})
+    assert reached(loaded, "R2", 1, classifications=official) == set()
+    with pytest.raises(NotFound):
+        loaded.neighbours("P1", 1, TraversalFilter(classifications=official))
+
+
+def test_missing_start_and_bad_depth(loaded: GraphStore) -> None:
+    with pytest.raises(NotFound):
+        loaded.neighbours("nope", 1)
+    with pytest.raises(ValueError, match="depth"):
+        loaded.neighbours("P1", 0)
+
+
+def test_fanout_cap_reports_instead_of_flooding(store: GraphStore) -> None:
+    people = [person(f"Q{i:02d}") for i in range(20)]
+    hub = location("HUB", LocationType.HOSTEL)
+    stays = [edge(f"S{i:02d}", EdgeKind.RESIDES_AT, p.id, "HUB") for i, p in enumerate(people)]
+    store.upsert([*people, hub], stays)
+    capped = store.neighbours("Q00", 2, max_fanout=10)
+    assert set(capped.depth) == {"Q00", "HUB"}
+    assert capped.capped == {"HUB": 20}
+    assert ids(capped.edges) == ["S00"]
+    full = store.neighbours("Q00", 2, max_fanout=None)
+    assert len(full.depth) == 21 and full.capped == {}
+    start_capped = store.neighbours("HUB", 1, max_fanout=5)
+    assert set(start_capped.depth) == {"HUB"} and start_capped.capped == {"HUB": 20}
+
+
+def test_random_graphs_match_networkx_bfs(store: GraphStore) -> None:
+    rng = random.Random(7)
+    people = [person(f"N{i:03d}") for i in range(60)]
+    pairs = {tuple(sorted(rng.sample(range(60), 2))) for _ in range(110)}
+    links = [
+        edge(
+            f"E{k:03d}",
+            EdgeKind.ASSOCIATED_WITH,
+            f"N{a:03d}",
+            f"N{b:03d}",
+            assoc=AssociationType.ASSOCIATE,
+        )
+        for k, (a, b) in enumerate(sorted(pairs))
+    ]
+    store.upsert(people, links)
+    ref = nx.Graph()
+    ref.add_nodes_from(p.id for p in people)
+    for e in links:
+        ref.add_edge(e.src, e.dst, id=e.id)
+    for start in ("N000", "N017", "N042"):
+        for depth in (1, 2, 3):
+            hood = store.neighbours(start, depth, max_fanout=None)
+            expected = nx.single_source_shortest_path_length(ref, start, cutoff=depth)
+            assert hood.depth == expected
+            for node_id, d in expected.items():
+                if d == 0:
+                    continue
+                parent = min(
+                    ref.edges[node_id, nb]["id"]
+                    for nb in ref.neighbors(node_id)
+                    if expected.get(nb) == d - 1
+                )
+                assert hood.parent_edge[node_id] == parent
+
+
+# -- other reads ----------------------------------------------------------------------------
+
+
+def test_edges_between(loaded: GraphStore) -> None:
+    assert ids(loaded.edges_between(["P1", "P2", "P3", "L1"])) == ["A1", "A2", "H1", "H2", "H3"]
+    no_source = TraversalFilter(compartments=frozenset({Compartment.GENERAL}))
+    assert ids(loaded.edges_between(["S1", "P1", "P4"])) == ["K1", "SP1"]
+    assert loaded.edges_between(["S1", "P1", "P4"], no_source) == []
+
+
+def test_reports_by_source_and_about_in_time_order(loaded: GraphStore) -> None:
+    assert ids(loaded.reports_by_source("S1")) == ["R1", "R2"]
+    assert ids(loaded.reports_about("P1")) == ["R3", "R1", "R2"]
+    assert ids(loaded.reports_about("P2")) == ["R1"]
+    assert loaded.reports_about("P2", include_mentions=False) == []
+    assert loaded.reports_by_source("nope") == []
+
+
+def test_projection_for_algorithms(loaded: GraphStore) -> None:
+    graph = loaded.projection()
+    assert set(graph.nodes) == set(ids(sc.NODES))
+    assert sorted(k for _, _, k in graph.edges(keys=True)) == sorted(ids(sc.EDGES))
+    assert graph.nodes["L3"] == {"kind": "Location", "subtype": "custody_suite"}
+    assert graph.nodes["P1"]["subtype"] == "RSO"
+    assert graph.edges["P1", "P2", "A1"] == {"kind": "ASSOCIATED_WITH", "subtype": "partner"}
+    general = loaded.projection(TraversalFilter(compartments=frozenset({Compartment.GENERAL})))
+    assert not {"K1", "SP1"} & {k for _, _, k in general.edges(keys=True)}
+    persons = loaded.projection(TraversalFilter(node_kinds=frozenset({NodeKind.PERSON})))
+    assert set(persons.nodes) == {"P1", "P2", "P3", "P4", "P5", "P6"}
+    assert sorted(k for _, _, k in persons.edges(keys=True)) == ["A1", "A2", "A3", "A4"]
+
+
+# -- disposal -------------------------------------------------------------------------------
+
+
+def test_disposal_keeps_multiply_supported_edges(loaded: GraphStore) -> None:
+    both = edge(
+        "A5",
+        EdgeKind.ASSOCIATED_WITH,
+        "P1",
+        "P6",
+        assoc=AssociationType.ASSOCIATE,
+        supports=[
+            Support(report_id="R1", grading=sc.R1.grading),
+            Support(report_id="R2", grading=sc.R2.grading),
+        ],
+    )
+    loaded.upsert(edges=[both])
+    result = loaded.delete_with_provenance(["R2", "P1", "not-there"])
+    assert result.deleted_nodes == ["R2"]
+    # R2's own edges (AB2, PB2) and A3, supported by R2 alone, go; A5 keeps R1's support.
+    assert result.deleted_edges == ["A3", "AB2", "PB2"]
+    assert result.updated_edges == ["A5"]
+    a5 = loaded.get_edge("A5")
+    assert a5 is not None and a5.report_ids == ["R1"]
+    assert loaded.get_node("R2") is None and loaded.get_node("P1") is not None
+    assert loaded.get_edges(["A3", "AB2", "PB2"]) == {}
+    assert ids(loaded.reports_about("P1")) == ["R3", "R1"]
+    # A second disposal of R1 now removes A5 too: nothing is left supporting it.
+    again = loaded.delete_with_provenance(["R1"])
+    assert "A5" in again.deleted_edges and loaded.get_edge("A5") is None
