@@ -50,6 +50,20 @@ class Grading3x5x2(Frozen):
             raise ValueError("handling code C requires handling_conditions")
         return self
 
+    @classmethod
+    def parse(cls, code: str, conditions: str | None = None) -> Grading3x5x2:
+        """`Grading3x5x2.parse("2BC", "...")`: the three-character form analysts write."""
+        if len(code) != 3:
+            raise ValueError(f"a 3x5x2 grading is three characters, got {code!r}")
+        return cls.model_validate(
+            {
+                "source_evaluation": code[0],
+                "intelligence_assessment": code[1],
+                "handling_code": code[2],
+                "handling_conditions": conditions,
+            }
+        )
+
     @property
     def suspected_false(self) -> bool:
         """E: suspected to be false or malicious; never raises risk on its own."""

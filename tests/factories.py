@@ -21,23 +21,15 @@ def location(lid: str, kind: LocationType = LocationType.RESIDENTIAL, **kw: Any)
 
 
 def grade(code: str, conditions: str | None = None) -> Grading3x5x2:
-    """`grade("2BP")` -> a 3x5x2 grading."""
-    se, ia, hc = code
-    return Grading3x5x2(
-        source_evaluation=se,  # type: ignore[arg-type]
-        intelligence_assessment=ia,  # type: ignore[arg-type]
-        handling_code=hc,  # type: ignore[arg-type]
-        handling_conditions=conditions
-        or ("originator consent before action" if hc == "C" else None),
-    )
+    """`grade("2BC")` -> a 3x5x2 grading (code C gets default conditions)."""
+    if code.endswith("C") and conditions is None:
+        conditions = "originator consent before action"
+    return Grading3x5x2.parse(code, conditions)
 
 
 def legacy(code: str) -> Grading5x5x5:
-    se, ia, hc = code
-    return Grading5x5x5(
-        source_evaluation=se,  # type: ignore[arg-type]
-        intelligence_assessment=ia,  # type: ignore[arg-type]
-        handling_code=hc,  # type: ignore[arg-type]
+    return Grading5x5x5.model_validate(
+        {"source_evaluation": code[0], "intelligence_assessment": code[1], "handling_code": code[2]}
     )
 
 

@@ -6,10 +6,9 @@ of the public (P4, behind source S1) reported him twice; a third report is legac
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from graph.edges import AssociationType as AT
-from graph.edges import Edge, EdgeKind, Support
+from graph.edges import AssociationType, Edge, EdgeKind, Support
 from graph.markings import Classification, Compartment, Grading5x5x5, Marking
 from graph.nodes import (
     ConfidentialBlock,
@@ -76,7 +75,7 @@ R2 = report(
 # 13:30 UTC: earlier than R1 although its text sorts later.
 R3 = Report(
     id="R3",
-    received_at="2026-03-01T15:30:00+02:00",  # type: ignore[arg-type]
+    received_at=datetime.fromisoformat("2026-03-01T15:30:00+02:00"),
     grading=Grading5x5x5(source_evaluation="B", intelligence_assessment="2", handling_code="1"),
 )
 
@@ -86,15 +85,17 @@ LOCAL = [Support(source_system="local_intel", source_record_id="LI-1")]
 
 
 EDGES: list[Edge] = [
-    edge("A1", EdgeKind.ASSOCIATED_WITH, "P1", "P2", assoc=AT.PARTNER, via=R1),
-    edge("A2", EdgeKind.ASSOCIATED_WITH, "P2", "P3", assoc=AT.PARENT_OF, supports=LOCAL),
-    edge("A3", EdgeKind.ASSOCIATED_WITH, "P1", "P5", assoc=AT.ASSOCIATE, via=R2),
+    edge("A1", EdgeKind.ASSOCIATED_WITH, "P1", "P2", assoc=AssociationType.PARTNER, via=R1),
+    edge(
+        "A2", EdgeKind.ASSOCIATED_WITH, "P2", "P3", assoc=AssociationType.PARENT_OF, supports=LOCAL
+    ),
+    edge("A3", EdgeKind.ASSOCIATED_WITH, "P1", "P5", assoc=AssociationType.ASSOCIATE, via=R2),
     edge(
         "A4",
         EdgeKind.ASSOCIATED_WITH,
         "P5",
         "P6",
-        assoc=AT.CO_OFFENDER,
+        assoc=AssociationType.CO_OFFENDER,
         supports=[from_report(R3)],
         first=date(2024, 5, 1),
         last=date(2024, 5, 1),
@@ -128,7 +129,7 @@ EDGES: list[Edge] = [
         EdgeKind.KNOWS_SUBJECT,
         "S1",
         "P1",
-        assoc=AT.NEIGHBOUR,
+        assoc=AssociationType.NEIGHBOUR,
         compartment=Compartment.SOURCE,
         supports=[from_report(R1)],
     ),

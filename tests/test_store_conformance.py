@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -23,12 +25,12 @@ def loaded(store: GraphStore) -> GraphStore:
     return store
 
 
-def ids(items: list[object]) -> list[str]:
-    return [getattr(i, "id") for i in items]  # noqa: B009
+def ids(items: Sequence[Any]) -> list[str]:
+    return [i.id for i in items]
 
 
 def reached(store: GraphStore, start: str, depth: int = 1, **flt: object) -> set[str]:
-    hood = store.neighbours(start, depth, TraversalFilter(**flt))  # type: ignore[arg-type]
+    hood = store.neighbours(start, depth, TraversalFilter(**flt))
     return set(hood.depth) - {start}
 
 
@@ -103,7 +105,7 @@ def _nothing_written(store: GraphStore, before: object) -> None:
 def test_missing_endpoint_rejects_whole_batch(loaded: GraphStore) -> None:
     before = loaded.counts()
     bad = edge("BAD", EdgeKind.ASSOCIATED_WITH, "NEW", "GHOST", assoc=AssociationType.FRIEND)
-    with pytest.raises(MissingEndpoint, match="'BAD'.*'GHOST'"):
+    with pytest.raises(MissingEndpoint, match=r"'BAD'.*'GHOST'"):
         loaded.upsert([person("NEW")], [bad])
     _nothing_written(loaded, before)
 

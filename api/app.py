@@ -1,0 +1,37 @@
+"""The FastAPI application factory.
+
+The store is opened once per process in the lifespan and handed to routes through a typed
+dependency, as in the FastAPI full-stack template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.routes import health
+from graph.config import Settings
+from graph.store import GraphStore
+from graph.stores import open_store
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the app; pass `store` to share one already open (tests, notebooks)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store if store is not None else open_store(settings)
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+
+    app = FastAPI(title="Mosaic", version="0.1.0", lifespan=lifespan)
+    app.include_router(health.router)
+    return app

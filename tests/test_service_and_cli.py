@@ -1,0 +1,55 @@
+"""The service's health and status endpoints and the `mosaic` CLI, on the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app as cli
+from graph.config import Settings
+from ingest.demo_seed import demo_graph
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=tmp_path / "svc.db")
+
+
+def test_health_and_store_status(settings: Settings) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["seed-demo", "--db", str(settings.db_path)]).exit_code == 0
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+        body = client.get("/store/status").json()
+    nodes, edges = demo_graph()
+    assert body["backend"] == "embedded"
+    assert sum(body["nodes"].values()) == len(nodes)
+    assert sum(body["edges"].values()) == len(edges)
+    assert body["nodes"]["Person"] == sum(1 for n in nodes if n.kind == "Person")
+
+
+def test_cli_seed_is_idempotent_and_status_counts(settings: Settings) -> None:
+    runner = CliRunner()
+    db = str(settings.db_path)
+    nodes, edges = demo_graph()
+    first = runner.invoke(cli, ["seed-demo", "--db", db])
+    assert first.exit_code == 0 and f"created {len(nodes) + len(edges)}," in first.output
+    again = runner.invoke(cli, ["seed-demo", "--db", db])
+    assert f"created 0, updated 0, unchanged {len(nodes) + len(edges)}" in again.output
+    status = runner.invoke(cli, ["status", "--db", db], env={"COLUMNS": "120"})
+    assert status.exit_code == 0
+    assert "total nodes" in status.output and f"{len(nodes)}" in status.output
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOSAIC_STORE", "neo4j")
+    monkeypatch.setenv("MOSAIC_NEO4J_DATABASE", "intel")
+    settings = Settings()
+    assert settings.store == "neo4j" and settings.neo4j_database == "intel"
+    monkeypatch.setenv("MOSAIC_STORE", "mongodb")
+    with pytest.raises(ValueError, match="store"):
+        Settings()
