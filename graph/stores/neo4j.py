@@ -146,12 +146,13 @@ class Neo4jGraphStore:
                 {i: k for i, (k, _) in stored_nodes.items()},
                 {i: ends for i, (ends, _) in stored_edges.items()},
             )
-            write_nodes = classify_rows(
+            new_nodes, changed_nodes = classify_rows(
                 node_rows, {i: d for i, (_, d) in stored_nodes.items()}, result
             )
-            write_edges = classify_rows(
+            new_edges, changed_edges = classify_rows(
                 edge_rows, {i: d for i, (_, d) in stored_edges.items()}, result
             )
+            write_nodes, write_edges = new_nodes + changed_nodes, new_edges + changed_edges
             by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in write_nodes:
                 by_kind[row["kind"]].append(row)

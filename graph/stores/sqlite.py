@@ -7,6 +7,7 @@ is indexed both ways, so a neighbourhood costs a few index range scans per level
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,6 +41,7 @@ from graph.stores.rows import (
     node_row,
     parse_edge,
     parse_node,
+    support_pairs,
 )
 from graph.stores.traversal import IncidentEdge, expand
 
@@ -81,7 +83,6 @@ CREATE TABLE IF NOT EXISTS edge_supports (
     edge_id TEXT NOT NULL,
     PRIMARY KEY (report_id, edge_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edge_supports_edge ON edge_supports(edge_id);
 """
 
 NODE_COLS = (
@@ -124,6 +125,10 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[i : i + CHUNK]
 
 
+def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join(':' + c for c in cols)})"
+
+
 def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
     names = ",".join(cols)
     marks = ",".join(f":{c}" for c in cols)
@@ -136,7 +141,9 @@ class SqliteGraphStore:
 
     backend = "embedded"
 
-    def __init__(self, path: str | Path, synchronous: Synchronous = "FULL") -> None:
+    def __init__(
+        self, path: str | Path, synchronous: Synchronous = "FULL", cache_mib: int = 256
+    ) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,9 +153,15 @@ class SqliteGraphStore:
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"cannot open embedded store at {self.path}: {exc}") from exc
         self._lock = threading.RLock()
+        # Larger pages: fewer pages dirtied per batch by the adjacency indexes' random
+        # inserts (measured ~1.5x faster loads). Only takes effect when the file is new.
+        self._conn.execute("PRAGMA page_size=16384")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={synchronous}")
-        self._conn.execute("PRAGMA foreign_keys=OFF")
+        # Index pages for adjacency must stay in memory during large loads (default: 2 MiB).
+        self._conn.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
+        # Fewer, larger checkpoints: each one is an fsync of the database file.
+        self._conn.execute("PRAGMA wal_autocheckpoint=10000")
         self._conn.executescript(SCHEMA)
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -201,23 +214,39 @@ class SqliteGraphStore:
                 {i: k for i, (k, _) in kinds.items()},
                 {i: ends for i, (ends, _) in stored_edges.items()},
             )
-            new_nodes = classify_rows(node_rows, {i: d for i, (_, d) in kinds.items()}, result)
-            new_edges = classify_rows(
+            new_nodes, changed_nodes = classify_rows(
+                node_rows, {i: d for i, (_, d) in kinds.items()}, result
+            )
+            new_edges, changed_edges = classify_rows(
                 edge_rows, {i: d for i, (_, d) in stored_edges.items()}, result
             )
-            conn.executemany(_upsert_sql("nodes", NODE_COLS), new_nodes)
-            conn.executemany(_upsert_sql("edges", EDGE_COLS), new_edges)
-            changed = [r["id"] for r in new_edges]
-            for chunk in _chunks(changed):
-                conn.execute(
-                    f"DELETE FROM edge_supports WHERE edge_id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
+            stale = self._stored_support_pairs(conn, [r["id"] for r in changed_edges])
+            conn.executemany("DELETE FROM edge_supports WHERE report_id = ? AND edge_id = ?", stale)
+            conn.executemany(_insert_sql("nodes", NODE_COLS), new_nodes)
+            conn.executemany(_upsert_sql("nodes", NODE_COLS), changed_nodes)
+            conn.executemany(_insert_sql("edges", EDGE_COLS), new_edges)
+            conn.executemany(_upsert_sql("edges", EDGE_COLS), changed_edges)
             conn.executemany(
                 "INSERT INTO edge_supports (report_id, edge_id) VALUES (?, ?)",
-                [(rid, r["id"]) for r in new_edges for rid in r["report_ids"]],
+                [pair for r in (*new_edges, *changed_edges) for pair in support_pairs(r)],
             )
         return result
+
+    def _stored_support_pairs(
+        self, conn: sqlite3.Connection, edge_ids: Sequence[str]
+    ) -> list[tuple[str, str]]:
+        """The support index entries currently held for these edges (read from the record)."""
+        pairs: list[tuple[str, str]] = []
+        for chunk in _chunks(sorted(edge_ids)):
+            marks = ",".join("?" * len(chunk))
+            for edge_id, src, dst, data in conn.execute(
+                f"SELECT id, src, dst, data FROM edges WHERE id IN ({marks})", chunk
+            ):
+                supports = json.loads(data)["provenance"]["supports"]
+                row = {"id": edge_id, "src": src, "dst": dst}
+                row["report_ids"] = sorted({s["report_id"] for s in supports if s["report_id"]})
+                pairs += support_pairs(row)
+        return pairs
 
     def _node_kinds(
         self, conn: sqlite3.Connection, ids: Sequence[str]
@@ -287,14 +316,12 @@ class SqliteGraphStore:
                     update={"provenance": edge.provenance.model_copy(update={"supports": keep})}
                 )
                 updates.append(edge_row(narrowed))
+            stale = self._stored_support_pairs(conn, sorted(deleted | {u["id"] for u in updates}))
+            conn.executemany("DELETE FROM edge_supports WHERE report_id = ? AND edge_id = ?", stale)
             conn.executemany(_upsert_sql("edges", EDGE_COLS), updates)
-            touched = sorted(deleted | {u["id"] for u in updates})
-            for chunk in _chunks(touched):
-                marks = ",".join("?" * len(chunk))
-                conn.execute(f"DELETE FROM edge_supports WHERE edge_id IN ({marks})", chunk)
             conn.executemany(
                 "INSERT INTO edge_supports (report_id, edge_id) VALUES (?, ?)",
-                [(rid, u["id"]) for u in updates for rid in u["report_ids"]],
+                [pair for u in updates for pair in support_pairs(u)],
             )
             for chunk in _chunks(sorted(deleted)):
                 marks = ",".join("?" * len(chunk))
