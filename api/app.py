@@ -11,7 +11,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import health
+from api import errors
+from api.accounts import AccountStore
+from api.routes import audit, health, records
+from graph.audit import AuditLog
 from graph.config import Settings
 from graph.store import GraphStore
 from graph.stores import open_store
@@ -26,12 +29,19 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         owned = store is None
         app.state.store = store if store is not None else open_store(settings)
         app.state.settings = settings
+        app.state.accounts = AccountStore(settings.governance_path)
+        app.state.audit = AuditLog(settings.governance_path)
         try:
             yield
         finally:
+            app.state.audit.close()
+            app.state.accounts.close()
             if owned:
                 app.state.store.close()
 
     app = FastAPI(title="Mosaic", version="0.1.0", lifespan=lifespan)
+    errors.install(app)
     app.include_router(health.router)
+    app.include_router(records.router)
+    app.include_router(audit.router)
     return app

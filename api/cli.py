@@ -9,11 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.accounts import AccountStore
+from graph.access import Permission, Role
+from graph.audit import AuditLog
 from graph.config import Settings
+from graph.errors import ValidationFailed
 from graph.stores import open_store
 from ingest.demo_seed import seed_demo
 
 app = typer.Typer(help="Mosaic: graph-based intelligence linking for public protection.")
+users = typer.Typer(help="User and service accounts (bearer tokens).")
+audit = typer.Typer(help="The s62 audit log.")
+app.add_typer(users, name="users")
+app.add_typer(audit, name="audit")
 console = Console()
 
 DbOption = Annotated[
@@ -80,3 +88,92 @@ def seed_demo_command(db: DbOption = None) -> None:
 
 def _where(settings: Settings) -> str:
     return str(settings.db_path) if settings.store == "embedded" else settings.neo4j_uri
+
+
+@users.command("add")
+def users_add(
+    name: str,
+    role: Annotated[Role, typer.Option(help="The account's role.")],
+    scope: Annotated[
+        list[Permission] | None, typer.Option(help="For role 'service': a permission (repeat).")
+    ] = None,
+) -> None:
+    """Create an account and print its token once (only a hash of it is kept)."""
+    accounts = AccountStore(Settings().governance_path)
+    try:
+        token = accounts.add(name, role, frozenset(scope or []))
+    except ValidationFailed as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        accounts.close()
+    console.print(f"account {name!r} ({role.value}) created; its token, shown only now:")
+    print(token)
+
+
+@users.command("revoke")
+def users_revoke(name: str) -> None:
+    """Revoke an account's token at once."""
+    accounts = AccountStore(Settings().governance_path)
+    try:
+        done = accounts.revoke(name)
+    finally:
+        accounts.close()
+    if not done:
+        console.print(f"[red]no live account named {name!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"account {name!r} revoked")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts (never their tokens)."""
+    accounts = AccountStore(Settings().governance_path)
+    try:
+        rows = accounts.list()
+    finally:
+        accounts.close()
+    table = Table("name", "role", "scopes", "created", "revoked")
+    for a in rows:
+        table.add_row(
+            a.name,
+            a.role.value,
+            ",".join(a.scopes),
+            a.created_at.isoformat(timespec="seconds"),
+            a.revoked_at.isoformat(timespec="seconds") if a.revoked_at else "",
+        )
+    console.print(table)
+
+
+@audit.command("verify")
+def audit_verify(
+    expect_head: Annotated[
+        str | None, typer.Option(help="SEQ:HASH witnessed earlier, to detect truncation.")
+    ] = None,
+) -> None:
+    """Recompute the hash chain and name the first broken entry (exit 1 if broken)."""
+    log = AuditLog(Settings().governance_path)
+    try:
+        head = None
+        if expect_head:
+            seq, _, digest = expect_head.partition(":")
+            head = (int(seq), digest)
+        report = log.verify(expect_head=head)
+    finally:
+        log.close()
+    if report.ok:
+        console.print(f"audit chain intact: {report.entries} entries")
+        return
+    console.print(f"[red]audit chain broken at entry {report.first_broken}: {report.reason}[/red]")
+    raise typer.Exit(1)
+
+
+@audit.command("head")
+def audit_head() -> None:
+    """Print SEQ:HASH of the last entry, to witness elsewhere (detects truncation)."""
+    log = AuditLog(Settings().governance_path)
+    try:
+        seq, digest = log.head()
+    finally:
+        log.close()
+    print(f"{seq}:{digest}")

@@ -1,12 +1,21 @@
-"""Typed dependency aliases shared by the routers."""
+"""Typed dependency aliases shared by the routers (as in the FastAPI full-stack template)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.accounts import AccountStore
+from graph.access import AccessPolicy, Permission, Principal
+from graph.audit import AuditLog
+from graph.config import Settings
+from graph.errors import AccessDenied, NotAuthenticated, PurposeRequired
 from graph.store import GraphStore
+
+bearer = HTTPBearer(auto_error=False, description="A token made by `mosaic users add`.")
 
 
 def get_store(request: Request) -> GraphStore:
@@ -14,4 +23,66 @@ def get_store(request: Request) -> GraphStore:
     return store
 
 
+def get_audit(request: Request) -> AuditLog:
+    audit: AuditLog = request.app.state.audit
+    return audit
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    accounts: AccountStore = request.app.state.accounts
+    principal = accounts.authenticate(credentials.credentials) if credentials else None
+    if principal is None:
+        raise NotAuthenticated("not authenticated")
+    request.state.principal = principal
+    return principal
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """Dependency factory: the caller must hold `permission`."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.can(permission):
+            raise AccessDenied(f"role {principal.role.value!r} may not do this")
+        return principal
+
+    return check
+
+
+def get_purpose(
+    settings: SettingsDep,
+    x_purpose: Annotated[
+        str | None,
+        Header(description="Why personal data is processed: one of the configured purposes."),
+    ] = None,
+) -> str:
+    if not x_purpose:
+        raise PurposeRequired("an X-Purpose header is required for personal data")
+    if x_purpose not in settings.purposes:
+        raise PurposeRequired(
+            f"unknown purpose {x_purpose!r}; expected one of: {', '.join(settings.purposes)}"
+        )
+    return x_purpose
+
+
+Reader = Annotated[Principal, Depends(require(Permission.READ_PERSONAL))]
+Auditor = Annotated[Principal, Depends(require(Permission.READ_AUDIT))]
+Admin = Annotated[Principal, Depends(require(Permission.ADMIN_STORE))]
+PurposeDep = Annotated[str, Depends(get_purpose)]
+
+
+def policy_for(principal: Principal) -> AccessPolicy:
+    return AccessPolicy(principal)

@@ -17,11 +17,22 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOSAIC_", env_file=".env", extra="ignore")
 
     store: Literal["embedded", "neo4j"] = "embedded"
+    # Accounts and the s62 audit log live in this SQLite file whichever store is used.
     db_path: Path = Path("var/mosaic.db")
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    governance_path: Path = Path("var/governance.db")
+    purposes: list[str] = [
+        "offender_management",
+        "investigation",
+        "safeguarding",
+        "intelligence_review",
+        "disclosure_decision",
+        "audit",
+    ]
+    page_max: int = 500
     host: str = "127.0.0.1"
     port: int = 8000

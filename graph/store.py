@@ -31,8 +31,9 @@ class TraversalFilter(BaseModel):
     no graded support (a structured record such as a ViSOR associate list) passes them; an
     edge whose only graded support is legacy 5x5x5 does not, because the APP forbids
     converting legacy grades automatically. Date bounds keep undated edges (nothing shows
-    they are out of range). Compartment and classification sets restrict both nodes and
-    edges: this is where a caller's visible subgraph is pushed down into the store.
+    they are out of range). Compartment, classification and handling-code sets restrict both
+    nodes and edges (an item with no handling code passes a handling-code set): this is where
+    a caller's visible subgraph is pushed down into the store.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -48,6 +49,7 @@ class TraversalFilter(BaseModel):
     exclude_location_types: frozenset[LocationType] = frozenset()
     compartments: frozenset[Compartment] | None = None
     classifications: frozenset[Classification] | None = None
+    handling_codes: frozenset[str] | None = None
 
 
 class Neighbourhood(BaseModel):

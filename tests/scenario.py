@@ -57,7 +57,9 @@ L1 = location("L1")
 L2 = location("L2", LocationType.SCHOOL)
 L3 = location("L3", LocationType.CUSTODY_SUITE)
 O1 = ObjectEntity(id="O1", object_type=ObjectType.VEHICLE, value="EX00 AAA")
-S1 = Source(id="S1", source_type=SourceType.MEMBER_OF_PUBLIC)
+# Who a source is, and which reports came from them, is for the FIB only.
+SOURCE_ONLY = Marking(compartment=Compartment.SOURCE)
+S1 = Source(id="S1", source_type=SourceType.MEMBER_OF_PUBLIC, marking=SOURCE_ONLY)
 R1 = report(
     "R1",
     "2026-03-01T14:05:00Z",
@@ -65,16 +67,18 @@ R1 = report(
     text="Caller states the subject lives with a woman and her young daughter.",
     risk_indicators=[RiskIndicator.CHILDREN_OR_VULNERABLE_ADULTS],
     confidential=ConfidentialBlock(third_party_info="caller fears reprisals"),
+    marking=Marking(handling_code="C", handling_conditions="originator consent before action"),
 )
 R2 = report(
     "R2",
     "2026-03-02T09:00:00+01:00",
     "3EP",
-    marking=Marking(classification=Classification.OFFICIAL),
+    marking=Marking(classification=Classification.OFFICIAL, handling_code="P"),
 )
 # 13:30 UTC: earlier than R1 although its text sorts later.
 R3 = Report(
     id="R3",
+    marking=Marking(handling_code="1"),
     received_at=datetime.fromisoformat("2026-03-01T15:30:00+02:00"),
     grading=Grading5x5x5(source_evaluation="B", intelligence_assessment="2", handling_code="1"),
 )
@@ -121,8 +125,8 @@ EDGES: list[Edge] = [
     edge("L33", EdgeKind.AT_LOCATION, "R3", "L3", role="event", supports=[from_report(R3)]),
     edge("I1", EdgeKind.INVOLVES, "R1", "O1", role="uses", via=R1),
     edge("U1", EdgeKind.USED_BY, "O1", "P1", supports=[from_report(R1)]),
-    edge("PB1", EdgeKind.PROVIDED_BY, "R1", "S1", via=R1),
-    edge("PB2", EdgeKind.PROVIDED_BY, "R2", "S1", via=R2),
+    edge("PB1", EdgeKind.PROVIDED_BY, "R1", "S1", via=R1, compartment=Compartment.SOURCE),
+    edge("PB2", EdgeKind.PROVIDED_BY, "R2", "S1", via=R2, compartment=Compartment.SOURCE),
     edge("SP1", EdgeKind.IS_PERSON, "S1", "P4", compartment=Compartment.SOURCE, supports=LOCAL),
     edge(
         "K1",

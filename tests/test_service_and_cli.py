@@ -8,23 +8,31 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.accounts import AccountStore
 from api.app import create_app
 from api.cli import app as cli
+from graph.access import Role
 from graph.config import Settings
 from ingest.demo_seed import demo_graph
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "svc.db")
+    return Settings(db_path=tmp_path / "svc.db", governance_path=tmp_path / "gov.db")
 
 
 def test_health_and_store_status(settings: Settings) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["seed-demo", "--db", str(settings.db_path)]).exit_code == 0
+    accounts = AccountStore(settings.governance_path)
+    admin, analyst = accounts.add("adm", Role.ADMIN), accounts.add("ana", Role.ANALYST)
+    accounts.close()
     with TestClient(create_app(settings)) as client:
         assert client.get("/health").json() == {"status": "ok"}
-        body = client.get("/store/status").json()
+        assert client.get("/store/status").status_code == 401
+        denied = client.get("/store/status", headers={"Authorization": f"Bearer {analyst}"})
+        assert denied.status_code == 403
+        body = client.get("/store/status", headers={"Authorization": f"Bearer {admin}"}).json()
     nodes, edges = demo_graph()
     assert body["backend"] == "embedded"
     assert sum(body["nodes"].values()) == len(nodes)

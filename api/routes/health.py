@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import StoreDep
+from api.deps import Admin, StoreDep
 
 router = APIRouter(tags=["health"])
 
@@ -26,7 +26,8 @@ def health() -> Health:
 
 
 @router.get("/store/status")
-def store_status(store: StoreDep) -> StoreStatus:
-    """Counts by kind straight from the store (no personal data; locked down with roles)."""
+def store_status(principal: Admin, store: StoreDep) -> StoreStatus:
+    """Counts by kind over the whole store: for administrators only, since whole-store
+    counts are not computed over a caller's visible subgraph."""
     counts = store.counts()
     return StoreStatus(backend=store.backend, nodes=counts.nodes, edges=counts.edges)

@@ -100,6 +100,10 @@ def _marking_conditions(flt: TraversalFilter) -> list[Cond]:
         conds.append(In("compartment", _values(flt.compartments)))
     if flt.classifications is not None:
         conds.append(In("classification", _values(flt.classifications)))
+    if flt.handling_codes is not None:
+        conds.append(
+            AnyOf((IsNull("handling_code"), In("handling_code", _values(flt.handling_codes))))
+        )
     return conds
 
 

@@ -1,0 +1,69 @@
+"""Reading persons and reports: need-to-know views, each read audited as a consultation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import AuditDep, PurposeDep, Reader, StoreDep
+from api.schemas import ReportView
+from graph.access import AccessPolicy
+from graph.audit import AuditEvent, Operation
+from graph.edges import EdgeKind
+from graph.errors import NotFound
+from graph.nodes import Person, Report
+
+router = APIRouter(tags=["records"])
+
+
+@router.get("/persons/{person_id}", response_model_exclude_none=False)
+def get_person(
+    person_id: str, principal: Reader, purpose: PurposeDep, store: StoreDep, audit: AuditDep
+) -> Person:
+    """A person record: fields the caller may not see (such as medical details) are null."""
+    policy = AccessPolicy(principal)
+    node = store.get_node(person_id)
+    view = policy.node_view(node) if node is not None else None
+    if not isinstance(view, Person):
+        raise NotFound(f"person {person_id!r} not found")
+    audit.record(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor=principal.name,
+            role=principal.role.value,
+            purpose=purpose,
+            action="read person",
+            subjects=[person_id],
+            returned=[person_id],
+        )
+    )
+    return view
+
+
+PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}
+
+
+@router.get("/reports/{report_id}")
+def get_report(
+    report_id: str, principal: Reader, purpose: PurposeDep, store: StoreDep, audit: AuditDep
+) -> ReportView:
+    """A report with its visible links (subjects, mentions, places, objects, source)."""
+    policy = AccessPolicy(principal)
+    node = store.get_node(report_id)
+    view = policy.node_view(node) if node is not None else None
+    if not isinstance(view, Report):
+        raise NotFound(f"report {report_id!r} not found")
+    hood = store.neighbours(report_id, 1, policy.filter, max_fanout=None)
+    links = [e for e in hood.edges if report_id in (e.src, e.dst)]
+    people = sorted({e.dst for e in links if e.kind in PERSON_LINKS})
+    audit.record(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor=principal.name,
+            role=principal.role.value,
+            purpose=purpose,
+            action="read report",
+            subjects=people,
+            returned=[report_id, *sorted({e.id for e in links})],
+        )
+    )
+    return ReportView(report=view, links=links)

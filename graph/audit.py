@@ -1,0 +1,271 @@
+"""The append-only, hash-chained audit log required by the Data Protection Act 2018 s62.
+
+Every collection, alteration, consultation, disclosure, combination and erasure is written
+here, with time, actor, purpose and (for disclosures) recipients, before the caller gets an
+answer. Each entry carries the hash of the one before, so a changed, deleted or reordered
+entry breaks the chain at that point and `verify` names it. SQLite triggers refuse UPDATE
+and DELETE, so tampering needs deliberate access to the file, and is then detected.
+
+Removing entries from the end of the log leaves a valid but shorter chain: to detect that,
+record `head()` somewhere else (a daily witness) and pass it to `verify(expect_head=...)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from graph.errors import StoreUnavailable
+
+GENESIS = "0" * 64
+
+
+class Operation(StrEnum):
+    """The s62 processing operations that must be logged."""
+
+    COLLECTION = "collection"
+    ALTERATION = "alteration"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    COMBINATION = "combination"
+    ERASURE = "erasure"
+
+
+class AuditEvent(BaseModel):
+    """What the caller asks to record; the log adds sequence, time and hashes."""
+
+    operation: Operation
+    actor: str
+    role: str
+    purpose: str | None = None
+    action: str
+    outcome: str = "ok"
+    subjects: list[str] = Field(default_factory=list)  # persons (or records) concerned
+    returned: list[str] = Field(default_factory=list)  # ids disclosed to the caller
+    recipients: list[str] = Field(default_factory=list)  # for disclosures
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AuditEntry(AuditEvent):
+    seq: int
+    at: datetime
+    prev_hash: str
+    hash: str
+
+
+class ChainReport(BaseModel):
+    ok: bool
+    entries: int
+    first_broken: int | None = None
+    reason: str | None = None
+
+
+def _entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, seq);
+CREATE INDEX IF NOT EXISTS audit_operation ON audit(operation, seq);
+CREATE TABLE IF NOT EXISTS audit_subject (
+    subject TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (subject, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_subject_no_update BEFORE UPDATE ON audit_subject
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_subject_no_delete BEFORE DELETE ON audit_subject
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+class AuditLog:
+    """The audit log in a SQLite file (WAL, synchronous=FULL): an entry is durable once
+    `record` returns. Safe across threads and across processes on one machine."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"cannot open the audit log at {self.path}: {exc}") from exc
+        self._lock = threading.Lock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def record(self, event: AuditEvent) -> AuditEntry:
+        """Append one entry and return it. Raises if it cannot be made durable."""
+        return self.record_many([event])[0]
+
+    def record_many(self, events: Sequence[AuditEvent]) -> list[AuditEntry]:
+        """Append several entries in one transaction (one fsync)."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+                ).fetchone()
+                seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+                entries = []
+                for event in events:
+                    seq += 1
+                    at = datetime.now(UTC)
+                    body = {"seq": seq, "at": at.isoformat(), **event.model_dump(mode="json")}
+                    digest = _entry_hash(prev, body)
+                    conn.execute(
+                        "INSERT INTO audit (seq, at, actor, operation, body, prev_hash, hash) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            seq,
+                            body["at"],
+                            event.actor,
+                            event.operation.value,
+                            json.dumps(body, sort_keys=True),
+                            prev,
+                            digest,
+                        ),
+                    )
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES (?, ?)",
+                        [(s, seq) for s in {*event.subjects, *event.returned}],
+                    )
+                    entries.append(
+                        AuditEntry(
+                            **event.model_dump(), seq=seq, at=at, prev_hash=prev, hash=digest
+                        )
+                    )
+                    prev = digest
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return entries
+
+    def query(
+        self,
+        *,
+        subject: str | None = None,
+        actor: str | None = None,
+        operation: Operation | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        """Entries matching every given criterion, oldest first, from `after_seq` on."""
+        where, params = ["a.seq > ?"], list[object]([after_seq])
+        join = ""
+        if subject is not None:
+            join = "JOIN audit_subject s ON s.seq = a.seq AND s.subject = ?"
+            params.insert(0, subject)
+        if actor is not None:
+            where.append("a.actor = ?")
+            params.append(actor)
+        if operation is not None:
+            where.append("a.operation = ?")
+            params.append(operation.value)
+        if since is not None:
+            where.append("a.at >= ?")
+            params.append(since.astimezone(UTC).isoformat())
+        if until is not None:
+            where.append("a.at <= ?")
+            params.append(until.astimezone(UTC).isoformat())
+        sql = (
+            f"SELECT a.body, a.prev_hash, a.hash FROM audit a {join} "
+            f"WHERE {' AND '.join(where)} ORDER BY a.seq LIMIT ?"
+        )
+        with self._lock:
+            rows = self._conn.execute(sql, [*params, limit]).fetchall()
+        return [AuditEntry(**json.loads(body), prev_hash=p, hash=h) for body, p, h in rows]
+
+    def count(self, operation: Operation | None = None) -> int:
+        sql, params = "SELECT count(*) FROM audit", []
+        if operation is not None:
+            sql, params = sql + " WHERE operation = ?", [operation.value]
+        with self._lock:
+            (n,) = self._conn.execute(sql, params).fetchone()
+        return int(n)
+
+    def head(self) -> tuple[int, str]:
+        """(last seq, its hash): record it elsewhere to detect truncation later."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def _rows(self) -> Iterator[tuple[int, str, str, str]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT seq, body, prev_hash, hash FROM audit ORDER BY rowid"
+            ).fetchall()
+        yield from rows
+
+    def verify(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
+        """Recompute the chain in storage order and name the first entry that breaks it."""
+        prev, expected_seq, count = GENESIS, 1, 0
+        for seq, body, prev_hash, digest in self._rows():
+            count += 1
+            try:
+                parsed = json.loads(body)
+            except json.JSONDecodeError:
+                return ChainReport(ok=False, entries=count, first_broken=seq, reason="unreadable")
+            if seq != expected_seq or parsed.get("seq") != seq:
+                return ChainReport(
+                    ok=False,
+                    entries=count,
+                    first_broken=seq,
+                    reason=f"expected entry {expected_seq} here (missing or moved entries)",
+                )
+            if prev_hash != prev:
+                return ChainReport(
+                    ok=False,
+                    entries=count,
+                    first_broken=seq,
+                    reason="does not follow the entry before it",
+                )
+            if _entry_hash(prev, parsed) != digest:
+                return ChainReport(
+                    ok=False, entries=count, first_broken=seq, reason="content was altered"
+                )
+            prev, expected_seq = digest, expected_seq + 1
+        if expect_head is not None and (expected_seq - 1, prev) != expect_head:
+            return ChainReport(
+                ok=False,
+                entries=count,
+                first_broken=expect_head[0],
+                reason="the log ends before the witnessed head (truncated or rewritten)",
+            )
+        return ChainReport(ok=True, entries=count)

@@ -1,0 +1,199 @@
+"""Every endpoint x role x compartment: what each caller gets, checked against the live API.
+
+`MATRIX` is the single statement of the expected behaviour; the same table is rendered into
+`docs/access-matrix.md`, and a test keeps that document identical to what is tested here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.accounts import AccountStore
+from api.app import create_app
+from graph.access import Permission, Role
+from graph.config import Settings
+from graph.stores.sqlite import SqliteGraphStore
+from tests import scenario as sc
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "access-matrix.md"
+
+CALLERS: dict[str, tuple[Role, frozenset[Permission]]] = {
+    **{r.value: (r, frozenset()) for r in Role if r is not Role.SERVICE},
+    "service (personal:read)": (Role.SERVICE, frozenset({Permission.READ_PERSONAL})),
+    "service (no scope)": (Role.SERVICE, frozenset()),
+}
+
+# Cells: "deny" (403), "404" (hidden exactly as if absent), "-" (not applicable: the
+# record itself was denied), or "yes"/"no" for whether the compartment's content appears.
+COLUMNS = [
+    ("GET /health", "status"),
+    ("GET /store/status", "status"),
+    ("GET /persons/P1", "general: ViSOR MO, risk factors, licence conditions"),
+    ("GET /persons/P1", "medical: medical notes"),
+    ("GET /reports/R1", "general: text, grading, handling conditions"),
+    ("GET /reports/R1", "confidential: victim / third party / tactics"),
+    ("GET /reports/R1", "source: the source link (PROVIDED_BY)"),
+    ("GET /reports/R3", "legacy handling code 1 (law enforcement only)"),
+    ("GET /audit", "status"),
+    ("GET /audit/verify", "status"),
+]
+
+_READER = ["200", "200", "yes"]
+MATRIX: dict[str, list[str]] = {
+    # health  store  P1-gen  P1-med  R1-gen  R1-conf R1-src  R3     audit   verify
+    "frontline": ["200", "deny", "yes", "no", "yes", "no", "no", "yes", "deny", "deny"],
+    "offender_manager": ["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
+    "analyst": ["200", "deny", "yes", "no", "yes", "yes", "no", "yes", "deny", "deny"],
+    "fib_reviewer": ["200", "deny", "yes", "no", "yes", "yes", "yes", "yes", "deny", "deny"],
+    "supervisor": ["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
+    "partner_agency": ["200", "deny", "yes", "no", "yes", "no", "no", "404", "deny", "deny"],
+    "auditor": ["200", "deny", "deny", "-", "deny", "-", "-", "deny", "200", "200"],
+    "admin": ["200", "200", "deny", "-", "deny", "-", "-", "deny", "deny", "deny"],
+    "service (personal:read)": [
+        "200",
+        "deny",
+        "yes",
+        "no",
+        "yes",
+        "no",
+        "no",
+        "yes",
+        "deny",
+        "deny",
+    ],
+    "service (no scope)": ["200", "deny", "deny", "-", "deny", "-", "-", "deny", "deny", "deny"],
+}
+
+
+def render_matrix() -> str:
+    head = "| caller | " + " | ".join(f"{path}<br>{what}" for path, what in COLUMNS) + " |"
+    rule = "|---" * (len(COLUMNS) + 1) + "|"
+    rows = [f"| {caller} | " + " | ".join(cells) + " |" for caller, cells in MATRIX.items()]
+    return "\n".join(
+        [
+            "# Access matrix",
+            "",
+            "Generated from `tests/test_access_matrix.py`, which checks every cell against the",
+            "running API. `deny` = 403 (and the attempt is audited); `404` = hidden exactly as",
+            "if it did not exist; `yes` / `no` = whether that compartment's content is in the",
+            "response; `-` = the record itself was denied. Every personal-data endpoint also",
+            "needs an `X-Purpose` header (400 without) and a valid token (401 without).",
+            "",
+            head,
+            rule,
+            *rows,
+            "",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    tmp = tmp_path_factory.mktemp("matrix")
+    store = SqliteGraphStore(tmp / "graph.db")
+    store.upsert(sc.NODES, sc.EDGES)
+    settings = Settings(db_path=tmp / "graph.db", governance_path=tmp / "gov.db")
+    accounts = AccountStore(settings.governance_path)
+    tokens = {name: accounts.add(name, role, scopes) for name, (role, scopes) in CALLERS.items()}
+    accounts.close()
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client, tokens
+    store.close()
+
+
+def _get(client: TestClient, token: str, path: str) -> Any:
+    return client.get(
+        path, headers={"Authorization": f"Bearer {token}", "X-Purpose": "offender_management"}
+    )
+
+
+def _observe(client: TestClient, token: str) -> list[str]:
+    """The caller's actual row of the matrix."""
+
+    def status(path: str) -> str:
+        code = _get(client, token, path).status_code
+        return {403: "deny", 404: "404"}.get(code, str(code))
+
+    cells = [status("/health"), status("/store/status")]
+    person = _get(client, token, "/persons/P1")
+    if person.status_code == 200:
+        body = person.json()
+        general = body["visor"]["licence_conditions"] == sc.P1.visor.licence_conditions  # type: ignore[union-attr]
+        cells += ["yes" if general else "no", "yes" if body["medical"] else "no"]
+    else:
+        cells += [status("/persons/P1"), "-"]
+    report = _get(client, token, "/reports/R1")
+    if report.status_code == 200:
+        body = report.json()
+        rep = body["report"]
+        general = rep["text"] == sc.R1.text and rep["grading"]["handling_conditions"]
+        links = {link["kind"] for link in body["links"]}
+        cells += [
+            "yes" if general else "no",
+            "yes" if rep["confidential"] else "no",
+            "yes" if "PROVIDED_BY" in links else "no",
+        ]
+    else:
+        cells += [status("/reports/R1"), "-", "-"]
+    r3 = status("/reports/R3")
+    cells += ["yes" if r3 == "200" else r3, status("/audit"), status("/audit/verify")]
+    return cells
+
+
+@pytest.mark.parametrize("caller", list(MATRIX))
+def test_matrix_row(api: tuple[TestClient, dict[str, str]], caller: str) -> None:
+    client, tokens = api
+    assert _observe(client, tokens[caller]) == MATRIX[caller]
+
+
+def test_docs_show_the_tested_matrix() -> None:
+    assert DOC.read_text() == render_matrix(), "run: python -m tests.test_access_matrix"
+
+
+def test_authentication_failures_say_nothing(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    for header in (
+        {},
+        {"Authorization": "Bearer mos_forged"},
+        {"Authorization": "Basic x"},
+        {"Authorization": "Bearer " + "x" * 500},
+    ):
+        response = client.get("/persons/P1", headers={**header, "X-Purpose": "investigation"})
+        assert response.status_code == 401
+        assert response.json() == {"detail": "not authenticated"}
+
+
+def test_revoked_token_is_refused(tmp_path: Path) -> None:
+    accounts = AccountStore(tmp_path / "gov.db")
+    token = accounts.add("temp", Role.FRONTLINE)
+    assert accounts.authenticate(token) is not None
+    assert accounts.revoke("temp") and not accounts.revoke("temp")
+    assert accounts.authenticate(token) is None
+    accounts.close()
+
+
+def test_purpose_is_required(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    auth = {"Authorization": f"Bearer {tokens['frontline']}"}
+    assert client.get("/persons/P1", headers=auth).status_code == 400
+    bad = client.get("/persons/P1", headers={**auth, "X-Purpose": "curiosity"})
+    assert bad.status_code == 400 and "unknown purpose" in bad.json()["detail"]
+
+
+def test_partner_sees_handling_conditions_on_what_it_receives(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    body = _get(client, tokens["partner_agency"], "/reports/R1").json()
+    assert body["report"]["marking"]["handling_conditions"] == "originator consent before action"
+    assert all(link["marking"]["handling_code"] in (None, "P", "C", "2") for link in body["links"])
+
+
+if __name__ == "__main__":
+    DOC.write_text(render_matrix())
+    print(f"wrote {DOC}")

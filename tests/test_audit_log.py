@@ -1,0 +1,169 @@
+"""The s62 audit log: append-only, hash-chained, and any tampering is named by verify."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.accounts import AccountStore
+from api.app import create_app
+from api.cli import app as cli
+from graph.access import Role
+from graph.audit import AuditEvent, AuditLog, Operation
+from graph.config import Settings
+from graph.stores.sqlite import SqliteGraphStore
+from tests import scenario as sc
+
+
+def _event(i: int, op: Operation = Operation.CONSULTATION) -> AuditEvent:
+    return AuditEvent(
+        operation=op,
+        actor=f"user{i % 3}",
+        role="analyst",
+        purpose="investigation",
+        action="read person",
+        subjects=[f"P{i}"],
+        returned=[f"P{i}"],
+    )
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> AuditLog:
+    audit = AuditLog(tmp_path / "audit.db")
+    audit.record_many([_event(i) for i in range(1, 11)])
+    return audit
+
+
+def _raw(log: AuditLog) -> sqlite3.Connection:
+    conn = sqlite3.connect(log.path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("DROP TRIGGER audit_no_delete")
+    return conn
+
+
+def test_chain_is_intact_and_queryable(log: AuditLog) -> None:
+    assert log.verify().ok and log.verify().entries == 10
+    assert [e.seq for e in log.query(subject="P4")] == [4]
+    assert [e.seq for e in log.query(actor="user1")] == [1, 4, 7, 10]
+    assert [e.seq for e in log.query(actor="user1", after_seq=4, limit=2)] == [7, 10]
+    assert log.count(Operation.CONSULTATION) == 10 and log.count(Operation.ERASURE) == 0
+    first = log.query(limit=1)[0]
+    assert (
+        first.prev_hash == "0" * 64 and log.query(after_seq=1, limit=1)[0].prev_hash == first.hash
+    )
+
+
+def test_updates_and_deletes_are_refused(log: AuditLog) -> None:
+    conn = sqlite3.connect(log.path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE audit SET actor = 'x' WHERE seq = 3")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM audit WHERE seq = 3")
+
+
+def test_changed_entry_is_named(log: AuditLog) -> None:
+    conn = _raw(log)
+    (body,) = conn.execute("SELECT body FROM audit WHERE seq = 6").fetchone()
+    changed = json.loads(body) | {"actor": "someone_else"}
+    conn.execute("UPDATE audit SET body = ? WHERE seq = 6", (json.dumps(changed),))
+    report = log.verify()
+    assert not report.ok and report.first_broken == 6 and report.reason == "content was altered"
+
+
+def test_deleted_entry_is_named(log: AuditLog) -> None:
+    _raw(log).execute("DELETE FROM audit WHERE seq = 4")
+    report = log.verify()
+    assert not report.ok and report.first_broken == 5
+
+
+def test_reordered_entries_are_named(log: AuditLog) -> None:
+    conn = _raw(log)
+    rows = {s: r for s, *r in conn.execute("SELECT seq, body, prev_hash, hash FROM audit")}
+    for seq, other in ((3, 8), (8, 3)):
+        conn.execute(
+            "UPDATE audit SET body = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+            (*rows[other], seq),
+        )
+    report = log.verify()
+    assert not report.ok and report.first_broken == 3
+
+
+def test_rehashed_forgery_breaks_the_next_link(log: AuditLog) -> None:
+    """Rewriting an entry and its own hash still breaks the link to the entry after it."""
+    from graph.audit import _entry_hash
+
+    conn = _raw(log)
+    body, prev = conn.execute("SELECT body, prev_hash FROM audit WHERE seq = 5").fetchone()
+    forged = json.loads(body) | {"purpose": "safeguarding"}
+    conn.execute(
+        "UPDATE audit SET body = ?, hash = ? WHERE seq = 5",
+        (json.dumps(forged), _entry_hash(prev, forged)),
+    )
+    report = log.verify()
+    assert not report.ok and report.first_broken == 6
+
+
+def test_truncation_is_caught_against_a_witnessed_head(log: AuditLog) -> None:
+    head = log.head()
+    _raw(log).execute("DELETE FROM audit WHERE seq >= 9")
+    assert log.verify().ok  # a shorter chain is still a chain...
+    report = log.verify(expect_head=head)  # ...but not the one that was witnessed
+    assert not report.ok and report.first_broken == 10
+
+
+def test_cli_verify_names_first_broken_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    log = AuditLog(tmp_path / "gov.db")
+    log.record_many([_event(i) for i in range(1, 6)])
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["audit", "verify"])
+    assert ok.exit_code == 0 and "intact: 5 entries" in ok.output
+    _raw(log).execute("DELETE FROM audit WHERE seq = 2")
+    broken = runner.invoke(cli, ["audit", "verify"])
+    assert broken.exit_code == 1 and "broken at entry 3" in broken.output
+
+
+def test_every_read_is_one_consultation_with_what_it_returned(tmp_path: Path) -> None:
+    store = SqliteGraphStore(tmp_path / "g.db")
+    store.upsert(sc.NODES, sc.EDGES)
+    settings = Settings(governance_path=tmp_path / "gov.db")
+    accounts = AccountStore(settings.governance_path)
+    token = accounts.add("ana", Role.ANALYST)
+    fib = accounts.add("fib", Role.FIB_REVIEWER)
+    auditor = accounts.add("aud", Role.AUDITOR)
+    accounts.close()
+    auth = {"Authorization": f"Bearer {token}", "X-Purpose": "investigation"}
+    with TestClient(create_app(settings, store=store)) as client:
+        assert client.get("/persons/P1", headers=auth).status_code == 200
+        assert client.get("/reports/R1", headers=auth).status_code == 200
+        assert client.get("/persons/nope", headers=auth).status_code == 404
+        assert client.get("/audit", headers=auth).status_code == 403
+        fib_auth = {"Authorization": f"Bearer {fib}", "X-Purpose": "intelligence_review"}
+        assert client.get("/reports/R1", headers=fib_auth).status_code == 200
+        entries = client.get(
+            "/audit",
+            params={"subject": "P1"},
+            headers={"Authorization": f"Bearer {auditor}", "X-Purpose": "audit"},
+        ).json()["items"]
+    store.close()
+    log = AuditLog(settings.governance_path)
+    all_entries = log.query(limit=100)
+    assert [(e.actor, e.action, e.outcome) for e in all_entries] == [
+        ("ana", "read person", "ok"),
+        ("ana", "read report", "ok"),
+        ("ana", "GET /audit", "denied"),
+        ("fib", "read report", "ok"),
+        ("aud", "query audit log", "ok"),
+    ]
+    report = all_entries[1]
+    assert report.purpose == "investigation" and report.subjects == ["P1", "P2"]
+    assert "PB1" not in report.returned and "PB1" in all_entries[3].returned
+    assert [e["seq"] for e in entries] == [1, 2, 4]
+    assert log.verify().ok
