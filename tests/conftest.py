@@ -8,7 +8,7 @@ for the session. Without Java or Maven the Neo4j cases are skipped with the reas
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,6 +48,11 @@ def neo4j_driver() -> Iterator[Driver]:
 def wipe(driver: Driver) -> None:
     with driver.session(database="neo4j") as session:
         session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS").consume()
+
+
+@pytest.fixture
+def neo4j_wipe(neo4j_driver: Driver) -> Callable[[], None]:
+    return lambda: wipe(neo4j_driver)
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ def edge(
     first: date | None = None,
     last: date | None = None,
     compartment: Compartment = Compartment.GENERAL,
+    marking: Marking | None = None,
     **kw: Any,
 ) -> Edge:
     """An edge; `via=report` makes the report its support and its date the seen dates."""
@@ -61,7 +62,7 @@ def edge(
         src=src,
         dst=dst,
         association_type=assoc,
-        marking=Marking(compartment=compartment),
+        marking=marking or Marking(compartment=compartment),
         provenance=Provenance(
             supports=supports or [Support(source_system="test")],
             first_seen=first,
