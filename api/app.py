@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.accounts import AccountStore
@@ -40,8 +42,28 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 app.state.store.close()
 
     app = FastAPI(title="Mosaic", version="0.1.0", lifespan=lifespan)
+    _document_purposes(app, settings)
     errors.install(app)
     app.include_router(health.router)
     app.include_router(records.router)
     app.include_router(audit.router)
     return app
+
+
+def _document_purposes(app: FastAPI, settings: Settings) -> None:
+    """State in the OpenAPI schema what the purpose check enforces: `X-Purpose` is required
+    and takes one of this deployment's configured purposes."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for param in operation.get("parameters", []):
+                        if param.get("in") == "header" and param["name"].lower() == "x-purpose":
+                            param["required"] = True
+                            param["schema"] = {"type": "string", "enum": list(settings.purposes)}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

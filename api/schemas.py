@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,18 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     limit: int = Field(description="The page size used (the stated maximum applies).")
     next_after: int | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "No or unknown X-Purpose"},
+    401: {"model": ErrorBody, "description": "No valid token"},
+    403: {"model": ErrorBody, "description": "The caller's role may not do this"},
+    404: {"model": ErrorBody, "description": "Not found, or not visible to the caller"},
+}
 
 
 class ReportView(BaseModel):

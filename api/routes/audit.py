@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import AuditDep, Auditor, PurposeDep, SettingsDep
-from api.schemas import Page
+from api.schemas import ERRORS, Page
 from graph.audit import AuditEntry, AuditEvent, ChainReport, Operation
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
 
 
 @router.get("")

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from api.deps import AuditDep, PurposeDep, Reader, StoreDep
-from api.schemas import ReportView
+from api.schemas import ERRORS, ReportView
 from graph.access import AccessPolicy
 from graph.audit import AuditEvent, Operation
 from graph.edges import EdgeKind
 from graph.errors import NotFound
 from graph.nodes import Person, Report
 
-router = APIRouter(tags=["records"])
+router = APIRouter(tags=["records"], responses=ERRORS)
 
 
-@router.get("/persons/{person_id}", response_model_exclude_none=False)
+@router.get("/persons/{person_id}")
 def get_person(
-    person_id: str, principal: Reader, purpose: PurposeDep, store: StoreDep, audit: AuditDep
+    person_id: Annotated[str, Path(examples=["DEMO-P1", "P1"])],
+    principal: Reader,
+    purpose: PurposeDep,
+    store: StoreDep,
+    audit: AuditDep,
 ) -> Person:
     """A person record: fields the caller may not see (such as medical details) are null."""
     policy = AccessPolicy(principal)
@@ -44,7 +50,11 @@ PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}
 
 @router.get("/reports/{report_id}")
 def get_report(
-    report_id: str, principal: Reader, purpose: PurposeDep, store: StoreDep, audit: AuditDep
+    report_id: Annotated[str, Path(examples=["DEMO-IR-1", "R1"])],
+    principal: Reader,
+    purpose: PurposeDep,
+    store: StoreDep,
+    audit: AuditDep,
 ) -> ReportView:
     """A report with its visible links (subjects, mentions, places, objects, source)."""
     policy = AccessPolicy(principal)
