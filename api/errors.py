@@ -49,7 +49,7 @@ async def mosaic_error_handler(request: Request, exc: Exception) -> JSONResponse
     principal = getattr(request.state, "principal", None)
     if isinstance(exc, AccessDenied) and principal is not None:
         audit: AuditLog = request.app.state.audit
-        audit.record(
+        await audit.record_async(
             AuditEvent(
                 operation=Operation.CONSULTATION,
                 actor=principal.name,

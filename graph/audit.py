@@ -12,11 +12,15 @@ record `head()` somewhere else (a daily witness) and pass it to `verify(expect_h
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
+import queue
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -69,9 +73,32 @@ class ChainReport(BaseModel):
     reason: str | None = None
 
 
-def _entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+def _canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _chain(prev_hash: str, canonical: str) -> str:
     return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
+
+
+def _entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
+    """The hash an entry must carry, given the one before it."""
+    return _chain(prev_hash, _canonical(body))
+
+
+@dataclass
+class _Pending:
+    """Entries one caller waits on in the group-commit queue."""
+
+    events: list[AuditEvent]
+    notify: Callable[[], None]
+    entries: list[AuditEntry] = field(default_factory=list)
+    error: Exception | None = None
+
+    def result(self) -> list[AuditEntry]:
+        if self.error is not None:
+            raise StoreUnavailable(f"the audit entry could not be written: {self.error}")
+        return self.entries
 
 
 SCHEMA = """
@@ -104,7 +131,13 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
 class AuditLog:
     """The audit log in a SQLite file (WAL, synchronous=FULL): an entry is durable once
-    `record` returns. Safe across threads and across processes on one machine."""
+    `record` (or `await record_async`) returns. Safe across threads and across processes on
+    one machine.
+
+    One writer thread owns the writes and commits whatever has queued up in one transaction
+    (group commit), so many concurrent requests share one fsync while each caller still
+    resumes only after its own entry is on disk.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -115,63 +148,123 @@ class AuditLog:
             )
         except (OSError, sqlite3.Error) as exc:
             raise StoreUnavailable(f"cannot open the audit log at {self.path}: {exc}") from exc
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(SCHEMA)
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="audit-writer", daemon=True)
+        self._writer.start()
 
     def close(self) -> None:
+        """Finish every queued write, then close."""
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
         with self._lock:
             self._conn.close()
 
     def record(self, event: AuditEvent) -> AuditEntry:
-        """Append one entry and return it. Raises if it cannot be made durable."""
+        """Append one entry and return it once durable. Raises if it cannot be written."""
         return self.record_many([event])[0]
 
     def record_many(self, events: Sequence[AuditEvent]) -> list[AuditEntry]:
-        """Append several entries in one transaction (one fsync)."""
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute(
-                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
-                ).fetchone()
-                seq, prev = (row[0], row[1]) if row else (0, GENESIS)
-                entries = []
-                for event in events:
-                    seq += 1
-                    at = datetime.now(UTC)
-                    body = {"seq": seq, "at": at.isoformat(), **event.model_dump(mode="json")}
-                    digest = _entry_hash(prev, body)
-                    conn.execute(
-                        "INSERT INTO audit (seq, at, actor, operation, body, prev_hash, hash) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            seq,
-                            body["at"],
-                            event.actor,
-                            event.operation.value,
-                            json.dumps(body, sort_keys=True),
-                            prev,
-                            digest,
-                        ),
-                    )
-                    conn.executemany(
-                        "INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES (?, ?)",
-                        [(s, seq) for s in {*event.subjects, *event.returned}],
-                    )
-                    entries.append(
-                        AuditEntry(
-                            **event.model_dump(), seq=seq, at=at, prev_hash=prev, hash=digest
-                        )
-                    )
-                    prev = digest
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return entries
+        """Append entries (in order, together) and return them once durable."""
+        done = threading.Event()
+        pending = _Pending(list(events), notify=done.set)
+        self._submit(pending)
+        done.wait()
+        return pending.result()
+
+    async def record_async(self, event: AuditEvent) -> AuditEntry:
+        """As `record`, without holding a thread while the entry is made durable."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def resolve() -> None:
+            if not future.done():
+                future.set_result(None)
+
+        def notify() -> None:
+            with contextlib.suppress(RuntimeError):  # the caller's loop is gone
+                loop.call_soon_threadsafe(resolve)
+
+        pending = _Pending([event], notify=notify)
+        self._submit(pending)
+        await future
+        return pending.result()[0]
+
+    def _submit(self, pending: _Pending) -> None:
+        if not self._writer.is_alive():
+            raise StoreUnavailable("the audit log is closed")
+        self._queue.put(pending)
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < 1000:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._write(batch)
+            for pending in batch:
+                pending.notify()
+            if stop:
+                return
+
+    def _write(self, batch: list[_Pending]) -> None:
+        """Write every queued entry in one transaction; all of them or none."""
+        try:
+            with self._lock:
+                conn = self._conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute(
+                        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+                    ).fetchone()
+                    seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+                    for pending in batch:
+                        for event in pending.events:
+                            seq += 1
+                            entry = self._append(conn, seq, prev, event)
+                            pending.entries.append(entry)
+                            prev = entry.hash
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except Exception as exc:  # every caller in the batch learns it failed
+            for pending in batch:
+                pending.entries, pending.error = [], exc
+
+    @staticmethod
+    def _append(conn: sqlite3.Connection, seq: int, prev: str, event: AuditEvent) -> AuditEntry:
+        at = datetime.now(UTC)
+        body = {"seq": seq, "at": at.isoformat(), **event.model_dump(mode="json")}
+        canonical = _canonical(body)
+        digest = _chain(prev, canonical)
+        conn.execute(
+            "INSERT INTO audit (seq, at, actor, operation, body, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seq, body["at"], event.actor, event.operation.value, canonical, prev, digest),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES (?, ?)",
+            [(s, seq) for s in sorted({*event.subjects, *event.returned})],
+        )
+        # The event was validated when it was made: no need to validate it again.
+        return AuditEntry.model_construct(
+            **dict(event), seq=seq, at=at, prev_hash=prev, hash=digest
+        )
 
     def query(
         self,

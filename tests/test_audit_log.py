@@ -167,3 +167,19 @@ def test_every_read_is_one_consultation_with_what_it_returned(tmp_path: Path) ->
     assert "PB1" not in report.returned and "PB1" in all_entries[3].returned
     assert [e["seq"] for e in entries] == [1, 2, 4]
     assert log.verify().ok
+
+
+def test_concurrent_writers_share_commits_and_keep_one_chain(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    log = AuditLog(tmp_path / "audit.db")
+
+    def write(worker: int) -> list[int]:
+        return [log.record(_event(worker * 100 + i)).seq for i in range(40)]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        seqs = [s for chunk in pool.map(write, range(16)) for s in chunk]
+    assert sorted(seqs) == list(range(1, 641))
+    report = log.verify()
+    assert report.ok and report.entries == 640
+    assert [e.subjects for e in log.query(subject="P1539")] == [["P1539"]]

@@ -25,7 +25,9 @@ def query_audit(
     operation: Operation | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    after: Annotated[int, Query(ge=0, description="Entries after this sequence number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**62, description="Entries after this sequence number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEntry]:
     """Entries by person (subject), actor, operation and time, oldest first."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
-from api.deps import AuditDep, PurposeDep, Reader, StoreDep
-from api.schemas import ERRORS, ReportView
+from api.deps import AuditDep, PurposeDep, Reader, StoreDep, store_call
+from api.schemas import ERRORS, ReportView, json_response
 from graph.access import AccessPolicy
 from graph.audit import AuditEvent, Operation
 from graph.edges import EdgeKind
@@ -17,21 +17,21 @@ from graph.nodes import Person, Report
 router = APIRouter(tags=["records"], responses=ERRORS)
 
 
-@router.get("/persons/{person_id}")
-def get_person(
+@router.get("/persons/{person_id}", response_model=Person)
+async def get_person(
     person_id: Annotated[str, Path(examples=["DEMO-P1", "P1"])],
     principal: Reader,
     purpose: PurposeDep,
     store: StoreDep,
     audit: AuditDep,
-) -> Person:
+) -> Response:
     """A person record: fields the caller may not see (such as medical details) are null."""
     policy = AccessPolicy(principal)
-    node = store.get_node(person_id)
+    node = await store_call(store, store.get_node, person_id)
     view = policy.node_view(node) if node is not None else None
     if not isinstance(view, Person):
         raise NotFound(f"person {person_id!r} not found")
-    audit.record(
+    await audit.record_async(
         AuditEvent(
             operation=Operation.CONSULTATION,
             actor=principal.name,
@@ -42,30 +42,30 @@ def get_person(
             returned=[person_id],
         )
     )
-    return view
+    return json_response(view)
 
 
 PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}
 
 
-@router.get("/reports/{report_id}")
-def get_report(
+@router.get("/reports/{report_id}", response_model=ReportView)
+async def get_report(
     report_id: Annotated[str, Path(examples=["DEMO-IR-1", "R1"])],
     principal: Reader,
     purpose: PurposeDep,
     store: StoreDep,
     audit: AuditDep,
-) -> ReportView:
+) -> Response:
     """A report with its visible links (subjects, mentions, places, objects, source)."""
     policy = AccessPolicy(principal)
-    node = store.get_node(report_id)
+    node = await store_call(store, store.get_node, report_id)
     view = policy.node_view(node) if node is not None else None
     if not isinstance(view, Report):
         raise NotFound(f"report {report_id!r} not found")
-    hood = store.neighbours(report_id, 1, policy.filter, max_fanout=None)
+    hood = await store_call(store, store.neighbours, report_id, 1, policy.filter, None)
     links = [e for e in hood.edges if report_id in (e.src, e.dst)]
     people = sorted({e.dst for e in links if e.kind in PERSON_LINKS})
-    audit.record(
+    await audit.record_async(
         AuditEvent(
             operation=Operation.CONSULTATION,
             actor=principal.name,
@@ -76,4 +76,4 @@ def get_report(
             returned=[report_id, *sorted({e.id for e in links})],
         )
     )
-    return ReportView(report=view, links=links)
+    return json_response(ReportView(report=view, links=links))

@@ -1,0 +1,33 @@
+"""The server process for `bench_api_load`: the real app plus FastAPI's hello-world route
+(`async def`, as in its tutorial) as the baseline.
+
+The baseline lives only here, so the production API carries no benchmark endpoint.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+from pydantic import BaseModel
+
+from api.app import create_app
+from graph.config import Settings
+
+
+class Hello(BaseModel):
+    message: str
+
+
+def main() -> None:
+    app = create_app(Settings())
+
+    @app.get("/hello")
+    async def hello() -> Hello:
+        return Hello(message="hello")
+
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
