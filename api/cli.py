@@ -53,6 +53,7 @@ def serve(
         with open_store(settings) as store:
             result = seed_demo(store)
         console.print(f"demo data: {len(result.created)} created, {result.unchanged} unchanged")
+        _demo_accounts(settings)
     console.print(f"store: {settings.store} ({_where(settings)})")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
@@ -83,6 +84,32 @@ def seed_demo_command(db: DbOption = None) -> None:
     console.print(
         f"created {len(result.created)}, updated {len(result.updated)}, "
         f"unchanged {result.unchanged}"
+    )
+
+
+DEMO_ROLES = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR)
+
+
+def _demo_accounts(settings: Settings) -> None:
+    """Make one demo account per common role, once; their tokens go to a private file."""
+    tokens_file = settings.governance_path.with_name("demo-tokens.txt")
+    accounts = AccountStore(settings.governance_path)
+    try:
+        existing = {a.name for a in accounts.list()}
+        made = {
+            f"demo-{role.value}": accounts.add(f"demo-{role.value}", role)
+            for role in DEMO_ROLES
+            if f"demo-{role.value}" not in existing
+        }
+    finally:
+        accounts.close()
+    if made:
+        tokens_file.touch(mode=0o600, exist_ok=True)
+        with tokens_file.open("a") as out:
+            out.writelines(f"{name} {token}\n" for name, token in made.items())
+    console.print(
+        f"demo accounts: tokens in {tokens_file} (use as 'Authorization: Bearer TOKEN' "
+        "with an 'X-Purpose' header, e.g. investigation)"
     )
 
 

@@ -45,8 +45,16 @@ def _report(rid: str, day: int, code: str, text: str, **kw: object) -> Report:
     conditions = "originator consent before action" if code.endswith("C") else None
     grading = Grading3x5x2.parse(code, conditions)
     received = datetime(2026, 3, day, 10, 0, tzinfo=UTC)
+    marking = Marking.from_grading(grading)  # the handling code travels with the report
     return Report.model_validate(
-        {"id": rid, "received_at": received, "grading": grading, "text": text, **kw}
+        {
+            "id": rid,
+            "received_at": received,
+            "grading": grading,
+            "text": text,
+            "marking": marking,
+            **kw,
+        }
     )
 
 
@@ -119,7 +127,12 @@ def demo_graph() -> tuple[list[Node], list[Edge]]:
         id="DEMO-L3", address="Central Custody Suite", location_type=LocationType.CUSTODY_SUITE
     )
     car = ObjectEntity(id="DEMO-O1", object_type=ObjectType.VEHICLE, value="EX00 DMO")
-    source = Source(id="DEMO-S1", source_type=SourceType.MEMBER_OF_PUBLIC)
+    # Who a source is, and which reports they gave, is for the FIB only.
+    source = Source(
+        id="DEMO-S1",
+        source_type=SourceType.MEMBER_OF_PUBLIC,
+        marking=Marking(compartment=Compartment.SOURCE),
+    )
     r1 = _report(
         "DEMO-IR-1",
         1,
@@ -166,7 +179,9 @@ def demo_graph() -> tuple[list[Node], list[Edge]]:
     for rep in (r1, r2, r3):
         edges.append(_edge(EdgeKind.ABOUT, rep.id, "DEMO-P1", rep))
     for rep in (r1, r2):
-        edges.append(_edge(EdgeKind.PROVIDED_BY, rep.id, "DEMO-S1", rep))
+        edges.append(
+            _edge(EdgeKind.PROVIDED_BY, rep.id, "DEMO-S1", rep, compartment=Compartment.SOURCE)
+        )
     edges += [
         _edge(EdgeKind.AT_LOCATION, r1.id, "DEMO-L1", r1, role="subject_address"),
         _edge(EdgeKind.AT_LOCATION, r2.id, "DEMO-L2", r2, role="sighting"),

@@ -61,3 +61,25 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOSAIC_STORE", "mongodb")
     with pytest.raises(ValueError, match="store"):
         Settings()
+
+
+def test_demo_accounts_are_made_once_and_work(settings: Settings) -> None:
+    from api.cli import DEMO_ROLES, _demo_accounts
+
+    _demo_accounts(settings)
+    _demo_accounts(settings)
+    lines = settings.governance_path.with_name("demo-tokens.txt").read_text().splitlines()
+    assert [line.split()[0] for line in lines] == [f"demo-{r.value}" for r in DEMO_ROLES]
+    tokens = dict(line.split() for line in lines)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["seed-demo", "--db", str(settings.db_path)]).exit_code == 0
+    with TestClient(create_app(settings)) as client:
+        ok = client.get(
+            "/persons/DEMO-P1",
+            headers={
+                "Authorization": f"Bearer {tokens['demo-analyst']}",
+                "X-Purpose": "investigation",
+            },
+        )
+    assert ok.status_code == 200 and ok.json()["names"][0]["family"] == "Hume"
+    assert ok.json()["medical"] is None  # analysts do not see medical details
