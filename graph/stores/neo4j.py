@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ClientError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import ClientError, ConstraintError, Neo4jError, ServiceUnavailable
 
 from graph.edges import Edge, EdgeKind
 from graph.errors import NotFound, StoreUnavailable
@@ -53,6 +53,29 @@ def _batches(rows: Sequence[Any], size: int = ROWS_PER_STATEMENT) -> Iterator[Se
 
 def _edge_props(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in ("src", "dst")}
+
+
+def _edge_param(row: dict[str, Any]) -> dict[str, Any]:
+    return {"src": row["src"], "dst": row["dst"], "id": row["id"], "props": _edge_props(row)}
+
+
+def _by_kind(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["kind"]].append(row)
+    return groups
+
+
+# Labels and relationship types come from our own enums, never from input.
+NEW_NODE = "UNWIND $rows AS r CREATE (n:Node:{label}) SET n = r"
+CHANGED_NODE = "UNWIND $rows AS r MATCH (n:Node {{id: r.id}}) SET n = r"
+NEW_EDGE = (
+    "UNWIND $rows AS r MATCH (a:Node {{id: r.src}}) MATCH (b:Node {{id: r.dst}}) "
+    "CREATE (a)-[e:{type}]->(b) SET e = r.props"
+)
+CHANGED_EDGE = (
+    "UNWIND $rows AS r MATCH (:Node {{id: r.src}})-[e:{type} {{id: r.id}}]->() SET e = r.props"
+)
 
 
 _EDGE_BY_ID = " UNION ALL ".join(
@@ -152,43 +175,27 @@ class Neo4jGraphStore:
             new_edges, changed_edges = classify_rows(
                 edge_rows, {i: d for i, (_, d) in stored_edges.items()}, result
             )
-            write_nodes, write_edges = new_nodes + changed_nodes, new_edges + changed_edges
-            by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in write_nodes:
-                by_kind[row["kind"]].append(row)
-            for kind, rows in by_kind.items():
-                NodeKind(kind)  # only our own labels reach the query text
-                for batch in _batches(rows):
-                    tx.run(
-                        (f"UNWIND $rows AS r MERGE (n:Node {{id: r.id}}) SET n:{kind}, n += r"),
-                        rows=list(batch),
-                    ).consume()
-            edges_by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in write_edges:
-                edges_by_kind[row["kind"]].append(row)
-            for kind, rows in edges_by_kind.items():
-                EdgeKind(kind)
-                for batch in _batches(rows):
-                    tx.run(
-                        (
-                            "UNWIND $rows AS r "
-                            "MATCH (a:Node {id: r.src}) MATCH (b:Node {id: r.dst}) "
-                            f"MERGE (a)-[e:{kind} {{id: r.id}}]->(b) SET e += r.props"
-                        ),
-                        rows=[
-                            {
-                                "src": r["src"],
-                                "dst": r["dst"],
-                                "id": r["id"],
-                                "props": _edge_props(r),
-                            }
-                            for r in batch
-                        ],
-                    ).consume()
+            # Rows found new inside this transaction are CREATEd (no MERGE lookup, no
+            # eager buffering); changed rows are matched and their properties replaced.
+            for rows, node_stmt in ((new_nodes, NEW_NODE), (changed_nodes, CHANGED_NODE)):
+                for kind, group in _by_kind(rows).items():
+                    query = node_stmt.format(label=NodeKind(kind).value)
+                    for batch in _batches(group):
+                        tx.run(query, rows=list(batch)).consume()
+            for rows, edge_stmt in ((new_edges, NEW_EDGE), (changed_edges, CHANGED_EDGE)):
+                for kind, group in _by_kind(rows).items():
+                    query = edge_stmt.format(type=EdgeKind(kind).value)
+                    for batch in _batches(group):
+                        tx.run(query, rows=[_edge_param(r) for r in batch]).consume()
             return result
 
-        with self._driver.session(database=self.database) as session:
-            return session.execute_write(work)
+        try:
+            with self._driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except ConstraintError:
+            # Another process created one of these ids after we looked: look again.
+            with self._driver.session(database=self.database) as session:
+                return session.execute_write(work)
 
     @staticmethod
     def _node_kinds(tx: ManagedTransaction, ids: list[str]) -> dict[str, tuple[str, str]]:

@@ -36,13 +36,13 @@ def node_subtype(node: Node) -> str | None:
     """The one attribute filters and projections need beyond the kind."""
     match node:
         case Person(visor=visor):
-            return visor.nominal_type.value if visor else None
+            return str(visor.nominal_type) if visor else None
         case LocationNode(location_type=t):
-            return t.value
+            return str(t)
         case ObjectEntity(object_type=t):
-            return t.value
+            return str(t)
         case Source(source_type=t):
-            return t.value
+            return str(t)
         case Report(grading=g):
             return g.scheme
     return None
@@ -67,10 +67,10 @@ def node_row(node: Node) -> dict[str, Any]:
     data, digest = _dump(node)
     return {
         "id": node.id,
-        "kind": node.kind.value,
+        "kind": str(node.kind),
         "subtype": node_subtype(node),
-        "classification": node.marking.classification.value,
-        "compartment": node.marking.compartment.value,
+        "classification": str(node.marking.classification),
+        "compartment": str(node.marking.compartment),
         "handling_code": node.marking.handling_code,
         "received_at": _utc(node.received_at) if isinstance(node, Report) else None,
         "data": data,
@@ -139,6 +139,9 @@ def last_wins(items: Sequence[_T]) -> list[_T]:
     return list(by_id.values())
 
 
+_ENDPOINT_NAMES = {k: (str(a), str(b)) for k, (a, b) in EDGE_ENDPOINTS.items()}
+
+
 @dataclass(frozen=True)
 class StoredEdgeEnds:
     kind: str
@@ -160,13 +163,14 @@ def check_batch(
     kinds: dict[str, str] = dict(stored_node_kinds)
     for node in nodes:
         known = stored_node_kinds.get(node.id)
-        if known is not None and known != node.kind.value:
-            raise KindConflict(f"node {node.id!r} is a {known}, not a {node.kind.value}")
-        kinds[node.id] = node.kind.value
+        kind = str(node.kind)  # a plain str: enum .value is slow on this hot path
+        if known is not None and known != kind:
+            raise KindConflict(f"node {node.id!r} is a {known}, not a {kind}")
+        kinds[node.id] = kind
     for edge in edges:
         stored = stored_edge_ends.get(edge.id)
         if stored is not None and (stored.kind, stored.src, stored.dst) != (
-            edge.kind.value,
+            str(edge.kind),
             edge.src,
             edge.dst,
         ):
@@ -174,15 +178,14 @@ def check_batch(
                 f"edge {edge.id!r} already joins {stored.src!r} -{stored.kind}-> "
                 f"{stored.dst!r}; an edge's kind and ends cannot change"
             )
-        want_src, want_dst = EDGE_ENDPOINTS[edge.kind]
+        want_src, want_dst = _ENDPOINT_NAMES[edge.kind]
         for end, want in ((edge.src, want_src), (edge.dst, want_dst)):
             have = kinds.get(end)
             if have is None:
                 raise MissingEndpoint(f"edge {edge.id!r} refers to missing node {end!r}")
-            if have != want.value:
+            if have != want:
                 raise EndpointKindMismatch(
-                    f"edge {edge.id!r} ({edge.kind.value}) needs a {want.value} at "
-                    f"{end!r}, which is a {have}"
+                    f"edge {edge.id!r} ({edge.kind}) needs a {want} at {end!r}, which is a {have}"
                 )
 
 
@@ -200,6 +203,7 @@ def classify_rows(
     """Split rows into (new, changed), recording their ids in `result`; count the rest."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
+    unchanged = 0
     for row in rows:
         known = stored_digest.get(row["id"])
         if known is None:
@@ -209,7 +213,8 @@ def classify_rows(
             result.updated.append(row["id"])
             changed.append(row)
         else:
-            result.unchanged += 1
+            unchanged += 1
+    result.unchanged += unchanged
     return new, changed
 
 

@@ -99,9 +99,9 @@ public final class Main {
                     .setConfig(HttpsConnector.enabled, false)
                     .setConfig(GraphDatabaseSettings.auth_enabled, false)
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
-                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(64))
+                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(128))
                     .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold,
-                            ByteUnit.mebiBytes(1))
+                            ByteUnit.mebiBytes(32))
                     .setConfig(GraphDatabaseSettings.keep_logical_logs, "1 files")
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                     .setConfig(GraphDatabaseSettings.preallocate_store_files, false)
