@@ -11,9 +11,10 @@ from rich.table import Table
 
 from api.accounts import AccountStore
 from graph.access import Permission, Role
-from graph.audit import AuditLog
+from graph.audit import AuditEvent, AuditLog, Operation
 from graph.config import Settings
 from graph.errors import ValidationFailed
+from graph.store import UpsertResult
 from graph.stores import open_store
 from ingest.demo_seed import seed_demo
 
@@ -50,8 +51,7 @@ def serve(
 
     settings = _settings(db)
     if demo:
-        with open_store(settings) as store:
-            result = seed_demo(store)
+        result = _seed_and_audit(settings)
         console.print(f"demo data: {len(result.created)} created, {result.unchanged} unchanged")
         _demo_accounts(settings)
     console.print(f"store: {settings.store} ({_where(settings)})")
@@ -79,12 +79,38 @@ def status(db: DbOption = None) -> None:
 @app.command("seed-demo")
 def seed_demo_command(db: DbOption = None) -> None:
     """Load the small synthetic demo world (idempotent)."""
-    with open_store(_settings(db)) as store:
-        result = seed_demo(store)
+    result = _seed_and_audit(_settings(db))
     console.print(
         f"created {len(result.created)}, updated {len(result.updated)}, "
         f"unchanged {result.unchanged}"
     )
+
+
+def _seed_and_audit(settings: Settings) -> UpsertResult:
+    """Load the demo world and log what it collected or altered (s62)."""
+    with open_store(settings) as store:
+        result = seed_demo(store)
+    log = AuditLog(settings.governance_path)
+    try:
+        for operation, ids in (
+            (Operation.COLLECTION, result.created),
+            (Operation.ALTERATION, result.updated),
+        ):
+            if ids:
+                log.record(
+                    AuditEvent(
+                        operation=operation,
+                        actor="cli:seed-demo",
+                        role="admin",
+                        purpose="demonstration",
+                        action="seed demo data",
+                        subjects=ids,
+                        details={"count": len(ids), "source": "ingest.demo_seed"},
+                    )
+                )
+    finally:
+        log.close()
+    return result
 
 
 DEMO_ROLES = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR)

@@ -1,5 +1,5 @@
 """The server process for `bench_api_load`: the real app plus FastAPI's hello-world route
-(`async def`, as in its tutorial) as the baseline.
+(`async def`, as in its tutorial) as the baseline, and the same route as a plain `def`.
 
 The baseline lives only here, so the production API carries no benchmark endpoint.
 """
@@ -24,6 +24,10 @@ def main() -> None:
 
     @app.get("/hello")
     async def hello() -> Hello:
+        return Hello(message="hello")
+
+    @app.get("/hello-sync")
+    def hello_sync() -> Hello:  # the same in a plain `def`, run in FastAPI's thread pool
         return Hello(message="hello")
 
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")

@@ -19,7 +19,7 @@ import json
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -86,12 +86,15 @@ def _entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
     return _chain(prev_hash, _canonical(body))
 
 
+Waiter = threading.Event | tuple[asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+
+
 @dataclass
 class _Pending:
     """Entries one caller waits on in the group-commit queue."""
 
     events: list[AuditEvent]
-    notify: Callable[[], None]
+    waiter: Waiter
     entries: list[AuditEntry] = field(default_factory=list)
     error: Exception | None = None
 
@@ -99,6 +102,26 @@ class _Pending:
         if self.error is not None:
             raise StoreUnavailable(f"the audit entry could not be written: {self.error}")
         return self.entries
+
+
+def _wake(batch: list[_Pending]) -> None:
+    """Release every caller of a written batch: one wake-up per event loop, not per caller."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for pending in batch:
+        if isinstance(pending.waiter, threading.Event):
+            pending.waiter.set()
+        else:
+            loop, future = pending.waiter
+            by_loop.setdefault(loop, []).append(future)
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that caller's loop has gone away
+            loop.call_soon_threadsafe(_resolve_all, futures)
+
+
+def _resolve_all(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
 
 
 SCHEMA = """
@@ -171,7 +194,7 @@ class AuditLog:
     def record_many(self, events: Sequence[AuditEvent]) -> list[AuditEntry]:
         """Append entries (in order, together) and return them once durable."""
         done = threading.Event()
-        pending = _Pending(list(events), notify=done.set)
+        pending = _Pending(list(events), waiter=done)
         self._submit(pending)
         done.wait()
         return pending.result()
@@ -180,16 +203,7 @@ class AuditLog:
         """As `record`, without holding a thread while the entry is made durable."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-
-        def resolve() -> None:
-            if not future.done():
-                future.set_result(None)
-
-        def notify() -> None:
-            with contextlib.suppress(RuntimeError):  # the caller's loop is gone
-                loop.call_soon_threadsafe(resolve)
-
-        pending = _Pending([event], notify=notify)
+        pending = _Pending([event], waiter=(loop, future))
         self._submit(pending)
         await future
         return pending.result()[0]
@@ -216,8 +230,7 @@ class AuditLog:
                     break
                 batch.append(more)
             self._write(batch)
-            for pending in batch:
-                pending.notify()
+            _wake(batch)
             if stop:
                 return
 

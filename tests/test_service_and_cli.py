@@ -12,13 +12,17 @@ from api.accounts import AccountStore
 from api.app import create_app
 from api.cli import app as cli
 from graph.access import Role
+from graph.audit import AuditLog, Operation
 from graph.config import Settings
 from ingest.demo_seed import demo_graph
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=tmp_path / "svc.db", governance_path=tmp_path / "gov.db")
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for a throwaway install; the CLI reads the same through the environment."""
+    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "svc.db"))
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    return Settings()
 
 
 def test_health_and_store_status(settings: Settings) -> None:
@@ -40,7 +44,7 @@ def test_health_and_store_status(settings: Settings) -> None:
     assert body["nodes"]["Person"] == sum(1 for n in nodes if n.kind == "Person")
 
 
-def test_cli_seed_is_idempotent_and_status_counts(settings: Settings) -> None:
+def test_cli_seed_is_idempotent_audited_and_status_counts(settings: Settings) -> None:
     runner = CliRunner()
     db = str(settings.db_path)
     nodes, edges = demo_graph()
@@ -48,6 +52,11 @@ def test_cli_seed_is_idempotent_and_status_counts(settings: Settings) -> None:
     assert first.exit_code == 0 and f"created {len(nodes) + len(edges)}," in first.output
     again = runner.invoke(cli, ["seed-demo", "--db", db])
     assert f"created 0, updated 0, unchanged {len(nodes) + len(edges)}" in again.output
+    log = AuditLog(settings.governance_path)
+    (collected,) = log.query(operation=Operation.COLLECTION)
+    assert collected.actor == "cli:seed-demo" and len(collected.subjects) == len(nodes) + len(edges)
+    assert log.count() == 1  # the second, unchanged load collected nothing
+    log.close()
     status = runner.invoke(cli, ["status", "--db", db], env={"COLUMNS": "120"})
     assert status.exit_code == 0
     assert "total nodes" in status.output and f"{len(nodes)}" in status.output

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from api.deps import AuditDep, PurposeDep, Reader, StoreDep, store_call
+from api.deps import ReadDep, store_call
 from api.schemas import ERRORS, ReportView, json_response
 from graph.access import AccessPolicy
 from graph.audit import AuditEvent, Operation
@@ -19,13 +19,10 @@ router = APIRouter(tags=["records"], responses=ERRORS)
 
 @router.get("/persons/{person_id}", response_model=Person)
 async def get_person(
-    person_id: Annotated[str, Path(examples=["DEMO-P1", "P1"])],
-    principal: Reader,
-    purpose: PurposeDep,
-    store: StoreDep,
-    audit: AuditDep,
+    person_id: Annotated[str, Path(examples=["DEMO-P1", "P1"])], ctx: ReadDep
 ) -> Response:
     """A person record: fields the caller may not see (such as medical details) are null."""
+    principal, purpose, store, audit = ctx.principal, ctx.purpose, ctx.store, ctx.audit
     policy = AccessPolicy(principal)
     node = await store_call(store, store.get_node, person_id)
     view = policy.node_view(node) if node is not None else None
@@ -50,13 +47,10 @@ PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}
 
 @router.get("/reports/{report_id}", response_model=ReportView)
 async def get_report(
-    report_id: Annotated[str, Path(examples=["DEMO-IR-1", "R1"])],
-    principal: Reader,
-    purpose: PurposeDep,
-    store: StoreDep,
-    audit: AuditDep,
+    report_id: Annotated[str, Path(examples=["DEMO-IR-1", "R1"])], ctx: ReadDep
 ) -> Response:
     """A report with its visible links (subjects, mentions, places, objects, source)."""
+    principal, purpose, store, audit = ctx.principal, ctx.purpose, ctx.store, ctx.audit
     policy = AccessPolicy(principal)
     node = await store_call(store, store.get_node, report_id)
     view = policy.node_view(node) if node is not None else None
