@@ -18,7 +18,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graph.access import Permission, Principal, Role
-from graph.errors import StoreUnavailable, ValidationFailed
+from graph.errors import ValidationFailed
+from graph.sqlite_files import open_sqlite
 
 TOKEN_PREFIX = "mos_"
 
@@ -49,15 +50,8 @@ def _hash(token: str) -> str:
 class AccountStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open accounts at {self.path}: {exc}") from exc
+        self._conn = open_sqlite(self.path, "the accounts")
         self._lock = threading.Lock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
 
     def close(self) -> None:

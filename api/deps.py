@@ -97,6 +97,10 @@ class PersonalRead:
     store: GraphStore
     audit: AuditLog
 
+    @property
+    def policy(self) -> AccessPolicy:
+        return AccessPolicy(self.principal)
+
 
 async def personal_read(
     request: Request,

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graph.errors import StoreUnavailable
+from graph.sqlite_files import open_sqlite
 
 GENESIS = "0" * 64
 
@@ -164,15 +165,8 @@ class AuditLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open the audit log at {self.path}: {exc}") from exc
+        self._conn = open_sqlite(self.path, "the audit log")
         self._lock = threading.Lock()  # the connection
-        self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(SCHEMA)
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()

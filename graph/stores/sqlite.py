@@ -19,8 +19,9 @@ from typing import Any, Literal
 import networkx as nx
 
 from graph.edges import Edge, EdgeKind
-from graph.errors import NotFound, StoreUnavailable
+from graph.errors import NotFound
 from graph.nodes import Node, Report
+from graph.sqlite_files import open_sqlite
 from graph.store import (
     DEFAULT_MAX_FANOUT,
     DisposalResult,
@@ -145,18 +146,10 @@ class SqliteGraphStore:
         self, path: str | Path, synchronous: Synchronous = "FULL", cache_mib: int = 256
     ) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open embedded store at {self.path}: {exc}") from exc
-        self._lock = threading.RLock()
         # Larger pages: fewer pages dirtied per batch by the adjacency indexes' random
         # inserts (measured ~1.5x faster loads). Only takes effect when the file is new.
-        self._conn.execute("PRAGMA page_size=16384")
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn = open_sqlite(self.path, "the embedded store", "page_size=16384")
+        self._lock = threading.RLock()
         self._conn.execute(f"PRAGMA synchronous={synchronous}")
         # Index pages for adjacency must stay in memory during large loads (default: 2 MiB).
         self._conn.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
