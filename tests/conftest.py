@@ -75,3 +75,15 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
     name = "embedded_store" if request.param == "embedded" else "neo4j_store"
     backend: GraphStore = request.getfixturevalue(name)
     return backend
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the real-Neo4j tests ran, so a CI log shows it."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "neo4j" in getattr(report, "keywords", {}):
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        terminalreporter.write_line(f"real Neo4j 5.26 tests: {summary}")
