@@ -29,6 +29,7 @@ lint: $(STAMP)
 ## Benchmarks (slow): ratios against a baseline measured in the same run.
 bench: $(STAMP)
 	$(PY) -m bench.bench_upsert
+	$(PY) -m bench.bench_api_load
 
 ## A real Neo4j 5.26 on 127.0.0.1 for local development (Ctrl-C stops it).
 neo4j: $(STAMP)
