@@ -105,6 +105,32 @@ class _Pending:
         return self.entries
 
 
+def _entry(seq: int, prev: str, event: AuditEvent) -> tuple[AuditEntry, tuple[Any, ...]]:
+    """The entry for `event` after `prev`, and its audit table row."""
+    at = datetime.now(UTC)
+    body = {"seq": seq, "at": at.isoformat(), **event.model_dump(mode="json")}
+    canonical = _canonical(body)
+    digest = _chain(prev, canonical)
+    row = (seq, body["at"], event.actor, event.operation.value, canonical, prev, digest)
+    # The event was validated when it was made: no need to validate it again.
+    entry = AuditEntry.model_construct(**dict(event), seq=seq, at=at, prev_hash=prev, hash=digest)
+    return entry, row
+
+
+def _insert_rows(
+    conn: sqlite3.Connection, target: str, rows: list[tuple[Any, ...]], verb: str = ""
+) -> None:
+    """Insert rows with as few statements as SQLite's parameter limit allows."""
+    if not rows:
+        return
+    width = len(rows[0])
+    per_statement = max(1, 30000 // width)
+    for i in range(0, len(rows), per_statement):
+        chunk = rows[i : i + per_statement]
+        marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(chunk))
+        conn.execute(f"INSERT {verb} INTO {target} VALUES {marks}", [v for r in chunk for v in r])
+
+
 def _wake(batch: list[_Pending]) -> None:
     """Release every caller of a written batch: one wake-up per event loop, not per caller."""
     by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
@@ -229,7 +255,12 @@ class AuditLog:
                 return
 
     def _write(self, batch: list[_Pending]) -> None:
-        """Write every queued entry in one transaction; all of them or none."""
+        """Write every queued entry in one transaction; all of them or none.
+
+        The rows are built first and written with one multi-row INSERT per table: each
+        SQLite call releases and re-takes the GIL, and under load every re-take waits for
+        the request threads, so a call per entry made each batch wait many times over.
+        """
         try:
             with self._lock:
                 conn = self._conn
@@ -239,12 +270,22 @@ class AuditLog:
                         "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
                     ).fetchone()
                     seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+                    entries: list[tuple[Any, ...]] = []
+                    subjects: list[tuple[str, int]] = []
                     for pending in batch:
                         for event in pending.events:
                             seq += 1
-                            entry = self._append(conn, seq, prev, event)
+                            entry, values = _entry(seq, prev, event)
+                            entries.append(values)
+                            subjects += [
+                                (s, seq) for s in sorted({*event.subjects, *event.returned})
+                            ]
                             pending.entries.append(entry)
                             prev = entry.hash
+                    _insert_rows(
+                        conn, "audit (seq, at, actor, operation, body, prev_hash, hash)", entries
+                    )
+                    _insert_rows(conn, "audit_subject (subject, seq)", subjects, "OR IGNORE")
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")
@@ -252,26 +293,6 @@ class AuditLog:
         except Exception as exc:  # every caller in the batch learns it failed
             for pending in batch:
                 pending.entries, pending.error = [], exc
-
-    @staticmethod
-    def _append(conn: sqlite3.Connection, seq: int, prev: str, event: AuditEvent) -> AuditEntry:
-        at = datetime.now(UTC)
-        body = {"seq": seq, "at": at.isoformat(), **event.model_dump(mode="json")}
-        canonical = _canonical(body)
-        digest = _chain(prev, canonical)
-        conn.execute(
-            "INSERT INTO audit (seq, at, actor, operation, body, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (seq, body["at"], event.actor, event.operation.value, canonical, prev, digest),
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES (?, ?)",
-            [(s, seq) for s in sorted({*event.subjects, *event.returned})],
-        )
-        # The event was validated when it was made: no need to validate it again.
-        return AuditEntry.model_construct(
-            **dict(event), seq=seq, at=at, prev_hash=prev, hash=digest
-        )
 
     def query(
         self,
