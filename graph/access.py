@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from graph.edges import Edge
 from graph.markings import Classification, Compartment, Marking
 from graph.nodes import Node, Person, Report
 from graph.store import TraversalFilter
@@ -149,16 +148,6 @@ class AccessPolicy:
             handling_codes=self.rule.handling_codes,
         )
 
-    def restrict(self, flt: TraversalFilter) -> TraversalFilter:
-        """A caller's own filter narrowed to what they may see (never widened)."""
-        compartments = self.rule.compartments
-        if flt.compartments is not None:
-            compartments = compartments & flt.compartments
-        codes = self.rule.handling_codes
-        if flt.handling_codes is not None:
-            codes = flt.handling_codes if codes is None else codes & flt.handling_codes
-        return flt.model_copy(update={"compartments": compartments, "handling_codes": codes})
-
     def node_view(self, node: Node) -> Node | None:
         """The node as this caller may see it, or None when the node itself is hidden."""
         if not self.sees(node.marking):
@@ -172,26 +161,3 @@ class AccessPolicy:
         ):
             return node.model_copy(update={"confidential": None})
         return node
-
-    def edge_view(self, edge: Edge, visible_reports: set[str] | None = None) -> Edge | None:
-        """The edge as seen; supports citing reports the caller cannot see are left out.
-
-        `visible_reports` lists the supporting reports the caller may see; None means do not
-        redact (the caller checked already).
-        """
-        if not self.sees(edge.marking):
-            return None
-        if visible_reports is None:
-            return edge
-        keep = [
-            s
-            for s in edge.provenance.supports
-            if s.report_id is None or s.report_id in visible_reports
-        ]
-        if not keep:
-            return None
-        if len(keep) == len(edge.provenance.supports):
-            return edge
-        return edge.model_copy(
-            update={"provenance": edge.provenance.model_copy(update={"supports": keep})}
-        )
