@@ -318,3 +318,13 @@ def test_disposal_keeps_multiply_supported_edges(loaded: GraphStore) -> None:
     # A second disposal of R1 now removes A5 too: nothing is left supporting it.
     again = loaded.delete_with_provenance(["R1"])
     assert "A5" in again.deleted_edges and loaded.get_edge("A5") is None
+
+
+def test_delete_edges_removes_only_existing_edges(loaded: GraphStore) -> None:
+    victim = sc.EDGES[0]
+    before = loaded.counts()
+    assert loaded.delete_edges([victim.id, "no-such-edge"]) == [victim.id]
+    assert loaded.get_edge(victim.id) is None
+    assert loaded.counts().total_edges == before.total_edges - 1
+    assert loaded.counts().total_nodes == before.total_nodes
+    assert loaded.delete_edges([victim.id]) == []

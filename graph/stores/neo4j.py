@@ -290,6 +290,23 @@ class Neo4jGraphStore:
         with self._driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def delete_edges(self, edge_ids: Iterable[str]) -> list[str]:
+        ids = sorted(set(edge_ids))
+
+        def work(tx: ManagedTransaction) -> list[str]:
+            by_kind: dict[str, list[str]] = defaultdict(list)
+            for edge_id, (stored, _) in self._edge_ends(tx, ids).items():
+                by_kind[stored.kind].append(edge_id)
+            for kind, group in by_kind.items():
+                tx.run(
+                    f"UNWIND $ids AS i MATCH ()-[e:{EdgeKind(kind).value} {{id: i}}]->() DELETE e",
+                    ids=group,
+                ).consume()
+            return sorted(i for group in by_kind.values() for i in group)
+
+        with self._driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
     # -- reads -------------------------------------------------------------------------
 
     def get_node(self, node_id: str) -> Node | None:

@@ -327,6 +327,22 @@ class SqliteGraphStore:
         result.updated_edges = sorted(u["id"] for u in updates)
         return result
 
+    def delete_edges(self, edge_ids: Iterable[str]) -> list[str]:
+        ids = sorted(set(edge_ids))
+        with self._transaction() as conn:
+            found: list[str] = []
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                found += [
+                    r[0] for r in conn.execute(f"SELECT id FROM edges WHERE id IN ({marks})", chunk)
+                ]
+            stale = self._stored_support_pairs(conn, found)
+            conn.executemany("DELETE FROM edge_supports WHERE report_id = ? AND edge_id = ?", stale)
+            for chunk in _chunks(found):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM edges WHERE id IN ({marks})", chunk)
+        return sorted(found)
+
     # -- reads -------------------------------------------------------------------------
 
     def get_node(self, node_id: str) -> Node | None:
