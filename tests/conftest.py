@@ -22,27 +22,34 @@ BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 @pytest.fixture(scope="session")
-def neo4j_driver() -> Iterator[Driver]:
+def neo4j_uri() -> Iterator[str]:
+    """Bolt URI of a real Neo4j 5.26 (for tests that also need it in a child process)."""
     uri = os.environ.get("NEO4J_URI")
-    server = None
-    if not uri:
-        from tests.support.neo4j_testserver import Neo4jUnavailable, start
+    if uri:
+        yield uri
+        return
+    from tests.support.neo4j_testserver import Neo4jUnavailable, start
 
-        try:
-            server = start()
-        except Neo4jUnavailable as exc:
-            if os.environ.get("MOSAIC_REQUIRE_NEO4J") == "1":
-                pytest.fail(f"Neo4j is required here but could not start: {exc}")
-            pytest.skip(f"Neo4j tests skipped: {exc}")
-        uri = server.uri
-    driver = GraphDatabase.driver(uri, auth=None)
+    try:
+        server = start()
+    except Neo4jUnavailable as exc:
+        if os.environ.get("MOSAIC_REQUIRE_NEO4J") == "1":
+            pytest.fail(f"Neo4j is required here but could not start: {exc}")
+        pytest.skip(f"Neo4j tests skipped: {exc}")
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_uri: str) -> Iterator[Driver]:
+    driver = GraphDatabase.driver(neo4j_uri, auth=None)
     try:
         driver.verify_connectivity()
         yield driver
     finally:
         driver.close()
-        if server is not None:
-            server.stop()
 
 
 def wipe(driver: Driver) -> None:

@@ -1,0 +1,268 @@
+"""The interchange format, version 1 (docs/interchange-v1.md), as pydantic models.
+
+These are the wire records other systems send; `ingest.facts` turns them into graph nodes
+and edges. Validation here is about the record on its own (fields, enums, the RSO/PDP and
+handling-code rules). Whether its references resolve is decided by the loader, because a
+reference may point to a record later in the load.
+
+Unknown fields are never rejected: at the top level and inside nested objects they are kept
+in the record's `extra`, nested ones under a dotted path (`visor.team`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from graph.edges import AssociationType
+from graph.markings import Classification, Grading
+from graph.nodes import (
+    Channel,
+    ChisStatus,
+    HowObtained,
+    Initiator,
+    LocationType,
+    Name,
+    ObjectType,
+    RiskIndicator,
+    SourceType,
+    Visor,
+)
+
+FORMAT_VERSION = "interchange-v1"
+
+REPORT_ASSOCIATION_TYPES = frozenset(AssociationType) - {
+    AssociationType.NEIGHBOUR,
+    AssociationType.CO_WORKER,
+    AssociationType.NONE,
+}
+
+
+class Wire(BaseModel):
+    """Nested wire objects: unknown fields allowed here and lifted into the record's extra."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class WireName(Wire):
+    given: str = ""
+    family: str = ""
+
+    @model_validator(mode="after")
+    def _not_both_empty(self) -> WireName:
+        if not (self.given.strip() or self.family.strip()):
+            raise ValueError("a name needs a given or a family part")
+        return self
+
+    def to_name(self) -> Name:
+        return Name(given=self.given, family=self.family)
+
+
+class AddressSpell(Wire):
+    location_id: str = Field(min_length=1)
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> AddressSpell:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError(f"address {self.location_id}: 'from' is after 'to'")
+        return self
+
+
+class WireMedical(Wire):
+    notes: str
+
+
+class WireConfidential(Wire):
+    victim_info: str | None = None
+    third_party_info: str | None = None
+    police_tactics: str | None = None
+
+
+class PersonRef(Wire):
+    person_id: str | None = None
+    mention: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> PersonRef:
+        if (self.person_id is None) == (self.mention is None):
+            raise ValueError("a ref is {'person_id': ...} or {'mention': i}, exactly one")
+        return self
+
+
+class Mention(Wire):
+    name: WireName
+    dob: date | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+class ReportLocation(Wire):
+    location_id: str = Field(min_length=1)
+    role: Literal["event", "subject_address", "sighting", "workplace", "other"] = "other"
+
+
+class ReportObject(Wire):
+    object_id: str = Field(min_length=1)
+    ref: PersonRef | None = None
+    role: str = "other"
+
+
+class ReportAssociation(Wire):
+    a: PersonRef
+    b: PersonRef
+    type: AssociationType
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _person_type(self) -> ReportAssociation:
+        if self.type not in REPORT_ASSOCIATION_TYPES:
+            raise ValueError(
+                f"association type {self.type.value!r} is only for a source's own relationship"
+            )
+        if self.a == self.b:
+            raise ValueError("an association joins two different people")
+        return self
+
+
+class SourceRelationship(Wire):
+    ref: PersonRef
+    type: AssociationType
+
+
+class RecordBase(BaseModel):
+    """Top-level fields: unknown ones are kept (pydantic's model_extra), never rejected."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+    id: str = Field(min_length=1)
+
+    def extras(self) -> dict[str, Any]:
+        """Every unknown field, nested ones under a dotted path."""
+        found: dict[str, Any] = {}
+        _collect_extras(self, "", found)
+        return found
+
+
+def _collect_extras(model: BaseModel, prefix: str, found: dict[str, Any]) -> None:
+    for key, value in (model.model_extra or {}).items():
+        found[f"{prefix}{key}"] = value
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            if isinstance(item, Wire):
+                where = f"{prefix}{name}[{i}]." if isinstance(value, list) else f"{prefix}{name}."
+                _collect_extras(item, where, found)
+
+
+class PersonRecord(RecordBase):
+    kind: Literal["person"]
+    source_system: str | None = None
+    source_record_id: str | None = None
+    names: list[WireName] = Field(min_length=1)
+    dob: date | None = None
+    gender: Literal["M", "F", "X"] | None = None
+    pnc_id: str | None = None
+    vulnerable: bool = False
+    addresses: list[AddressSpell] = Field(default_factory=list)
+    visor: Visor | None = None
+    medical: WireMedical | None = None
+
+
+class LocationRecord(RecordBase):
+    kind: Literal["location"]
+    address: str = ""
+    postcode: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    location_type: LocationType = LocationType.OTHER
+
+
+class ObjectRecord(RecordBase):
+    kind: Literal["object"]
+    object_type: ObjectType
+    value: str = Field(min_length=1)
+
+
+class SourceRecord(RecordBase):
+    kind: Literal["source"]
+    source_type: SourceType
+    person_id: str | None = None
+    chis_status: ChisStatus = ChisStatus.NONE
+    juvenile: bool = False
+    vulnerable: bool = False
+
+
+class ReportRecord(RecordBase):
+    kind: Literal["report"]
+    received_at: AwareDatetime
+    recorded_at: AwareDatetime | None = None
+    recorded_by: str | None = None
+    source_id: str | None = None
+    channel: Channel = Channel.OTHER
+    initiated_by: Initiator = Initiator.SOURCE
+    police_request: str | None = None
+    how_obtained: HowObtained = HowObtained.UNKNOWN
+    grading: Grading
+    classification: Classification = Classification.OFFICIAL_SENSITIVE
+    text: str = ""
+    subjects: list[PersonRef] = Field(default_factory=list)
+    mentions: list[Mention] = Field(default_factory=list)
+    locations: list[ReportLocation] = Field(default_factory=list)
+    objects: list[ReportObject] = Field(default_factory=list)
+    associations: list[ReportAssociation] = Field(default_factory=list)
+    source_relationship: list[SourceRelationship] = Field(default_factory=list)
+    risk_indicators: list[RiskIndicator] = Field(default_factory=list)
+    confidential: WireConfidential | None = None
+
+    @model_validator(mode="after")
+    def _mentions_exist(self) -> ReportRecord:
+        refs = [
+            *self.subjects,
+            *(a.a for a in self.associations),
+            *(a.b for a in self.associations),
+        ]
+        refs += [r.ref for r in self.source_relationship]
+        refs += [o.ref for o in self.objects if o.ref is not None]
+        for ref in refs:
+            if ref.mention is not None and ref.mention >= len(self.mentions):
+                raise ValueError(
+                    f"refers to mention {ref.mention} but the report has "
+                    f"{len(self.mentions)} mention(s) (numbered from 0)"
+                )
+        return self
+
+
+class AssociationRecord(RecordBase):
+    kind: Literal["association"]
+    a: str = Field(min_length=1)
+    b: str = Field(min_length=1)
+    type: AssociationType
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    source_system: str | None = None
+    basis: Literal["fact", "assessment"] = "fact"
+
+    @model_validator(mode="after")
+    def _valid_link(self) -> AssociationRecord:
+        if self.a == self.b:
+            raise ValueError("'a' and 'b' must be different people")
+        if self.type not in REPORT_ASSOCIATION_TYPES:
+            raise ValueError(
+                f"association type {self.type.value!r} is only for a source's own relationship"
+            )
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("'from' is after 'to'")
+        return self
+
+
+Record = Annotated[
+    PersonRecord | LocationRecord | ObjectRecord | SourceRecord | ReportRecord | AssociationRecord,
+    Field(discriminator="kind"),
+]
+RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
+KINDS = ("person", "location", "object", "source", "report", "association")

@@ -1,0 +1,702 @@
+"""Load interchange files into the graph: batched, idempotent, resumable, nothing lost.
+
+Every line read ends in exactly one place: accepted (created, updated or unchanged) or
+quarantined with a reason. A record whose references are not known yet waits until the
+end of the load (they may come later in the file or in a later file); if they are still
+unknown then, it is quarantined naming the missing id.
+
+Why a restarted load ends in the same state as an uninterrupted one: graph writes are
+idempotent by id (edges accumulate supports keyed by record), mention decisions are
+committed before the graph batch that uses them and reused afterwards, and the
+bookkeeping (`IngestState`) is written only after the graph batch commits, so a kill in
+between leaves records that are simply processed again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graph.audit import AuditEvent, AuditLog, Operation
+from graph.edges import Edge, EdgeKind
+from graph.errors import EndpointKindMismatch, IntegrityError, KindConflict
+from graph.nodes import Node, Person
+from graph.store import GraphStore
+from ingest import reader
+from ingest.facts import (
+    Facts,
+    accumulate,
+    association_facts,
+    location_facts,
+    mention_key,
+    mention_person_id,
+    object_facts,
+    person_facts,
+    report_facts,
+    source_facts,
+    support_identity,
+)
+from ingest.interchange import (
+    AssociationRecord,
+    LocationRecord,
+    Mention,
+    ObjectRecord,
+    PersonRecord,
+    Record,
+    ReportRecord,
+    SourceRecord,
+)
+from ingest.reader import Line, Parsed
+from ingest.state import IngestState, MentionDecision, Rejection, digest
+
+# Claims several records can make; their stored edge is read and merged before writing.
+SHARED_KINDS = frozenset(
+    {
+        EdgeKind.ASSOCIATED_WITH,
+        EdgeKind.KNOWS_SUBJECT,
+        EdgeKind.USED_BY,
+        EdgeKind.RESIDES_AT,
+        EdgeKind.IS_PERSON,
+    }
+)
+# Order in which a batch is checked and written: what is referred to comes first.
+KIND_ORDER = {"location": 0, "object": 1, "person": 2, "source": 3, "association": 4, "report": 5}
+NODE_KIND_OF = {
+    "person": "Person",
+    "location": "Location",
+    "object": "Object",
+    "source": "Source",
+    "report": "Report",
+}
+WIRE_KIND_OF = {v: k for k, v in NODE_KIND_OF.items()}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is loading, for the audit log."""
+
+    name: str
+    role: str
+    purpose: str | None = "intelligence_review"
+
+
+class MentionMatcher(Protocol):
+    """Finds the person a mention refers to, from the persons known so far."""
+
+    version: str
+
+    def match(self, mention: Mention) -> tuple[str, float] | None: ...
+
+    def add_person(self, person_id: str, facts: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class LoadSummary:
+    lines_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    by_reason: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    mentions_matched: int = 0
+    mentions_new: int = 0
+    seconds: float = 0.0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def records_per_second(self) -> float:
+        return self.lines_read / self.seconds if self.seconds else 0.0
+
+    def as_dict(self, max_rejections: int = 100) -> dict[str, Any]:
+        return {
+            "lines_read": self.lines_read,
+            "accepted": self.accepted,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+            "quarantined_by_reason": dict(sorted(self.by_reason.items())),
+            "accepted_by_kind": dict(sorted(self.by_kind.items())),
+            "mentions_matched": self.mentions_matched,
+            "mentions_new_persons": self.mentions_new,
+            "seconds": round(self.seconds, 3),
+            "records_per_second": round(self.records_per_second, 1),
+            "rejections": [
+                {
+                    "file": r.file,
+                    "line": r.line,
+                    "record_id": r.record_id,
+                    "code": r.code,
+                    "reason": r.reason,
+                }
+                for r in self.rejections[:max_rejections]
+            ],
+        }
+
+
+@dataclass
+class _Seen:
+    kind: str
+    file: str
+    line: int
+
+
+@dataclass
+class _Work:
+    """One accepted record on its way to the store."""
+
+    parsed: Parsed
+    status: str  # created / updated / unchanged
+    raw_hash: str
+    canonical_hash: str
+    old_edges: list[str]
+    facts: Facts | None = None
+
+
+def _refs(record: Record) -> list[tuple[str, str]]:
+    """(id, node kind) of every record this one refers to."""
+    match record:
+        case PersonRecord(addresses=spells):
+            return [(s.location_id, "Location") for s in spells]
+        case SourceRecord(person_id=pid):
+            return [(pid, "Person")] if pid else []
+        case AssociationRecord(a=a, b=b):
+            return [(a, "Person"), (b, "Person")]
+        case ReportRecord():
+            refs = [(r.person_id, "Person") for r in record.subjects if r.person_id]
+            for assoc in record.associations:
+                refs += [(r.person_id, "Person") for r in (assoc.a, assoc.b) if r.person_id]
+            refs += [
+                (r.ref.person_id, "Person") for r in record.source_relationship if r.ref.person_id
+            ]
+            refs += [(o.object_id, "Object") for o in record.objects]
+            refs += [
+                (o.ref.person_id, "Person") for o in record.objects if o.ref and o.ref.person_id
+            ]
+            refs += [(loc.location_id, "Location") for loc in record.locations]
+            if record.source_id:
+                refs.append((record.source_id, "Source"))
+            return refs
+    return []
+
+
+def person_match_facts(
+    record: PersonRecord, locations: dict[str, tuple[str, str | None]]
+) -> dict[str, Any]:
+    """What the matcher compares, as stored in `person_facts`."""
+    places = [locations[s.location_id] for s in record.addresses if s.location_id in locations]
+    return {
+        "source_system": record.source_system,
+        "names": [[n.given, n.family] for n in record.names],
+        "dob": record.dob.isoformat() if record.dob else None,
+        "gender": record.gender,
+        "pnc_id": record.pnc_id,
+        "addresses": [a for a, _ in places],
+        "postcodes": [p for _, p in places if p],
+    }
+
+
+def mention_match_facts(mention: Mention) -> dict[str, Any]:
+    return {
+        "source_system": "report_mention",
+        "names": [[mention.name.given, mention.name.family]],
+        "dob": mention.dob.isoformat() if mention.dob else None,
+        "gender": None,
+        "pnc_id": None,
+        "addresses": [mention.address] if mention.address else [],
+        "postcodes": [mention.postcode] if mention.postcode else [],
+    }
+
+
+class Loader:
+    """One load: any number of files, processed in batches, pending references resolved
+    at the end. Use a fresh Loader per load."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        state: IngestState,
+        *,
+        actor: Actor,
+        audit: AuditLog | None = None,
+        matcher: MentionMatcher | None = None,
+        batch_size: int = 2000,
+        writes: bool = True,
+        progress: Callable[[LoadSummary], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.state = state
+        self.actor = actor
+        self.audit = audit
+        self.matcher = matcher
+        self.batch_size = batch_size
+        self.writes = writes
+        self.progress = progress
+        self.summary = LoadSummary()
+        self._seen: dict[str, _Seen] = {}  # node ids declared in this load
+        self._assoc_seen: dict[str, _Seen] = {}
+        self._quarantined_ids: dict[str, Rejection] = {}
+        self._pending: list[Line] = []
+        self._decisions: dict[str, MentionDecision] = {}
+
+    # -- driving -------------------------------------------------------------------------
+
+    def load(self, sources: Iterable[Iterable[Line]]) -> LoadSummary:
+        started = time.perf_counter()
+        batch: list[Line] = []
+        for lines in sources:
+            for line in lines:
+                batch.append(line)
+                if len(batch) >= self.batch_size:
+                    self._process(batch, final=False)
+                    batch = []
+                    self._tick(started)
+        if batch:
+            self._process(batch, final=False)
+        self._finish_pending()
+        self.summary.seconds = time.perf_counter() - started
+        return self.summary
+
+    def _tick(self, started: float) -> None:
+        self.summary.seconds = time.perf_counter() - started
+        if self.progress:
+            self.progress(self.summary)
+
+    def _finish_pending(self) -> None:
+        """Retry what waited for a reference, referred-to kinds first; what still cannot
+        resolve is quarantined."""
+        pending, self._pending = self._pending, []
+        self.summary.lines_read -= len(pending)  # they are counted again below
+        parsed = [(p, reader.parse(p)) for p in pending]
+        order = sorted(
+            parsed,
+            key=lambda x: (
+                KIND_ORDER.get(x[1].record.kind, 9) if isinstance(x[1], Parsed) else 9,
+                x[0].file,
+                x[0].number,
+            ),
+        )
+        lines = [line for line, _ in order]
+        for start in range(0, len(lines), self.batch_size):
+            self._process(lines[start : start + self.batch_size], final=True)
+
+    # -- one batch -------------------------------------------------------------------------
+
+    def _process(self, lines: Sequence[Line], final: bool) -> None:
+        self.summary.lines_read += len(lines)
+        rejected: list[Rejection] = []
+        good: list[Parsed] = []
+        for line in lines:
+            result = reader.parse(line)
+            if isinstance(result, Parsed):
+                good.append(result)
+            else:
+                rejected.append(result)
+        good.sort(key=lambda p: KIND_ORDER[p.record.kind])
+        accepted = self._check_ids_and_refs(good, rejected, final)
+        work = self._classify(accepted)
+        self._reject(rejected)
+        todo = [w for w in work if w.status != "unchanged"]
+        self._resolve_mentions(todo)
+        for w in todo:
+            w.facts = self._facts(w)
+        if self.writes:
+            self._write(todo)
+        self._save(work)
+        for w in work:
+            if w.status == "rejected":
+                continue
+            setattr(self.summary, w.status, getattr(self.summary, w.status) + 1)
+            self.summary.by_kind[w.parsed.record.kind] += 1
+
+    def _reject(self, rejected: list[Rejection]) -> None:
+        for r in rejected:
+            self.summary.quarantined += 1
+            self.summary.by_reason[r.code] += 1
+            if len(self.summary.rejections) < 10_000:
+                self.summary.rejections.append(r)
+            if r.record_id:
+                self._quarantined_ids.setdefault(r.record_id, r)
+        if self.writes:
+            self.state.quarantine(rejected)
+
+    def _check_ids_and_refs(
+        self, good: list[Parsed], rejected: list[Rejection], final: bool
+    ) -> list[Parsed]:
+        """Duplicate ids, id reused for another kind, references that do not resolve (yet)."""
+        declared: list[Parsed] = []
+        for p in good:
+            rec = p.record
+            table = self._assoc_seen if rec.kind == "association" else self._seen
+            before = table.get(rec.id)
+            if before is not None:
+                if before.kind == rec.kind:
+                    reason = (
+                        f"{rec.kind} id {rec.id!r} is used again: first at {before.file} "
+                        f"line {before.line} in this load"
+                    )
+                    rejected.append(self._rejection(p, reader.DUPLICATE_ID, reason))
+                else:
+                    reason = (
+                        f"id {rec.id!r} is a {before.kind} ({before.file} line {before.line});"
+                        f" a {rec.kind} cannot reuse it"
+                    )
+                    rejected.append(self._rejection(p, reader.KIND_CONFLICT, reason))
+                continue
+            table[rec.id] = _Seen(rec.kind, p.line.file, p.line.number)
+            declared.append(p)
+        lookup = {ref for p in declared for ref, _ in _refs(p.record) if ref not in self._seen}
+        lookup |= {p.record.id for p in declared if p.record.kind != "association"}
+        known = self._stored_kinds(sorted(lookup))
+        accepted: list[Parsed] = []
+        for p in declared:  # in KIND_ORDER, so a record waiting takes its dependants with it
+            rec = p.record
+            if rec.kind != "association":
+                stored = known.get(rec.id)
+                if stored is not None and stored != NODE_KIND_OF[rec.kind]:
+                    del self._seen[rec.id]
+                    reason = (
+                        f"id {rec.id!r} is already a {WIRE_KIND_OF[stored]} in Mosaic;"
+                        f" a {rec.kind} cannot reuse it"
+                    )
+                    rejected.append(self._rejection(p, reader.KIND_CONFLICT, reason))
+                    continue
+            problem = self._ref_problem(rec, known)
+            if problem is None:
+                accepted.append(p)
+                continue
+            table = self._assoc_seen if rec.kind == "association" else self._seen
+            del table[rec.id]
+            code, reason = problem
+            if code == reader.UNRESOLVED_REFERENCE and not final:
+                self._pending.append(p.line)
+            else:
+                rejected.append(self._rejection(p, code, reason))
+        return accepted
+
+    def _ref_problem(self, rec: Record, known: dict[str, str]) -> tuple[str, str] | None:
+        for ref, want in _refs(rec):
+            seen = self._seen.get(ref)
+            have = NODE_KIND_OF[seen.kind] if seen else known.get(ref)
+            if have is None:
+                reason = (
+                    f"{rec.kind} {rec.id!r} refers to {WIRE_KIND_OF[want]} {ref!r}, "
+                    "which is not in Mosaic and was not in this load"
+                )
+                earlier = self._quarantined_ids.get(ref)
+                if earlier is not None:
+                    reason += (
+                        f" ({earlier.file} line {earlier.line} was quarantined: {earlier.reason})"
+                    )
+                return reader.UNRESOLVED_REFERENCE, reason
+            if have != want:
+                return (
+                    reader.KIND_CONFLICT,
+                    f"{rec.kind} {rec.id!r} refers to {ref!r} as a {WIRE_KIND_OF[want]}, "
+                    f"but it is a {WIRE_KIND_OF[have]}",
+                )
+        return None
+
+    def _stored_kinds(self, ids: list[str]) -> dict[str, str]:
+        """Node kinds of ids not declared in this load: ingest bookkeeping first, then the
+        store itself for nodes written by other means."""
+        if not ids:
+            return {}
+        known = {i: NODE_KIND_OF[k] for i, k in self.state.node_kinds(ids).items()}
+        rest = [i for i in ids if i not in known]
+        if rest:
+            known |= {i: str(n.kind) for i, n in self.store.get_nodes(rest).items()}
+        return known
+
+    @staticmethod
+    def _rejection(p: Parsed, code: str, reason: str) -> Rejection:
+        return Rejection(
+            file=p.line.file,
+            line=p.line.number,
+            record_id=p.record.id,
+            kind=p.record.kind,
+            code=code,
+            reason=reason,
+            raw=p.line.raw.decode("utf-8", errors="replace"),
+        )
+
+    def _classify(self, accepted: list[Parsed]) -> list[_Work]:
+        """created / updated / unchanged, by the fingerprint of the last accepted version."""
+        by_kind: dict[str, list[Parsed]] = {}
+        for p in accepted:
+            by_kind.setdefault(p.record.kind, []).append(p)
+        work: list[_Work] = []
+        for kind, group in by_kind.items():
+            known = self.state.known_records(kind, [p.record.id for p in group])
+            for p in group:
+                raw_hash = digest(p.line.raw)
+                before = known.get(p.record.id)
+                if before is not None and before.raw_hash == raw_hash:
+                    work.append(
+                        _Work(p, "unchanged", raw_hash, before.canonical_hash, before.edge_ids)
+                    )
+                    continue
+                canonical = digest(p.record.model_dump_json(by_alias=True))
+                if before is None:
+                    work.append(_Work(p, "created", raw_hash, canonical, []))
+                elif before.canonical_hash == canonical:
+                    work.append(_Work(p, "unchanged", raw_hash, canonical, before.edge_ids))
+                else:
+                    work.append(_Work(p, "updated", raw_hash, canonical, before.edge_ids))
+        return work
+
+    # -- mentions -------------------------------------------------------------------------
+
+    def _resolve_mentions(self, work: list[_Work]) -> None:
+        reports = [w for w in work if isinstance(w.parsed.record, ReportRecord)]
+        keys = [
+            mention_key(w.parsed.record.id, i)
+            for w in reports
+            for i in range(len(w.parsed.record.mentions))  # type: ignore[union-attr]
+        ]
+        decided = self.state.mention_decisions(keys) if keys else {}
+        fresh: dict[str, MentionDecision] = {}
+        for w in reports:
+            rec = w.parsed.record
+            assert isinstance(rec, ReportRecord)
+            for i, mention in enumerate(rec.mentions):
+                key = mention_key(rec.id, i)
+                fingerprint = digest(mention.model_dump_json())
+                before = decided.get(key)
+                if before is not None and before.fingerprint == fingerprint:
+                    continue
+                found = self.matcher.match(mention) if self.matcher else None
+                if found is None:
+                    fresh[key] = MentionDecision(fingerprint, mention_person_id(rec.id, i), None)
+                else:
+                    fresh[key] = MentionDecision(fingerprint, found[0], found[1])
+        if fresh and self.writes:
+            self.state.save_mention_decisions(fresh)  # before the graph batch: see module doc
+        self._decisions = decided | fresh
+        matched = [(k, d) for k, d in fresh.items() if d.score is not None]
+        self.summary.mentions_matched += len(matched)
+        self.summary.mentions_new += len(fresh) - len(matched)
+        if matched and self.audit and self.writes:
+            self.audit.record(
+                AuditEvent(
+                    operation=Operation.COMBINATION,
+                    actor=self.actor.name,
+                    role=self.actor.role,
+                    purpose=self.actor.purpose,
+                    action="resolve report mentions to persons",
+                    subjects=sorted({d.person_id for _, d in matched}),
+                    details={
+                        "matcher": self.matcher.version if self.matcher else None,
+                        "matches": {k: [d.person_id, round(d.score or 0.0, 4)] for k, d in matched},
+                    },
+                )
+            )
+
+    def _facts(self, w: _Work) -> Facts:
+        rec = w.parsed.record
+        match rec:
+            case PersonRecord():
+                return person_facts(rec)
+            case LocationRecord():
+                return location_facts(rec)
+            case ObjectRecord():
+                return object_facts(rec)
+            case SourceRecord():
+                return source_facts(rec)
+            case AssociationRecord():
+                return association_facts(rec)
+            case ReportRecord():
+                targets = [
+                    self._decisions[mention_key(rec.id, i)].person_id
+                    for i in range(len(rec.mentions))
+                ]
+                return report_facts(rec, targets)
+        raise AssertionError(f"unhandled record kind {rec.kind}")
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _write(self, todo: list[_Work]) -> None:
+        """Write the batch in one store transaction; if the store refuses it, split it to
+        find the records at fault, quarantine them and write the rest."""
+        if not todo:
+            return
+        try:
+            self._write_batch(todo)
+        except IntegrityError as exc:
+            if len(todo) > 1:
+                half = len(todo) // 2
+                self._write(todo[:half])
+                self._write(todo[half:])
+                return
+            w = todo[0]
+            rec = w.parsed.record
+            conflict = isinstance(exc, KindConflict | EndpointKindMismatch)
+            code = reader.KIND_CONFLICT if conflict else reader.UNRESOLVED_REFERENCE
+            self._seen.pop(rec.id, None) if rec.kind != "association" else self._assoc_seen.pop(
+                rec.id, None
+            )
+            self._reject([self._rejection(w.parsed, code, f"{rec.kind} {rec.id!r}: {exc}")])
+            w.status = "rejected"
+
+    def _write_batch(self, todo: list[_Work]) -> None:
+        nodes: list[Node] = []
+        incoming: dict[str, list[Edge]] = {}
+        for w in todo:
+            assert w.facts is not None
+            nodes += w.facts.nodes
+            for edge in w.facts.edges:
+                incoming.setdefault(edge.id, []).append(edge)
+        # Claims a changed record no longer makes lose that record's support.
+        retract: dict[str, set[tuple[str | None, str | None, str | None]]] = {}
+        for w in todo:
+            if w.status != "updated":
+                continue
+            assert w.facts is not None
+            now_ids = {e.id for e in w.facts.edges}
+            identity = self._identity(w)
+            for edge_id in w.old_edges:
+                if edge_id not in now_ids:
+                    retract.setdefault(edge_id, set()).add(identity)
+        shared = [i for i, es in incoming.items() if es[0].kind in SHARED_KINDS or len(es) > 1]
+        stored = self.store.get_edges(sorted(set(shared) | set(retract)))
+        edges: list[Edge] = []
+        doomed: list[str] = []
+        for edge_id in sorted(set(incoming) | set(retract)):
+            merged = accumulate(stored.get(edge_id), incoming.get(edge_id, []), retract)
+            if merged is None:
+                if edge_id in stored:
+                    doomed.append(edge_id)
+            else:
+                edges.append(merged)
+        result = self.store.upsert(nodes, edges)
+        if doomed:
+            self.store.delete_edges(doomed)
+        if self.audit:
+            self._audit_writes(todo, result.created, result.updated, doomed)
+
+    @staticmethod
+    def _identity(w: _Work) -> tuple[str | None, str | None, str | None]:
+        rec = w.parsed.record
+        if isinstance(rec, ReportRecord):
+            return (rec.id, None, None)
+        assert w.facts is not None
+        for edge in w.facts.edges:
+            return support_identity(edge.provenance.supports[0])
+        if isinstance(rec, SourceRecord):
+            return (None, "source_register", rec.id)
+        return (None, getattr(rec, "source_system", None) or "unspecified", rec.id)
+
+    def _audit_writes(
+        self, todo: list[_Work], created: list[str], updated: list[str], deleted: list[str]
+    ) -> None:
+        assert self.audit is not None
+        events = []
+        if created:
+            events.append(
+                AuditEvent(
+                    operation=Operation.COLLECTION,
+                    actor=self.actor.name,
+                    role=self.actor.role,
+                    purpose=self.actor.purpose,
+                    action="ingest interchange records",
+                    subjects=created,
+                    details={"count": len(created)},
+                )
+            )
+        altered = [w.parsed.record.id for w in todo if w.status == "updated"]
+        if updated or deleted or altered:
+            events.append(
+                AuditEvent(
+                    operation=Operation.ALTERATION,
+                    actor=self.actor.name,
+                    role=self.actor.role,
+                    purpose=self.actor.purpose,
+                    action="ingest changed interchange records",
+                    subjects=altered,
+                    details={"updated": updated, "claims_withdrawn": deleted},
+                )
+            )
+        self.audit.record_many(events)
+
+    def _save(self, work: list[_Work]) -> None:
+        """Bookkeeping after the graph commit (see module doc for why this order)."""
+        if not self.writes:
+            return
+        kept = [w for w in work if w.status != "rejected"]
+        rows = []
+        persons: list[tuple[str, str]] = []
+        places: list[tuple[str, str, str | None]] = []
+        for w in kept:
+            rec = w.parsed.record
+            edge_ids = w.old_edges if w.facts is None else sorted({e.id for e in w.facts.edges})
+            rows.append(
+                (
+                    rec.kind,
+                    rec.id,
+                    w.raw_hash,
+                    w.canonical_hash,
+                    json.dumps(edge_ids),
+                    w.parsed.line.file,
+                    w.parsed.line.number,
+                )
+            )
+            if isinstance(rec, LocationRecord):
+                places.append((rec.id, rec.address, rec.postcode))
+        location_text = {i: (a, p) for i, a, p in places}
+        needed = sorted(
+            {
+                s.location_id
+                for w in kept
+                if isinstance(w.parsed.record, PersonRecord)
+                for s in w.parsed.record.addresses
+            }
+            - set(location_text)
+        )
+        if needed:
+            location_text |= self.state.location_text(needed)
+        for w in kept:
+            rec = w.parsed.record
+            if w.facts is None:
+                continue
+            if isinstance(rec, PersonRecord):
+                facts = person_match_facts(rec, location_text)
+                persons.append((rec.id, json.dumps(facts)))
+            elif isinstance(rec, ReportRecord):
+                for node in w.facts.nodes:
+                    if isinstance(node, Person):  # a mention that became a person
+                        index = int(node.id.rsplit("-", 1)[1])
+                        persons.append(
+                            (node.id, json.dumps(mention_match_facts(rec.mentions[index])))
+                        )
+        with self.state.transaction() as conn:
+            self.state.save_records(conn, rows)
+            self.state.save_location_text(conn, places)
+            self.state.save_person_facts(conn, persons)
+            self.state.resolve_quarantined(
+                conn,
+                [
+                    (w.parsed.record.kind, w.parsed.record.id)
+                    for w in kept
+                    if w.status != "unchanged"
+                ],
+            )
+        if self.matcher:
+            for pid, facts_json in persons:
+                self.matcher.add_person(pid, json.loads(facts_json))
+
+
+def lines_of(
+    files: Iterable[tuple[str, Iterator[bytes] | Iterable[bytes]]],
+) -> Iterator[Iterator[Line]]:
+    """Adapt (name, byte lines) pairs to the loader's input."""
+    for name, handle in files:
+        yield reader.stream_lines(handle, name)

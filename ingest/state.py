@@ -1,0 +1,328 @@
+"""What ingest remembers between loads, in one SQLite file beside the store.
+
+- `records`: every accepted record's fingerprint and the edges it asserted, so a re-load
+  of an identical record costs one lookup, and a changed record can withdraw the claims it
+  no longer makes.
+- `quarantine`: every rejected line with its file, line number, record id and a reason a
+  person can act on, until a corrected record with the same id is accepted.
+- `mentions`: how each mention in a report was resolved. Decisions are committed before
+  the graph batch that uses them, so a load killed and restarted reuses them and ends in
+  the same state as one that ran straight through.
+- `person_facts` / `location_text`: the matching features of every person, so entity
+  resolution and mention matching need no scan of the graph store.
+
+Kept apart from the graph store because it serves both backends alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph.sqlite_files import open_sqlite
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    raw_hash TEXT NOT NULL,
+    canonical_hash TEXT NOT NULL,
+    edge_ids TEXT NOT NULL,
+    file TEXT,
+    line INTEGER,
+    loaded_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_id ON records(id);
+CREATE TABLE IF NOT EXISTS quarantine (
+    seq INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    record_id TEXT,
+    kind TEXT,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    raw_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    resolved_at TEXT,
+    UNIQUE (file, line, raw_hash)
+);
+CREATE INDEX IF NOT EXISTS quarantine_record ON quarantine(record_id);
+CREATE TABLE IF NOT EXISTS mentions (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    score REAL,
+    decided_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS person_facts (
+    id TEXT PRIMARY KEY,
+    facts TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS location_text (
+    id TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    postcode TEXT
+) WITHOUT ROWID;
+"""
+
+CHUNK = 500
+
+
+def digest(text: bytes | str) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class KnownRecord:
+    raw_hash: str
+    canonical_hash: str
+    edge_ids: list[str]
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    seq: int
+    file: str
+    line: int
+    record_id: str | None
+    kind: str | None
+    code: str
+    reason: str
+    raw: str
+    first_seen: str
+    last_seen: str
+    resolved_at: str | None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected line, as the loader reports it."""
+
+    file: str
+    line: int
+    record_id: str | None
+    kind: str | None
+    code: str
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class MentionDecision:
+    fingerprint: str
+    person_id: str
+    score: float | None
+
+
+class IngestState:
+    """The ingest bookkeeping file. One writer at a time (the loader holds the lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = open_sqlite(path, "ingest state", "synchronous=FULL")
+        self._conn.executescript(SCHEMA)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> IngestState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _select_in(self, sql: str, keys: Sequence[Any]) -> Iterator[sqlite3.Row]:
+        with self._lock:
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start : start + CHUNK]
+                yield from self._conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+    # -- records -------------------------------------------------------------------------
+
+    def known_records(self, kind: str, ids: Sequence[str]) -> dict[str, KnownRecord]:
+        found: dict[str, KnownRecord] = {}
+        sql = (
+            "SELECT id, raw_hash, canonical_hash, edge_ids FROM records "
+            "WHERE kind = ? AND id IN ({marks})"
+        )
+        with self._lock:
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(ids[start : start + CHUNK])
+                marks = ",".join("?" * len(chunk))
+                for rid, raw, canonical, edges in self._conn.execute(
+                    sql.format(marks=marks), [kind, *chunk]
+                ):
+                    found[rid] = KnownRecord(raw, canonical, json.loads(edges))
+        return found
+
+    def node_kinds(self, ids: Sequence[str]) -> dict[str, str]:
+        """Kinds of nodes the loader has written (association records are not nodes)."""
+        return {
+            rid: kind
+            for rid, kind in self._select_in(
+                "SELECT id, kind FROM records WHERE kind != 'association' AND id IN ({marks})",
+                list(ids),
+            )
+        }
+
+    def save_records(self, conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+        """rows: (kind, id, raw_hash, canonical_hash, edge_ids json, file, line)."""
+        at = now()
+        conn.executemany(
+            "INSERT INTO records (kind, id, raw_hash, canonical_hash, edge_ids, file, line, "
+            "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET "
+            "raw_hash=excluded.raw_hash, canonical_hash=excluded.canonical_hash, "
+            "edge_ids=excluded.edge_ids, file=excluded.file, line=excluded.line, "
+            "loaded_at=excluded.loaded_at",
+            [(*row, at) for row in rows],
+        )
+
+    def record_count(self) -> dict[str, int]:
+        with self._lock:
+            return dict(
+                self._conn.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall()
+            )
+
+    # -- quarantine ----------------------------------------------------------------------
+
+    def quarantine(self, rejections: Sequence[Rejection]) -> None:
+        """Keep rejected lines; the same line rejected again is one entry, seen again."""
+        if not rejections:
+            return
+        at = now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO quarantine (file, line, record_id, kind, code, reason, raw, raw_hash, "
+                "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (file, line, raw_hash) DO UPDATE SET last_seen=excluded.last_seen, "
+                "code=excluded.code, reason=excluded.reason, resolved_at=NULL",
+                [
+                    (
+                        r.file,
+                        r.line,
+                        r.record_id,
+                        r.kind,
+                        r.code,
+                        r.reason,
+                        r.raw,
+                        digest(r.raw),
+                        at,
+                        at,
+                    )
+                    for r in rejections
+                ],
+            )
+
+    def resolve_quarantined(
+        self, conn: sqlite3.Connection, accepted: Iterable[tuple[str, str]]
+    ) -> None:
+        """A corrected record with the same kind and id was accepted: close its entries.
+
+        A `duplicate_id` entry stays open: the record it duplicated being accepted is not a
+        fix for the second line that reused the id."""
+        conn.executemany(
+            "UPDATE quarantine SET resolved_at = ? WHERE resolved_at IS NULL AND record_id = ? "
+            "AND (kind = ? OR kind IS NULL) AND code != 'duplicate_id'",
+            [(now(), rid, kind) for kind, rid in accepted],
+        )
+
+    def quarantined(
+        self, include_resolved: bool = False, limit: int | None = None, after: int = 0
+    ) -> list[QuarantineEntry]:
+        sql = (
+            "SELECT seq, file, line, record_id, kind, code, reason, raw, first_seen, last_seen, "
+            "resolved_at FROM quarantine WHERE seq > ?"
+        )
+        if not include_resolved:
+            sql += " AND resolved_at IS NULL"
+        sql += " ORDER BY seq"
+        params: list[Any] = [after]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._lock:
+            return [QuarantineEntry(*row) for row in self._conn.execute(sql, params)]
+
+    # -- mentions ------------------------------------------------------------------------
+
+    def mention_decisions(self, keys: Sequence[str]) -> dict[str, MentionDecision]:
+        return {
+            key: MentionDecision(fp, pid, score)
+            for key, fp, pid, score in self._select_in(
+                "SELECT key, fingerprint, person_id, score FROM mentions WHERE key IN ({marks})",
+                list(keys),
+            )
+        }
+
+    def save_mention_decisions(self, decisions: dict[str, MentionDecision]) -> None:
+        if not decisions:
+            return
+        at = now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO mentions (key, fingerprint, person_id, score, decided_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "fingerprint=excluded.fingerprint, person_id=excluded.person_id, "
+                "score=excluded.score, decided_at=excluded.decided_at",
+                [(k, d.fingerprint, d.person_id, d.score, at) for k, d in decisions.items()],
+            )
+
+    # -- matching features ---------------------------------------------------------------
+
+    def save_person_facts(self, conn: sqlite3.Connection, rows: Iterable[tuple[str, str]]) -> None:
+        conn.executemany(
+            "INSERT INTO person_facts (id, facts) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET facts=excluded.facts",
+            list(rows),
+        )
+
+    def all_person_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        with self._lock:
+            rows = self._conn.execute("SELECT id, facts FROM person_facts ORDER BY id").fetchall()
+        for pid, facts in rows:
+            yield pid, json.loads(facts)
+
+    def save_location_text(
+        self, conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str | None]]
+    ) -> None:
+        conn.executemany(
+            "INSERT INTO location_text (id, address, postcode) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET address=excluded.address, postcode=excluded.postcode",
+            list(rows),
+        )
+
+    def location_text(self, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        return {
+            lid: (address, postcode)
+            for lid, address, postcode in self._select_in(
+                "SELECT id, address, postcode FROM location_text WHERE id IN ({marks})", list(ids)
+            )
+        }
