@@ -328,3 +328,20 @@ def test_delete_edges_removes_only_existing_edges(loaded: GraphStore) -> None:
     assert loaded.counts().total_edges == before.total_edges - 1
     assert loaded.counts().total_nodes == before.total_nodes
     assert loaded.delete_edges([victim.id]) == []
+
+
+def test_edge_with_structured_support_can_gain_a_report(loaded: GraphStore) -> None:
+    """Supports without a report id (a ViSOR associate list) are kept when a report joins."""
+    plain = edge("E-S1", EdgeKind.ASSOCIATED_WITH, "P1", "P4", assoc=AssociationType.FRIEND)
+    loaded.upsert(edges=[plain])
+    both = [*plain.provenance.supports, Support(report_id="R1", grading=sc.R1.grading)]
+    grown = plain.model_copy(
+        update={"provenance": plain.provenance.model_copy(update={"supports": both})}
+    )
+    assert loaded.upsert(edges=[grown]).updated == ["E-S1"]
+    stored = loaded.get_edge("E-S1")
+    assert stored is not None and stored.report_ids == ["R1"]
+    assert len(stored.provenance.supports) == 2
+    assert "E-S1" in loaded.delete_with_provenance(["R1"]).updated_edges
+    narrowed = loaded.get_edge("E-S1")
+    assert narrowed is not None and narrowed.provenance.supports == plain.provenance.supports

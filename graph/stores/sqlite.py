@@ -237,7 +237,7 @@ class SqliteGraphStore:
             ):
                 supports = json.loads(data)["provenance"]["supports"]
                 row = {"id": edge_id, "src": src, "dst": dst}
-                row["report_ids"] = sorted({s["report_id"] for s in supports if s["report_id"]})
+                row["report_ids"] = sorted({s["report_id"] for s in supports if s.get("report_id")})
                 pairs += support_pairs(row)
         return pairs
 
