@@ -119,3 +119,49 @@ def dumps(records: Iterable[Record | str]) -> str:
 def write(path: Path, records: Iterable[Record | str]) -> Path:
     path.write_text(dumps(records))
     return path
+
+
+def small_world(persons: int = 40, reports: int = 240, seed: int = 3) -> list[Record]:
+    """A deterministic world with accumulating claims, mentions and forward references
+    (a tenth of the reports come before the persons they are about)."""
+    import random
+
+    rng = random.Random(seed)
+    places = [
+        location(f"L{i}", f"{i} Test Street, Sampletown", f"SX{i % 9} {i}AB") for i in range(10)
+    ]
+    people = [
+        person(f"P{i}", f"Given{i}", f"Family{i % 7}", at=f"L{i % 10}") for i in range(persons)
+    ]
+    sources = [source(f"S{i}", f"P{i}") for i in range(5)]
+    links = [
+        association(f"A{i}", f"P{i}", f"P{(i + 1) % persons}", "friend")
+        for i in range(0, persons, 4)
+    ]
+    kinds = ["partner", "friend", "associate", "co_offender", "parent_of"]
+    made: list[Record] = []
+    for r in range(reports):
+        a, b = rng.sample(range(persons), 2)
+        mention = {
+            "name": {"given": f"Named{r % 13}", "family": "Other"},
+            "dob": None,
+            "address": None,
+            "postcode": None,
+        }
+        made.append(
+            report(
+                f"R{r}",
+                day=1 + r % 28,
+                grade=rng.choice(["2BP", "1AP", "3EP", "2CC"]),
+                source_id=f"S{r % 5}",
+                subjects=[ref(f"P{a}")],
+                mentions=[mention] if r % 3 == 0 else [],
+                locations=[{"location_id": f"L{r % 10}", "role": "event"}],
+                associations=[
+                    {"a": ref(f"P{a}"), "b": ref(f"P{b}"), "type": rng.choice(kinds), "note": None}
+                ],
+                source_relationship=[{"ref": ref(f"P{a}"), "type": "neighbour"}],
+            )
+        )
+    early = made[: reports // 10]
+    return [*early, *places, *people, *sources, *links, *made[reports // 10 :]]
