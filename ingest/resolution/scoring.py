@@ -1,0 +1,179 @@
+"""Score candidate pairs into outcomes, and resolve report mentions to person records.
+
+Thresholds are on the score, the posterior probability that two records are one person
+(see `weights`); scoring through an index uses the prior for the index's size and its
+name frequencies. Defaults: auto-link at 0.95 or above, review queue from 0.5 (odds
+even or better) up to 0.95, keep apart below 0.5. Linking wrongly is worse than failing
+to link here (a wrong link puts one person's history on another), hence the high bar for
+acting without a human; the review band is where an analyst's minute is well spent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ingest.resolution.blocking import PersonIndex
+from ingest.resolution.compare import (
+    Comparison,
+    Feature,
+    compare_prepared,
+    max_bits,
+    score_bits,
+)
+from ingest.resolution.normalise import prepare_mention
+from ingest.resolution.records import MentionFacts, PersonFacts
+from ingest.resolution.weights import odds_bits
+
+
+class Outcome(StrEnum):
+    AUTO_LINK = "auto_link"
+    REVIEW = "review"
+    KEEP_APART = "keep_apart"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score cut-offs: >= auto_link links without a human, >= review is queued."""
+
+    auto_link: float = 0.95
+    review: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.review <= self.auto_link <= 1.0:
+            raise ValueError(f"need 0 < review <= auto_link <= 1, got {self}")
+
+    def outcome(self, score: float) -> Outcome:
+        if score >= self.auto_link:
+            return Outcome.AUTO_LINK
+        if score >= self.review:
+            return Outcome.REVIEW
+        return Outcome.KEEP_APART
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """A scored candidate pair, ends in id order (a < b)."""
+
+    a: str
+    b: str
+    score: float
+    outcome: Outcome
+    features: tuple[Feature, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.a < self.b:
+            raise ValueError(f"pair ends must be in id order: {self.a!r}, {self.b!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class MentionMatch:
+    """The person record a mention resolved to; `also_above` lists other records that
+    cleared the threshold too (duplicates of one person, or an ambiguity to look at)."""
+
+    key: str
+    person_id: str
+    score: float
+    comparison: Comparison
+    also_above: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ResolutionStats:
+    """Work done by a run: candidate pairs read, pairs scored in full (with notes)."""
+
+    candidate_pairs: int = 0
+    explained: int = 0
+    outcomes: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
+
+
+def score_pairs(
+    index: PersonIndex,
+    ids: Iterable[str],
+    thresholds: Thresholds | None = None,
+    stats: ResolutionStats | None = None,
+) -> list[ScoredPair]:
+    """Score every candidate pair touching `ids`; return those at review or above.
+
+    The answer is complete for `ids`: a candidate pair touching them that is not
+    returned is keep_apart, so a caller holding earlier links for these ids should
+    replace them with this answer. Pairs come back in id order.
+    """
+    limits = thresholds or Thresholds()
+    stats = stats if stats is not None else ResolutionStats()
+    floor = odds_bits(limits.review)
+    ctx = index.context()
+    out: list[ScoredPair] = []
+    records = index.prepared_records()
+    for a, b in index.pairs_for(ids):
+        stats.candidate_pairs += 1
+        pa, pb = records[a], records[b]
+        if score_bits(pa, pb, floor, ctx) < floor - 1e-9:
+            stats.outcomes[Outcome.KEEP_APART] += 1
+            continue
+        comparison = compare_prepared(pa, pb, ctx)
+        stats.explained += 1
+        outcome = limits.outcome(comparison.score)
+        stats.outcomes[outcome] += 1
+        if outcome is not Outcome.KEEP_APART:
+            out.append(ScoredPair(a, b, comparison.score, outcome, comparison.features))
+    return out
+
+
+def resolve_all(
+    records: Iterable[PersonFacts],
+    thresholds: Thresholds | None = None,
+    stats: ResolutionStats | None = None,
+    index: PersonIndex | None = None,
+) -> list[ScoredPair]:
+    """Resolve a whole set of records: index them all, score every candidate pair.
+
+    Returns the auto_link and review pairs (keep_apart pairs are counted in `stats`,
+    not returned: there are many and nothing is done with them). Pass `index` to keep
+    it for later incremental runs and mention matching.
+    """
+    index = index if index is not None else PersonIndex()
+    for record in records:
+        index.add(record)
+    return score_pairs(index, list(index.ids()), thresholds, stats)
+
+
+def match_mention(
+    index: PersonIndex, mention: MentionFacts, thresholds: Thresholds | None = None
+) -> MentionMatch | None:
+    """The best person record for a report mention if it scores auto_link, else None.
+
+    A mention is compared on what it has: the name always, DOB and address when given
+    (missing is not comparable, never a disagreement). Only block candidates are
+    scored, through the early-exit fast path; the winner alone is explained. When
+    another record also clears the bar and the two records are themselves keep_apart
+    (father and son, both 'John Smith' at one address, and a mention without a DOB), the
+    mention is ambiguous and None is returned: a wrong attribution is worse than none.
+    """
+    limits = thresholds or Thresholds()
+    floor = odds_bits(limits.auto_link)
+    ctx = index.context()
+    prepared = prepare_mention(mention)
+    if max_bits(prepared, ctx) < floor:
+        return None  # e.g. a name alone: no record could reach the bar
+    best_id, best_bits = "", -math.inf
+    above: list[str] = []
+    records = index.prepared_records()
+    for rid in index.candidates_prepared(prepared):
+        bits = score_bits(prepared, records[rid], floor, ctx)
+        if bits >= floor:
+            above.append(rid)
+        if bits > best_bits or (bits == best_bits and rid < best_id):
+            best_id, best_bits = rid, bits
+    if best_bits < floor:
+        return None
+    others = tuple(sorted(r for r in above if r != best_id))
+    apart = odds_bits(limits.review)
+    best = index.prepared(best_id)
+    for other in others:
+        if score_bits(best, records[other], apart, ctx) < apart:
+            return None  # two records clear the bar and are not one person: ambiguous
+    comparison = compare_prepared(prepared, best, ctx)
+    return MentionMatch(mention.key, best_id, comparison.score, comparison, others)
