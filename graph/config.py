@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
     governance_path: Path = Path("var/governance.db")
+    # Ingest bookkeeping, quarantine and entity resolution (beside the store).
+    ingest_path: Path = Path("var/ingest.db")
+    # Entity resolution: a pair scoring at least match_auto_link is linked without a
+    # human; at least match_review goes to the review queue; below, kept apart.
+    match_auto_link: float = 0.95
+    match_review: float = 0.5
+    ingest_batch_size: int = 2000
+    ingest_max_bytes: int = 64 * 1024 * 1024  # POST /ingest body limit
     purposes: list[str] = [
         "offender_management",
         "investigation",

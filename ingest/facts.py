@@ -114,7 +114,15 @@ def _edge(
     role: str | None = None,
     valid_from: date | None = None,
     valid_to: date | None = None,
+    provenance: Provenance | None = None,
 ) -> Edge:
+    """An edge with one support. Built without re-validation (`model_construct`) on the
+    load path: its parts are validated values, and the two rules an Edge checks that
+    its parts cannot (distinct ends, dates in order) are checked here."""
+    if src == dst:
+        raise ValueError(f"{kind.value} would join {src!r} to itself")
+    if valid_from and valid_to and valid_from > valid_to:
+        raise ValueError("valid_from is after valid_to")
     parts = [kind.value, src, dst]
     if association is not None:
         parts.append(association.value)
@@ -122,8 +130,12 @@ def _edge(
         parts.append(role)
     if valid_from is not None:
         parts.append(valid_from.isoformat())
-    seen = support.observed_on
-    return Edge(
+    if provenance is None:
+        seen = support.observed_on
+        provenance = Provenance(
+            supports=[support], first_seen=seen, last_seen=seen, created_by=INGEST
+        )
+    return Edge.model_construct(
         id=":".join(parts),
         kind=kind,
         src=src,
@@ -133,9 +145,7 @@ def _edge(
         valid_from=valid_from,
         valid_to=valid_to,
         marking=marking,
-        provenance=Provenance(
-            supports=[support], first_seen=seen, last_seen=seen, created_by=INGEST
-        ),
+        provenance=provenance,
     )
 
 
@@ -314,34 +324,80 @@ def report_facts(record: ReportRecord, mention_targets: Sequence[str]) -> Facts:
         return mention_targets[ref.mention]
 
     support = Support(report_id=record.id, grading=grading, observed_on=record.received_at.date())
+    day = support.observed_on
+    shared = Provenance(supports=[support], first_seen=day, last_seen=day, created_by=INGEST)
     source_marking = SOURCE_MARKING.model_copy(update={"classification": record.classification})
     edges = facts.edges
     subjects = _unique(person(ref) for ref in record.subjects)
     for pid in subjects:
-        edges.append(_edge(EdgeKind.ABOUT, record.id, pid, support, marking))
+        edges.append(_edge(EdgeKind.ABOUT, record.id, pid, support, marking, provenance=shared))
     for target in _unique(mention_targets):
         if target not in subjects:
-            edges.append(_edge(EdgeKind.MENTIONS, record.id, target, support, marking))
+            edges.append(
+                _edge(EdgeKind.MENTIONS, record.id, target, support, marking, provenance=shared)
+            )
     for loc in _unique_by(record.locations, lambda x: (x.location_id, x.role)):
         edges.append(
-            _edge(EdgeKind.AT_LOCATION, record.id, loc.location_id, support, marking, role=loc.role)
+            _edge(
+                EdgeKind.AT_LOCATION,
+                record.id,
+                loc.location_id,
+                support,
+                marking,
+                role=loc.role,
+                provenance=shared,
+            )
         )
     for obj in _unique_by(record.objects, lambda x: (x.object_id, x.role, x.ref)):
         edges.append(
-            _edge(EdgeKind.INVOLVES, record.id, obj.object_id, support, marking, role=obj.role)
+            _edge(
+                EdgeKind.INVOLVES,
+                record.id,
+                obj.object_id,
+                support,
+                marking,
+                role=obj.role,
+                provenance=shared,
+            )
         )
         if obj.ref is not None:
-            edges.append(_edge(EdgeKind.USED_BY, obj.object_id, person(obj.ref), support, marking))
+            edges.append(
+                _edge(
+                    EdgeKind.USED_BY,
+                    obj.object_id,
+                    person(obj.ref),
+                    support,
+                    marking,
+                    provenance=shared,
+                )
+            )
     if record.source_id:
         edges.append(
-            _edge(EdgeKind.PROVIDED_BY, record.id, record.source_id, support, source_marking)
+            _edge(
+                EdgeKind.PROVIDED_BY,
+                record.id,
+                record.source_id,
+                support,
+                source_marking,
+                provenance=shared,
+            )
         )
     for assoc in record.associations:
         a, b = person(assoc.a), person(assoc.b)
         if a == b:  # two mentions resolved to one person: no self-link
             continue
         a, b, kind = _association_ends(a, b, assoc.type)
-        edges.append(_edge(EdgeKind.ASSOCIATED_WITH, a, b, support, marking, association=kind))
+        edges.append(
+            _edge(
+                EdgeKind.ASSOCIATED_WITH,
+                a,
+                b,
+                support,
+                marking,
+                association=kind,
+                provenance=shared,
+            )
+        )
     if record.source_id:
         for rel in record.source_relationship:
             edges.append(
@@ -352,6 +408,7 @@ def report_facts(record: ReportRecord, mention_targets: Sequence[str]) -> Facts:
                     support,
                     _strictest([marking, source_marking]),
                     association=rel.type,
+                    provenance=shared,
                 )
             )
     return Facts(nodes=facts.nodes, edges=_merge_same_edges(edges))

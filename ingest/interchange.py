@@ -11,6 +11,8 @@ in the record's `extra`, nested ones under a dotted path (`visor.team`).
 
 from __future__ import annotations
 
+import functools
+import typing
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -150,13 +152,25 @@ class RecordBase(BaseModel):
 def _collect_extras(model: BaseModel, prefix: str, found: dict[str, Any]) -> None:
     for key, value in (model.model_extra or {}).items():
         found[f"{prefix}{key}"] = value
-    for name in type(model).model_fields:
+    for name in _wire_fields(type(model)):
         value = getattr(model, name)
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            if isinstance(item, Wire):
-                where = f"{prefix}{name}[{i}]." if isinstance(value, list) else f"{prefix}{name}."
-                _collect_extras(item, where, found)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                _collect_extras(item, f"{prefix}{name}[{i}].", found)
+        elif value is not None:
+            _collect_extras(value, f"{prefix}{name}.", found)
+
+
+@functools.cache
+def _wire_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """Fields that can hold nested wire objects (so only those are walked for extras)."""
+    return tuple(name for name, info in cls.model_fields.items() if _holds_wire(info.annotation))
+
+
+def _holds_wire(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Wire):
+        return True
+    return any(_holds_wire(arg) for arg in typing.get_args(annotation))
 
 
 class PersonRecord(RecordBase):

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.edges import Edge, EdgeKind
 from graph.errors import EndpointKindMismatch, IntegrityError, KindConflict
-from graph.nodes import Node, Person
+from graph.nodes import Node
 from graph.store import GraphStore
 from ingest import reader
 from ingest.facts import (
@@ -89,7 +89,7 @@ class MentionMatcher(Protocol):
 
     version: str
 
-    def match(self, mention: Mention) -> tuple[str, float] | None: ...
+    def match(self, key: str, mention: Mention) -> tuple[str, float] | None: ...
 
     def add_person(self, person_id: str, facts: dict[str, Any]) -> None: ...
 
@@ -160,6 +160,7 @@ class _Work:
     canonical_hash: str
     old_edges: list[str]
     facts: Facts | None = None
+    match: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # matcher features
 
 
 def _refs(record: Record) -> list[tuple[str, str]]:
@@ -247,6 +248,7 @@ class Loader:
         self._quarantined_ids: dict[str, Rejection] = {}
         self._pending: list[Line] = []
         self._decisions: dict[str, MentionDecision] = {}
+        self.changed_persons: set[str] = set()  # for entity resolution after the load
 
     # -- driving -------------------------------------------------------------------------
 
@@ -306,9 +308,19 @@ class Loader:
         work = self._classify(accepted)
         self._reject(rejected)
         todo = [w for w in work if w.status != "unchanged"]
+        self._match_facts(todo)
         self._resolve_mentions(todo)
-        for w in todo:
-            w.facts = self._facts(w)
+        for w in list(todo):
+            try:
+                w.facts = self._facts(w)
+            except ValueError as exc:  # a claim the format allows but the graph cannot hold
+                todo.remove(w)
+                w.status = "rejected"
+                rec = w.parsed.record
+                self._forget(rec.kind, rec.id)
+                self._reject(
+                    [self._rejection(w.parsed, reader.RULE_BROKEN, f"{rec.kind} {rec.id!r}: {exc}")]
+                )
         if self.writes:
             self._write(todo)
         self._save(work)
@@ -417,6 +429,10 @@ class Loader:
             known |= {i: str(n.kind) for i, n in self.store.get_nodes(rest).items()}
         return known
 
+    def _forget(self, kind: str, record_id: str) -> None:
+        """A record refused after it was declared: later references to it must not resolve."""
+        (self._assoc_seen if kind == "association" else self._seen).pop(record_id, None)
+
     @staticmethod
     def _rejection(p: Parsed, code: str, reason: str) -> Rejection:
         return Rejection(
@@ -473,10 +489,14 @@ class Loader:
                 fingerprint = digest(mention.model_dump_json())
                 before = decided.get(key)
                 if before is not None and before.fingerprint == fingerprint:
+                    if before.score is None:  # it made a person: keep its features current
+                        self._add_person(w, before.person_id, mention_match_facts(mention))
                     continue
-                found = self.matcher.match(mention) if self.matcher else None
+                found = self.matcher.match(key, mention) if self.matcher else None
                 if found is None:
-                    fresh[key] = MentionDecision(fingerprint, mention_person_id(rec.id, i), None)
+                    new_id = mention_person_id(rec.id, i)
+                    fresh[key] = MentionDecision(fingerprint, new_id, None)
+                    self._add_person(w, new_id, mention_match_facts(mention))
                 else:
                     fresh[key] = MentionDecision(fingerprint, found[0], found[1])
         if fresh and self.writes:
@@ -541,9 +561,7 @@ class Loader:
             rec = w.parsed.record
             conflict = isinstance(exc, KindConflict | EndpointKindMismatch)
             code = reader.KIND_CONFLICT if conflict else reader.UNRESOLVED_REFERENCE
-            self._seen.pop(rec.id, None) if rec.kind != "association" else self._assoc_seen.pop(
-                rec.id, None
-            )
+            self._forget(rec.kind, rec.id)
             self._reject([self._rejection(w.parsed, code, f"{rec.kind} {rec.id!r}: {exc}")])
             w.status = "rejected"
 
@@ -571,7 +589,11 @@ class Loader:
         edges: list[Edge] = []
         doomed: list[str] = []
         for edge_id in sorted(set(incoming) | set(retract)):
-            merged = accumulate(stored.get(edge_id), incoming.get(edge_id, []), retract)
+            fresh = incoming.get(edge_id, [])
+            if len(fresh) == 1 and edge_id not in stored and edge_id not in retract:
+                edges.append(fresh[0])  # a claim only this record makes: nothing to merge
+                continue
+            merged = accumulate(stored.get(edge_id), fresh, retract)
             if merged is None:
                 if edge_id in stored:
                     doomed.append(edge_id)
@@ -651,32 +673,7 @@ class Loader:
             )
             if isinstance(rec, LocationRecord):
                 places.append((rec.id, rec.address, rec.postcode))
-        location_text = {i: (a, p) for i, a, p in places}
-        needed = sorted(
-            {
-                s.location_id
-                for w in kept
-                if isinstance(w.parsed.record, PersonRecord)
-                for s in w.parsed.record.addresses
-            }
-            - set(location_text)
-        )
-        if needed:
-            location_text |= self.state.location_text(needed)
-        for w in kept:
-            rec = w.parsed.record
-            if w.facts is None:
-                continue
-            if isinstance(rec, PersonRecord):
-                facts = person_match_facts(rec, location_text)
-                persons.append((rec.id, json.dumps(facts)))
-            elif isinstance(rec, ReportRecord):
-                for node in w.facts.nodes:
-                    if isinstance(node, Person):  # a mention that became a person
-                        index = int(node.id.rsplit("-", 1)[1])
-                        persons.append(
-                            (node.id, json.dumps(mention_match_facts(rec.mentions[index])))
-                        )
+        persons = [(pid, json.dumps(f)) for w in kept for pid, f in w.match]
         with self.state.transaction() as conn:
             self.state.save_records(conn, rows)
             self.state.save_location_text(conn, places)
@@ -689,9 +686,32 @@ class Loader:
                     if w.status != "unchanged"
                 ],
             )
+        self.changed_persons.update(pid for pid, _ in persons)
+
+    def _match_facts(self, todo: list[_Work]) -> None:
+        """Matching features of the batch's persons, known to the matcher before this
+        batch's mentions are resolved (persons sort before reports in a batch)."""
+        places = {
+            w.parsed.record.id: (w.parsed.record.address, w.parsed.record.postcode)
+            for w in todo
+            if isinstance(w.parsed.record, LocationRecord)
+        }
+        needed = {
+            s.location_id
+            for w in todo
+            if isinstance(w.parsed.record, PersonRecord)
+            for s in w.parsed.record.addresses
+        } - set(places)
+        if needed:
+            places |= self.state.location_text(sorted(needed))
+        for w in todo:
+            if isinstance(w.parsed.record, PersonRecord):
+                self._add_person(w, w.parsed.record.id, person_match_facts(w.parsed.record, places))
+
+    def _add_person(self, w: _Work, pid: str, facts: dict[str, Any]) -> None:
+        w.match.append((pid, facts))
         if self.matcher:
-            for pid, facts_json in persons:
-                self.matcher.add_person(pid, json.loads(facts_json))
+            self.matcher.add_person(pid, facts)
 
 
 def lines_of(

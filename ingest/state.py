@@ -69,6 +69,9 @@ CREATE TABLE IF NOT EXISTS person_facts (
     id TEXT PRIMARY KEY,
     facts TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS unresolved (
+    id TEXT PRIMARY KEY
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS location_text (
     id TEXT PRIMARY KEY,
     address TEXT NOT NULL,
@@ -158,6 +161,17 @@ class IngestState:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (one thread at a time; no write lock taken)."""
+        with self._lock:
+            yield self._conn
+
+    def ensure_schema(self, script: str) -> None:
+        """Create the tables another module keeps in this file (idempotent DDL)."""
+        with self._lock:
+            self._conn.executescript(script)
 
     def _select_in(self, sql: str, keys: Sequence[Any]) -> Iterator[sqlite3.Row]:
         with self._lock:
@@ -298,11 +312,24 @@ class IngestState:
     # -- matching features ---------------------------------------------------------------
 
     def save_person_facts(self, conn: sqlite3.Connection, rows: Iterable[tuple[str, str]]) -> None:
+        """Keep the features and mark the person for the next resolution run (in the same
+        transaction, so a load killed before resolving leaves the work to be done)."""
+        rows = list(rows)
         conn.executemany(
             "INSERT INTO person_facts (id, facts) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET facts=excluded.facts",
-            list(rows),
+            rows,
         )
+        conn.executemany(
+            "INSERT OR IGNORE INTO unresolved (id) VALUES (?)", [(r[0],) for r in rows]
+        )
+
+    def unresolved(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT id FROM unresolved ORDER BY id")]
+
+    def mark_resolved(self, conn: sqlite3.Connection, ids: Sequence[str]) -> None:
+        conn.executemany("DELETE FROM unresolved WHERE id = ?", [(i,) for i in ids])
 
     def all_person_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self._lock:

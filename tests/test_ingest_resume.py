@@ -14,7 +14,9 @@ from neo4j import Driver
 from graph.store import GraphStore
 from graph.stores.neo4j import Neo4jGraphStore
 from graph.stores.sqlite import SqliteGraphStore
-from ingest.loader import Actor, Loader
+from ingest.entities import Resolution
+from ingest.loader import Actor
+from ingest.pipeline import ingest
 from ingest.reader import read_lines
 from ingest.state import IngestState
 from tests import wire as w
@@ -49,11 +51,23 @@ def _killed_run(target: str, state: Path, data: Path, kill_after: int, delay: fl
 
 
 def _finish(store: GraphStore, state_path: Path, data: Path) -> tuple[int, int]:
+    """Load to the end (with mention matching and entity resolution, as in production)."""
     with IngestState(state_path) as state:
-        summary = Loader(store, state, actor=Actor("test:resume", "admin"), batch_size=40).load(
-            [read_lines(data)]
+        outcome = ingest(
+            store,
+            state,
+            [read_lines(data)],
+            actor=Actor("test:resume", "admin"),
+            audit=None,
+            batch_size=40,
         )
+    summary = outcome.load
     return summary.lines_read, summary.accepted + summary.quarantined
+
+
+def _entities(state_path: Path) -> dict[str, str]:
+    with IngestState(state_path) as state:
+        return Resolution(state).entity_map()
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.02, 0.08])
@@ -68,6 +82,7 @@ def test_embedded_kill_and_resume_equals_uninterrupted(tmp_path: Path, delay: fl
         expected = snapshot(clean)
         assert len(expected) > 500
         assert snapshot(killed) == expected
+    assert _entities(tmp_path / "killed-state.db") == _entities(tmp_path / "clean-state.db")
 
 
 @pytest.mark.neo4j
@@ -84,6 +99,7 @@ def test_neo4j_kill_and_resume_equals_uninterrupted(
     _finish(store, tmp_path / "clean-state.db", data)
     assert len(resumed) > 500
     assert snapshot(store) == resumed
+    assert _entities(tmp_path / "killed-state.db") == _entities(tmp_path / "clean-state.db")
 
 
 def test_snapshot_sees_a_difference(tmp_path: Path) -> None:

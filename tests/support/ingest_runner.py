@@ -16,7 +16,8 @@ from pathlib import Path
 from graph.store import GraphStore
 from graph.stores.neo4j import Neo4jGraphStore
 from graph.stores.sqlite import SqliteGraphStore
-from ingest.loader import Actor, Loader, LoadSummary
+from ingest.loader import Actor, LoadSummary
+from ingest.pipeline import ingest
 from ingest.reader import read_lines
 from ingest.state import IngestState
 
@@ -42,10 +43,15 @@ def main() -> None:
 
     store = open_target(target)
     with IngestState(Path(state_path)) as state:
-        loader = Loader(
-            store, state, actor=Actor("test:kill", "admin"), batch_size=40, progress=progress
+        ingest(
+            store,
+            state,
+            [read_lines(Path(data))],
+            actor=Actor("test:kill", "admin"),
+            audit=None,
+            batch_size=40,
+            progress=progress,
         )
-        loader.load([read_lines(Path(data))])
     print("finished", flush=True)
 
 

@@ -1,0 +1,70 @@
+"""One entry point for a load, used alike by the CLI, the API and benchmarks.
+
+A load resolves report mentions against every person known so far (the index grows as
+persons arrive) and, when it is done, re-scores the candidate pairs of the persons it
+created or changed and re-clusters entities: "automatically after each load".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from graph.audit import AuditLog
+from graph.config import Settings
+from graph.store import GraphStore
+from ingest.entities import IndexMatcher, Resolution, ResolveSummary
+from ingest.loader import Actor, Loader, LoadSummary
+from ingest.reader import Line
+from ingest.resolution import Thresholds
+from ingest.state import IngestState
+
+
+def thresholds_from(settings: Settings) -> Thresholds:
+    return Thresholds(auto_link=settings.match_auto_link, review=settings.match_review)
+
+
+@dataclass
+class IngestOutcome:
+    load: LoadSummary
+    resolution: ResolveSummary | None
+
+    def as_dict(self, max_rejections: int = 100) -> dict[str, object]:
+        out: dict[str, object] = self.load.as_dict(max_rejections)
+        out["resolution"] = self.resolution.as_dict() if self.resolution else None
+        return out
+
+
+def ingest(
+    store: GraphStore,
+    state: IngestState,
+    sources: Iterable[Iterable[Line]],
+    *,
+    actor: Actor,
+    audit: AuditLog | None,
+    thresholds: Thresholds | None = None,
+    resolve: bool = True,
+    batch_size: int = 2000,
+    writes: bool = True,
+    progress: Callable[[LoadSummary], None] | None = None,
+) -> IngestOutcome:
+    resolution = Resolution(state, thresholds, audit)
+    index = resolution.build_index()
+    loader = Loader(
+        store,
+        state,
+        actor=actor,
+        audit=audit,
+        matcher=IndexMatcher(index, resolution.thresholds),
+        batch_size=batch_size,
+        writes=writes,
+        progress=progress,
+    )
+    summary = loader.load(sources)
+    resolved = None
+    if resolve and writes and (loader.changed_persons or state.unresolved()):
+        # Persons this load changed, and any an interrupted earlier load left unresolved.
+        resolved = resolution.resolve(
+            sorted(loader.changed_persons), actor=actor.name, role=actor.role, index=index
+        )
+    return IngestOutcome(summary, resolved)
