@@ -30,6 +30,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.bench_upsert
 	$(PY) -m bench.bench_api_load
+	$(PY) -m bench.bench_ingest
+	$(PY) -m bench.bench_resolution
 
 ## A real Neo4j 5.26 on 127.0.0.1 for local development (Ctrl-C stops it).
 neo4j: $(STAMP)

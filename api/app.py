@@ -6,6 +6,7 @@ dependency, as in the FastAPI full-stack template.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,11 +16,15 @@ from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.accounts import AccountStore
-from api.routes import audit, health, records
+from api.routes import audit, health, records, resolution
+from api.routes import ingest as ingest_routes
 from graph.audit import AuditLog
 from graph.config import Settings
 from graph.store import GraphStore
 from graph.stores import open_store
+from ingest.entities import Resolution
+from ingest.pipeline import thresholds_from
+from ingest.state import IngestState
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -33,9 +38,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.settings = settings
         app.state.accounts = AccountStore(settings.governance_path)
         app.state.audit = AuditLog(settings.governance_path)
+        app.state.ingest = IngestState(settings.ingest_path)
+        app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
+        app.state.resolution = Resolution(
+            app.state.ingest, thresholds_from(settings), app.state.audit
+        )
         try:
             yield
         finally:
+            app.state.ingest.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -47,6 +58,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health.router)
     app.include_router(records.router)
     app.include_router(audit.router)
+    app.include_router(ingest_routes.router)
+    app.include_router(resolution.router)
     return app
 
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import getpass
+import json
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.accounts import AccountStore
 from graph.access import Permission, Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.config import Settings
-from graph.errors import ValidationFailed
+from graph.errors import NotFound, ValidationFailed
 from graph.store import UpsertResult
 from graph.stores import open_store
 from ingest.demo_seed import seed_demo
+from ingest.entities import Resolution
+from ingest.loader import Actor, LoadSummary
+from ingest.pipeline import IngestOutcome, thresholds_from
+from ingest.pipeline import ingest as run_ingest
+from ingest.reader import read_lines
+from ingest.state import IngestState
 
 app = typer.Typer(help="Mosaic: graph-based intelligence linking for public protection.")
 users = typer.Typer(help="User and service accounts (bearer tokens).")
@@ -53,6 +63,7 @@ def serve(
     if demo:
         result = _seed_and_audit(settings)
         console.print(f"demo data: {len(result.created)} created, {result.unchanged} unchanged")
+        _demo_world(settings)
         _demo_accounts(settings)
     console.print(f"store: {settings.store} ({_where(settings)})")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
@@ -111,6 +122,38 @@ def _seed_and_audit(settings: Settings) -> UpsertResult:
     finally:
         log.close()
     return result
+
+
+DEMO_WORLD = (800, 2500, 1)  # persons, reports, seed
+
+
+def _demo_world(settings: Settings) -> None:
+    """Generate the synthetic force-shaped world once and load it through ingest, as a
+    feed would arrive (idempotent: a second start finds everything unchanged)."""
+    from ingest.generator import GeneratorConfig, write_demo_data
+
+    world = settings.ingest_path.with_name("demo-world.jsonl")
+    if not world.exists():
+        persons, reports, seed = DEMO_WORLD
+        write_demo_data(GeneratorConfig(persons=persons, reports=reports, seed=seed), world)
+    with (
+        open_store(settings) as store,
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
+        outcome = run_ingest(
+            store,
+            state,
+            [read_lines(world)],
+            actor=Actor("cli:demo", "admin", "demonstration"),
+            audit=log,
+            thresholds=thresholds_from(settings),
+        )
+    s = outcome.load
+    console.print(
+        f"demo world ({world}): {s.accepted:,} accepted ({s.created:,} new), "
+        f"{s.quarantined:,} quarantined"
+    )
 
 
 DEMO_ROLES = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR)
@@ -230,3 +273,226 @@ def audit_head() -> None:
     finally:
         log.close()
     print(f"{seq}:{digest}")
+
+
+# -- ingest and entity resolution ----------------------------------------------------------
+
+quarantine = typer.Typer(help="Records ingest refused, with the reason, until fixed.")
+app.add_typer(quarantine, name="quarantine")
+
+
+def _count_lines(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                total += block.count(b"\n")
+    return total
+
+
+def _cli_actor(purpose: str) -> Actor:
+    return Actor(name=f"cli:{getpass.getuser()}", role="admin", purpose=purpose)
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Interchange-v1 JSON Lines files.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    resolve: Annotated[bool, typer.Option(help="Run entity resolution after the load.")] = True,
+    purpose: Annotated[str, typer.Option(help="Purpose recorded in the audit log.")] = (
+        "intelligence_review"
+    ),
+) -> None:
+    """Load interchange files: validate, quarantine bad lines, write the graph, resolve."""
+    settings = _settings(db)
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        console.print(f"[red]no such file: {', '.join(missing)}[/red]")
+        raise typer.Exit(2)
+    total = _count_lines(files)
+    with (
+        open_store(settings) as store,
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+        Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} records/s"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            disable=as_json,
+        ) as progress,
+    ):
+        task = progress.add_task("ingest", total=total, rate="-")
+
+        def tick(summary: LoadSummary) -> None:
+            rate = f"{summary.records_per_second:,.0f}"
+            progress.update(task, completed=summary.lines_read, rate=rate)
+
+        outcome = run_ingest(
+            store,
+            state,
+            [read_lines(f) for f in files],
+            actor=_cli_actor(purpose),
+            audit=log,
+            thresholds=thresholds_from(settings),
+            resolve=resolve,
+            batch_size=settings.ingest_batch_size,
+            progress=tick,
+        )
+        progress.update(task, completed=outcome.load.lines_read)
+    if as_json:
+        print(json.dumps(outcome.as_dict(), indent=2))
+    else:
+        _print_ingest(outcome)
+    if outcome.load.accepted + outcome.load.quarantined != outcome.load.lines_read:
+        raise typer.Exit(3)  # never expected: the books must balance
+
+
+def _print_ingest(outcome: IngestOutcome) -> None:
+    s = outcome.load
+    table = Table(title=f"ingest: {s.lines_read:,} lines in {s.seconds:.1f} s")
+    table.add_column("")
+    table.add_column("records", justify="right")
+    for label, n in (
+        ("accepted", s.accepted),
+        ("  created", s.created),
+        ("  updated (alterations logged)", s.updated),
+        ("  unchanged", s.unchanged),
+        ("quarantined", s.quarantined),
+    ):
+        table.add_row(label, f"{n:,}")
+    for reason, n in sorted(s.by_reason.items()):
+        table.add_row(f"  {reason}", f"{n:,}")
+    table.add_row("mentions matched to a person", f"{s.mentions_matched:,}")
+    table.add_row("mentions that became new persons", f"{s.mentions_new:,}")
+    if outcome.resolution:
+        r = outcome.resolution
+        table.add_row("entities (after resolution)", f"{r.entities:,}")
+        table.add_row("  auto links / review queue", f"{r.auto_links:,} / {r.review:,}")
+    console.print(table)
+    for rej in s.rejections[:20]:
+        console.print(
+            f"[yellow]{rej.file}:{rej.line}[/yellow] {rej.record_id or '-'}: {rej.reason}"
+        )
+    if s.quarantined > 20:
+        console.print(f"... and {s.quarantined - 20:,} more: see `mosaic quarantine list`")
+
+
+@quarantine.command("list")
+def quarantine_list(
+    include_resolved: Annotated[bool, typer.Option("--all", help="Include fixed ones.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List quarantined lines with file, line, record id and reason."""
+    with IngestState(Settings().ingest_path) as state:
+        entries = state.quarantined(include_resolved=include_resolved)
+    if as_json:
+        print(json.dumps([e.__dict__ for e in entries], indent=2))
+        return
+    table = Table("seq", "file:line", "record", "reason code", "reason", "fixed")
+    for e in entries:
+        table.add_row(
+            str(e.seq),
+            f"{e.file}:{e.line}",
+            e.record_id or "-",
+            e.code,
+            e.reason,
+            e.resolved_at or "",
+        )
+    console.print(table)
+
+
+@quarantine.command("export")
+def quarantine_export(
+    out: Annotated[Path, typer.Argument(help="Write the quarantined lines here, to fix.")],
+) -> None:
+    """Write open quarantined lines as JSON Lines: fix them and `mosaic ingest` the file."""
+    with IngestState(Settings().ingest_path) as state:
+        entries = state.quarantined()
+    out.write_text("".join(e.raw + "\n" for e in entries))
+    console.print(f"{len(entries)} line(s) written to {out}")
+
+
+@app.command()
+def resolve(
+    full: Annotated[bool, typer.Option(help="Re-score every candidate pair.")] = True,
+) -> None:
+    """Run entity resolution over every person and re-cluster entities."""
+    settings = Settings()
+    with (
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
+        resolution = Resolution(state, thresholds_from(settings), log)
+        summary = resolution.resolve(None if full else [], actor=_cli_actor("x").name, role="admin")
+    console.print(summary.as_dict())
+
+
+@app.command()
+def entities(
+    csv: Annotated[
+        bool, typer.Option("--csv", help="person_id,entity_id for every person.")
+    ] = False,
+) -> None:
+    """Print the entity of every person record."""
+    with IngestState(Settings().ingest_path) as state:
+        mapping = Resolution(state).entity_map()
+    if csv:
+        print("person_id,entity_id")
+        for pid in sorted(mapping):
+            print(f"{pid},{mapping[pid]}")
+        return
+    members: dict[str, list[str]] = {}
+    for pid, eid in mapping.items():
+        members.setdefault(eid, []).append(pid)
+    joined = {e: m for e, m in members.items() if len(m) > 1}
+    console.print(f"{len(mapping):,} person records in {len(members):,} entities")
+    for eid in sorted(joined)[:50]:
+        console.print(f"{eid}: {', '.join(sorted(joined[eid]))}")
+
+
+@app.command()
+def judge(
+    a: str,
+    b: str,
+    verdict: Annotated[str, typer.Argument(help="same, not_same, unsure, or withdrawn (undo)")],
+    reason: Annotated[str | None, typer.Option(help="Why, for the record.")] = None,
+) -> None:
+    """Record a human judgement on a pair of person records (it wins over the matcher)."""
+    settings = Settings()
+    with (
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
+        try:
+            done, summary = Resolution(state, thresholds_from(settings), log).judge(
+                a, b, verdict, actor=_cli_actor("x").name, role="admin", reason=reason
+            )
+        except (ValidationFailed, NotFound) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    console.print(
+        f"judgement {done.seq}: {done.a} ~ {done.b} {done.verdict}; {summary.entities:,} entities"
+    )
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option(help="Interchange JSON Lines file to write.")],
+    persons: Annotated[int, typer.Option(help="Person records (duplicates included).")] = 2000,
+    reports: Annotated[int, typer.Option(help="Reports.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Same seed, same file.")] = 1,
+    truth: Annotated[
+        Path | None, typer.Option(help="Ground truth (default OUT.truth.json).")
+    ] = None,
+) -> None:
+    """Write a synthetic, force-shaped world and its ground truth (for tests and demos)."""
+    from ingest.generator import GeneratorConfig, write_demo_data
+
+    summary = write_demo_data(
+        GeneratorConfig(persons=persons, reports=reports, seed=seed), out, truth
+    )
+    console.print(summary)

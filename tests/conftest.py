@@ -94,3 +94,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if counts:
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         terminalreporter.write_line(f"real Neo4j 5.26 tests: {summary}")
+
+
+@pytest.fixture(autouse=True)
+def _private_ingest_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes ingest bookkeeping into the working tree's var/ (Settings made in a
+    test without an explicit ingest_path read this)."""
+    monkeypatch.setenv("MOSAIC_INGEST_PATH", str(tmp_path / "ingest-state.db"))

@@ -6,6 +6,7 @@ few minutes. Callers of several roles are used, so both granted and refused path
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,9 @@ WORK = Path(__file__).resolve().parent / "artifacts" / "openapi-fuzz"
 WORK.mkdir(parents=True, exist_ok=True)
 for stale in WORK.glob("*.db*"):
     stale.unlink()
-SETTINGS = Settings(db_path=WORK / "graph.db", governance_path=WORK / "gov.db")
+SETTINGS = Settings(
+    db_path=WORK / "graph.db", governance_path=WORK / "gov.db", ingest_path=WORK / "ingest.db"
+)
 STORE = SqliteGraphStore(SETTINGS.db_path, synchronous="OFF")
 STORE.upsert(sc.NODES, sc.EDGES)
 seed_demo(STORE)
@@ -38,6 +41,13 @@ TOKENS = {
     for r in (Role.FRONTLINE, Role.FIB_REVIEWER, Role.AUDITOR, Role.ADMIN)
 }
 _accounts.close()
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson(ctx: object, value: object) -> bytes:
+    """POST /ingest takes JSON Lines: send generated text as is, anything else as JSON."""
+    return value.encode() if isinstance(value, str) else json.dumps(value).encode()
+
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

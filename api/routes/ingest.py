@@ -1,0 +1,153 @@
+"""Ingest over HTTP: a JSON Lines body is loaded exactly as `mosaic ingest` loads a file.
+
+Role-restricted (`intel:write`) and audited as collection (and alteration) with the caller
+as actor. One load runs at a time per process; the body size is capped by
+`MOSAIC_INGEST_MAX_BYTES`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.deps import PurposeDep, SettingsDep, require
+from api.schemas import ERRORS, Page
+from graph.access import Permission, Principal
+from graph.audit import AuditEvent, Operation
+from graph.errors import ValidationFailed
+from graph.markings import Compartment
+from ingest.loader import Actor
+from ingest.pipeline import ingest, thresholds_from
+from ingest.reader import stream_lines
+
+router = APIRouter(tags=["ingest"], responses=ERRORS)
+Writer = Annotated[Principal, Depends(require(Permission.WRITE_INTEL))]
+
+
+class Rejected(BaseModel):
+    file: str
+    line: int
+    record_id: str | None
+    code: str
+    reason: str
+
+
+class IngestResult(BaseModel):
+    """The load summary: accepted + quarantined always equals lines_read."""
+
+    lines_read: int
+    accepted: int
+    created: int
+    updated: int
+    unchanged: int
+    quarantined: int
+    quarantined_by_reason: dict[str, int]
+    accepted_by_kind: dict[str, int]
+    mentions_matched: int
+    mentions_new_persons: int
+    seconds: float
+    records_per_second: float
+    rejections: list[Rejected]
+    resolution: dict[str, Any] | None
+
+
+class QuarantinedLine(BaseModel):
+    """A refused line. The raw text is not served (it is unvalidated and may hold any
+    compartment); `mosaic quarantine export` gives it to the operator who fixes feeds."""
+
+    seq: int
+    file: str
+    line: int
+    record_id: str | None
+    kind: str | None
+    code: str
+    reason: str
+    first_seen: str
+    last_seen: str
+    resolved_at: str | None
+
+
+@router.post(
+    "/ingest",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def post_ingest(
+    request: Request,
+    principal: Writer,
+    purpose: PurposeDep,
+    settings: SettingsDep,
+    name: Annotated[str, Query(max_length=200, description="Name for quarantine entries.")] = (
+        "upload"
+    ),
+    resolve: bool = True,
+) -> IngestResult:
+    """Load an interchange-v1 JSON Lines body; bad lines are quarantined, not fatal."""
+    body = await request.body()
+    if len(body) > settings.ingest_max_bytes:
+        raise ValidationFailed(
+            f"body is {len(body):,} bytes; the limit is {settings.ingest_max_bytes:,} "
+            "(split the file, or use `mosaic ingest`)"
+        )
+    state = request.app.state
+    actor = Actor(name=principal.name, role=principal.role.value, purpose=purpose)
+
+    def run() -> IngestResult:
+        with state.ingest_lock:
+            outcome = ingest(
+                state.store,
+                state.ingest,
+                [stream_lines(body.splitlines(keepends=True), f"{principal.name}:{name}")],
+                actor=actor,
+                audit=state.audit,
+                thresholds=thresholds_from(settings),
+                resolve=resolve,
+                batch_size=settings.ingest_batch_size,
+            )
+        return IngestResult.model_validate(outcome.as_dict())
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/quarantine")
+async def get_quarantine(
+    request: Request,
+    principal: Writer,
+    purpose: PurposeDep,
+    settings: SettingsDep,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    include_resolved: bool = False,
+) -> Page[QuarantinedLine]:
+    """Lines ingest refused, oldest first, with the reason; fix and POST them again.
+
+    The reason for a refused `source` record can name the person behind the source, so it
+    is withheld from roles that may not see the `source` compartment."""
+    limit = min(limit, settings.page_max)
+    entries = request.app.state.ingest.quarantined(include_resolved, limit, after)
+    sees_sources = Compartment.SOURCE in principal.rule.compartments
+    items = []
+    for e in entries:
+        item = QuarantinedLine.model_validate(e.__dict__)
+        if e.kind == "source" and not sees_sources:
+            item = item.model_copy(update={"reason": "withheld: source records are need-to-know"})
+        items.append(item)
+    await request.app.state.audit.record_async(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor=principal.name,
+            role=principal.role.value,
+            purpose=purpose,
+            action="list quarantined ingest lines",
+            returned=[f"quarantine:{i.seq}" for i in items],
+        )
+    )
+    next_after = items[-1].seq if len(items) == limit else None
+    return Page[QuarantinedLine](items=items, limit=limit, next_after=next_after)

@@ -1,0 +1,174 @@
+"""Entity resolution for people: the review queue, judgements, and a person's entity.
+
+A pair or an entity member the caller may not see is left out entirely (not counted, not
+named), so the queue and entity views leak nothing through gaps. Reads are audited as
+consultation; judgements as combination (in `ingest.entities`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from api.deps import PersonalRead, ReadDep, store_call
+from api.schemas import ERRORS, Page, json_response
+from graph.access import Permission
+from graph.audit import AuditEvent, Operation
+from graph.errors import AccessDenied, NotFound
+from graph.nodes import Person
+from ingest.entities import Resolution
+
+router = APIRouter(tags=["entity resolution"], responses=ERRORS)
+
+
+class Feature(BaseModel):
+    name: str
+    similarity: float | None
+    weight: float = Field(description="Bits of evidence: + for one person, - against.")
+    note: str
+
+
+class QueuedPair(BaseModel):
+    a: Person
+    b: Person
+    score: float
+    features: list[Feature]
+    scored_at: str
+
+
+class JudgementIn(BaseModel):
+    a: str = Field(min_length=1, max_length=200)
+    b: str = Field(min_length=1, max_length=200)
+    verdict: Literal["same", "not_same", "unsure", "withdrawn"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class JudgementOut(BaseModel):
+    seq: int
+    a: str
+    b: str
+    verdict: str
+    actor: str
+    reason: str | None
+    at: str
+    entity_a: str
+    entity_b: str
+
+
+class EntityView(BaseModel):
+    entity_id: str
+    members: list[Person] = Field(description="The person records it joins that you may see.")
+
+
+def _resolution(request: Request) -> Resolution:
+    resolution: Resolution = request.app.state.resolution
+    return resolution
+
+
+def _writer(ctx: PersonalRead) -> None:
+    if not ctx.principal.can(Permission.WRITE_INTEL):
+        raise AccessDenied(f"role {ctx.principal.role.value!r} may not do this")
+
+
+async def _visible_persons(ctx: PersonalRead, ids: list[str]) -> dict[str, Person]:
+    nodes = await store_call(ctx.store, ctx.store.get_nodes, ids)
+    out: dict[str, Person] = {}
+    for pid, node in nodes.items():
+        view = ctx.policy.node_view(node)
+        if isinstance(view, Person):
+            out[pid] = view
+    return out
+
+
+async def _consulted(ctx: PersonalRead, action: str, returned: list[str], **details: Any) -> None:
+    await ctx.audit.record_async(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor=ctx.principal.name,
+            role=ctx.principal.role.value,
+            purpose=ctx.purpose,
+            action=action,
+            subjects=returned,
+            returned=returned,
+            details=details,
+        )
+    )
+
+
+@router.get("/resolution/queue", response_model=Page[QueuedPair])
+async def review_queue(
+    request: Request,
+    ctx: ReadDep,
+    after: Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    """Pairs the matcher could not decide, highest score first, each with its explanation."""
+    _writer(ctx)
+    resolution = _resolution(request)
+    pairs = await run_in_threadpool(resolution.queue, after + limit + 1)
+    persons = await _visible_persons(ctx, sorted({p for q in pairs for p in (q.a, q.b)}))
+    visible = [q for q in pairs if q.a in persons and q.b in persons]
+    page = visible[after : after + limit]
+    items = [
+        QueuedPair(
+            a=persons[q.a],
+            b=persons[q.b],
+            score=q.score,
+            features=[Feature.model_validate(f) for f in q.features],
+            scored_at=q.scored_at,
+        )
+        for q in page
+    ]
+    returned = sorted({p for q in page for p in (q.a, q.b)})
+    await _consulted(ctx, "read entity resolution queue", returned)
+    next_after = after + limit if len(visible) > after + limit else None
+    return json_response(Page[QueuedPair](items=items, limit=limit, next_after=next_after))
+
+
+@router.post("/resolution/judgements", response_model=JudgementOut)
+async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> Response:
+    """Record same / not_same / unsure on a pair (or `withdrawn` to undo): it wins over the
+    matcher, and not_same is never overridden by a chain of links."""
+    _writer(ctx)
+    persons = await _visible_persons(ctx, [body.a, body.b])
+    missing = [p for p in (body.a, body.b) if p not in persons]
+    if missing:
+        raise NotFound(f"person {missing[0]!r} not found")
+    resolution = _resolution(request)
+
+    def run() -> JudgementOut:
+        with request.app.state.ingest_lock:
+            done, _ = resolution.judge(
+                body.a,
+                body.b,
+                body.verdict,
+                actor=ctx.principal.name,
+                role=ctx.principal.role.value,
+                purpose=ctx.purpose,
+                reason=body.reason,
+            )
+        entity = resolution.entity_map()
+        return JudgementOut(
+            **done.__dict__, entity_a=entity.get(done.a, ""), entity_b=entity.get(done.b, "")
+        )
+
+    return json_response(await run_in_threadpool(run))
+
+
+@router.get("/persons/{person_id}/entity", response_model=EntityView)
+async def person_entity(
+    request: Request, person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
+) -> Response:
+    """The entity a person record belongs to and the other records it joins."""
+    visible = await _visible_persons(ctx, [person_id])
+    if person_id not in visible:
+        raise NotFound(f"person {person_id!r} not found")
+    found = await run_in_threadpool(_resolution(request).entity_of, person_id)
+    entity_id, members = found if found else (f"ENT-{person_id}", [person_id])
+    persons = await _visible_persons(ctx, members)
+    shown = [persons[m] for m in members if m in persons]
+    await _consulted(ctx, "read person entity", [p.id for p in shown], entity=entity_id)
+    return json_response(EntityView(entity_id=entity_id, members=shown))
