@@ -18,7 +18,12 @@ from api.app import create_app
 from graph.access import Permission, Role
 from graph.config import Settings
 from graph.stores.sqlite import SqliteGraphStore
+from ingest.loader import Actor
+from ingest.pipeline import ingest
+from ingest.reader import stream_lines
+from ingest.state import IngestState
 from tests import scenario as sc
+from tests import wire as w
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "access-matrix.md"
 
@@ -41,32 +46,59 @@ COLUMNS = [
     ("GET /reports/R3", "legacy handling code 1 (law enforcement only)"),
     ("GET /audit", "status"),
     ("GET /audit/verify", "status"),
+    ("POST /ingest", "status"),
+    ("GET /quarantine", "status"),
+    ("GET /quarantine", "source: why a source record was refused"),
+    ("GET /resolution/queue", "status"),
+    ("POST /resolution/judgements", "status"),
+    ("GET /persons/P1/entity", "status"),
 ]
 
-_READER = ["200", "200", "yes"]
+W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
+NO_W = ["deny", "deny", "-", "deny", "deny"]  # may not write intelligence
 MATRIX: dict[str, list[str]] = {
     # health  store  P1-gen  P1-med  R1-gen  R1-conf R1-src  R3     audit   verify
-    "frontline": ["200", "deny", "yes", "no", "yes", "no", "no", "yes", "deny", "deny"],
-    "offender_manager": ["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
-    "analyst": ["200", "deny", "yes", "no", "yes", "yes", "no", "yes", "deny", "deny"],
-    "fib_reviewer": ["200", "deny", "yes", "no", "yes", "yes", "yes", "yes", "deny", "deny"],
-    "supervisor": ["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
-    "partner_agency": ["200", "deny", "yes", "no", "yes", "no", "no", "404", "deny", "deny"],
-    "auditor": ["200", "deny", "deny", "-", "deny", "-", "-", "deny", "200", "200"],
-    "admin": ["200", "200", "deny", "-", "deny", "-", "-", "deny", "deny", "deny"],
-    "service (personal:read)": [
+    # then: ingest, quarantine, quarantined source reason, queue, judgement, P1 entity
+    "frontline": [
+        *["200", "deny", "yes", "no", "yes", "no", "no", "yes", "deny", "deny"],
+        *NO_W,
         "200",
-        "deny",
-        "yes",
-        "no",
-        "yes",
-        "no",
-        "no",
-        "yes",
-        "deny",
+    ],
+    "offender_manager": [
+        *["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
+        *W,
+    ],
+    "analyst": [*["200", "deny", "yes", "no", "yes", "yes", "no", "yes", "deny", "deny"], *W],
+    "fib_reviewer": [
+        *["200", "deny", "yes", "no", "yes", "yes", "yes", "yes", "deny", "deny"],
+        *["200", "200", "yes", "200", "200", "200"],
+    ],
+    "supervisor": [*["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"], *W],
+    "partner_agency": [
+        *["200", "deny", "yes", "no", "yes", "no", "no", "404", "deny", "deny"],
+        *NO_W,
+        "200",
+    ],
+    "auditor": [
+        *["200", "deny", "deny", "-", "deny", "-", "-", "deny", "200", "200"],
+        *NO_W,
         "deny",
     ],
-    "service (no scope)": ["200", "deny", "deny", "-", "deny", "-", "-", "deny", "deny", "deny"],
+    "admin": [
+        *["200", "200", "deny", "-", "deny", "-", "-", "deny", "deny", "deny"],
+        *NO_W,
+        "deny",
+    ],
+    "service (personal:read)": [
+        *["200", "deny", "yes", "no", "yes", "no", "no", "yes", "deny", "deny"],
+        *NO_W,
+        "200",
+    ],
+    "service (no scope)": [
+        *["200", "deny", "deny", "-", "deny", "-", "-", "deny", "deny", "deny"],
+        *NO_W,
+        "deny",
+    ],
 }
 
 
@@ -97,7 +129,13 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
     tmp = tmp_path_factory.mktemp("matrix")
     store = SqliteGraphStore(tmp / "graph.db")
     store.upsert(sc.NODES, sc.EDGES)
-    settings = Settings(db_path=tmp / "graph.db", governance_path=tmp / "gov.db")
+    settings = Settings(
+        db_path=tmp / "graph.db", governance_path=tmp / "gov.db", ingest_path=tmp / "ingest.db"
+    )
+    with IngestState(settings.ingest_path) as state:  # a refused source, and two persons
+        lines = [w.source("SX", "NOBODY"), w.person("MX1"), w.person("MX2", dob=None)]
+        data = stream_lines(w.dumps(lines).encode().splitlines(), "matrix.jsonl")
+        ingest(store, state, [data], actor=Actor("test:matrix", "admin"), audit=None)
     accounts = AccountStore(settings.governance_path)
     tokens = {name: accounts.add(name, role, scopes) for name, (role, scopes) in CALLERS.items()}
     accounts.close()
@@ -142,6 +180,24 @@ def _observe(client: TestClient, token: str) -> list[str]:
         cells += [status("/reports/R1"), "-", "-"]
     r3 = status("/reports/R3")
     cells += ["yes" if r3 == "200" else r3, status("/audit"), status("/audit/verify")]
+    auth = {"Authorization": f"Bearer {token}", "X-Purpose": "intelligence_review"}
+    loaded = client.post(
+        "/ingest",
+        content=w.dumps([w.location("LM1")]),
+        headers={**auth, "Content-Type": "application/x-ndjson"},
+    )
+    cells.append({403: "deny"}.get(loaded.status_code, str(loaded.status_code)))
+    quarantine = client.get("/quarantine", headers=auth)
+    if quarantine.status_code == 200:
+        (refused,) = quarantine.json()["items"]
+        cells += ["200", "yes" if "NOBODY" in refused["reason"] else "no"]
+    else:
+        cells += [status("/quarantine"), "-"]
+    cells.append(status("/resolution/queue"))
+    verdict = {"a": "MX1", "b": "MX2", "verdict": "unsure", "reason": "matrix"}
+    judged = client.post("/resolution/judgements", json=verdict, headers=auth)
+    cells.append({403: "deny"}.get(judged.status_code, str(judged.status_code)))
+    cells.append(status("/persons/P1/entity"))
     return cells
 
 
