@@ -270,7 +270,7 @@ def mention_person(report_id: str, index: int, mention: Mention, marking: Markin
         source_record_id=mention_key(report_id, index),
         names=[Name(given=mention.name.given, family=mention.name.family)],
         dob=mention.dob,
-        marking=Marking(classification=marking.classification),
+        marking=marking,  # known only from the report: no easier to see than the report
         extra=extra,
     )
 

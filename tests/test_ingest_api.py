@@ -48,7 +48,7 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
         match_review=0.5,
     )
     accounts = AccountStore(settings.governance_path)
-    roles = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR)
+    roles = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR, Role.PARTNER_AGENCY)
     headers = {
         r: {
             "Authorization": f"Bearer {accounts.add(f'u-{r.value}', r)}",
@@ -166,3 +166,16 @@ def test_frontline_cannot_judge(api: Any) -> None:
     h = {**headers[Role.FRONTLINE], "Content-Type": "application/json"}
     assert client.post("/resolution/judgements", content=body, headers=h).status_code == 403
     assert client.get("/resolution/queue", headers=h).status_code == 403
+
+
+def test_a_person_known_only_from_a_restricted_report_is_as_restricted(api: Any) -> None:
+    client, headers, _ = api
+    legacy = {"scheme": "5x5x5", "source_evaluation": "B", "intelligence_assessment": "2"}
+    mention = {"name": {"given": "Orla", "family": "Penn"}, "dob": None, "address": None}
+    report = w.report("RL", grading={**legacy, "handling_code": "1"}, mentions=[mention])
+    assert _ingest(client, headers[Role.ANALYST], [report]).json()["created"] == 1
+    read = {k: v for k, v in headers[Role.ANALYST].items() if k != "Content-Type"}
+    partner = {k: v for k, v in headers[Role.PARTNER_AGENCY].items() if k != "Content-Type"}
+    assert client.get("/persons/MEN-RL-0", headers=read).status_code == 200
+    assert client.get("/persons/MEN-RL-0", headers=partner).status_code == 404
+    assert client.get("/persons/MEN-RL-0/entity", headers=partner).status_code == 404
