@@ -9,7 +9,9 @@ process (uvicorn, one worker) on the embedded store; the clients are asyncio tas
 a minimal HTTP/1.1 client on asyncio streams in this process. Reported: requests/s,
 p50/p99 latency, errors, the ratio of person
 reads to hello-world throughput (target >= 0.40), and a check that the audit log holds
-exactly one consultation entry per successful person read.
+exactly one consultation entry per successful person read. Each phase also reports the
+server's CPU time per request (less sensitive than req/s to what else the shared machine
+runs) and how many cores other processes used meanwhile.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from api.accounts import AccountStore
+from bench.bench_upsert import HELPER_PIDS, CpuWatch, code_version
 from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.nodes import Name, Person
@@ -73,6 +76,8 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
+    server_cpu: float = 0.0  # CPU seconds the server process used during the phase
+    others: float | None = None  # cores other processes kept busy meanwhile
 
     @property
     def ok(self) -> int:
@@ -81,6 +86,10 @@ class Phase:
     @property
     def rate(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_us(self) -> float:
+        return self.server_cpu / self.ok * 1e6 if self.ok else 0.0
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -134,6 +143,31 @@ async def drive(
     return phase
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 where /proc is missing."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def measure(
+    server: int,
+    port: int,
+    paths: list[str],
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    name: str,
+) -> Phase:
+    """One timed phase, with the server's CPU time and other processes' CPU."""
+    watch, before = CpuWatch(), _process_cpu(server)
+    phase = asyncio.run(drive(port, paths, headers, args.clients, args.seconds, name))
+    phase.server_cpu = _process_cpu(server) - before
+    phase.others = watch.others()
+    return phase
+
+
 def serve(workdir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -169,19 +203,15 @@ def main() -> None:
         ids, token = prepare(workdir, args.persons)
         port = _free_port()
         server = serve(workdir, port)
+        HELPER_PIDS.append(server.pid)  # its CPU is this run's, not other processes'
         try:
             auth = {"Authorization": f"Bearer {token}", "X-Purpose": "investigation"}
             asyncio.run(drive(port, ["/hello"], {}, args.clients, 2, "warm-up"))
-            hello = asyncio.run(
-                drive(port, ["/hello"], {}, args.clients, args.seconds, "hello world (async def)")
-            )
-            hello_sync = asyncio.run(
-                drive(port, ["/hello-sync"], {}, args.clients, args.seconds, "hello world (def)")
-            )
+            pid = server.pid
+            hello = measure(pid, port, ["/hello"], {}, args, "hello world (async def)")
+            hello_sync = measure(pid, port, ["/hello-sync"], {}, args, "hello world (def)")
             paths = [f"/persons/{i}" for i in ids]
-            persons = asyncio.run(
-                drive(port, paths, auth, args.clients, args.seconds, "GET /persons/{id}")
-            )
+            persons = measure(pid, port, paths, auth, args, "GET /persons/{id}")
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -193,14 +223,16 @@ def main() -> None:
     ratio = persons.rate / hello.rate if hello.rate else 0.0
     ratio_sync = persons.rate / hello_sync.rate if hello_sync.rate else 0.0
     rows = [
-        "| endpoint | requests ok | other statuses | transport errors | req/s | p50 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| endpoint | requests ok | other statuses | transport errors | req/s | p50 ms | p99 ms "
+        "| server CPU us/req | others' CPU |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for phase in (hello, hello_sync, persons):
         other = {k: v for k, v in phase.statuses.items() if k != 200}
         rows.append(
             f"| {phase.name} | {phase.ok:,} | {other or 0} | {phase.errors} | "
-            f"{phase.rate:,.0f} | {phase.pct(0.5):.1f} | {phase.pct(0.99):.1f} |"
+            f"{phase.rate:,.0f} | {phase.pct(0.5):.1f} | {phase.pct(0.99):.1f} | "
+            f"{phase.server_us:,.0f} | {'n/a' if phase.others is None else f'{phase.others:.2f}'} |"
         )
     errors = persons.errors + sum(v for k, v in persons.statuses.items() if k != 200)
     summary = [
@@ -208,6 +240,8 @@ def main() -> None:
         f"**{ratio:.2f}** (target >= 0.40: {'meets target' if ratio >= 0.40 else 'BELOW target'})",
         f"- ratio person reads / hello world (plain def): **{ratio_sync:.2f}** (target >= 0.40: "
         f"{'meets target' if ratio_sync >= 0.40 else 'BELOW target'})",
+        f"- server CPU per request, hello world (async def) / person reads: "
+        f"{hello.server_us / persons.server_us if persons.server_us else 0:.2f} (context only)",
         f"- errors on person reads: {errors} (target 0)",
         f"- audit consultation entries: {audited:,} for {persons.ok:,} successful reads "
         f"({'exactly one each' if audited == persons.ok else 'MISMATCH'}); chain intact: "
@@ -223,14 +257,16 @@ def main() -> None:
             "",
             f"- command: `python -m bench.bench_api_load --seconds {args.seconds:g} "
             f"--clients {args.clients} --persons {args.persons}`",
+            f"- code: {code_version(('api', 'graph', 'bench'))}",
             f"- machine: {os.cpu_count()} cores, {platform.platform()}; load average at end "
-            f"{load[0]:.2f}; server: uvicorn, 1 worker, embedded store; clients: httpx "
-            "asyncio in a second process on the same machine (loopback)",
+            f"{load[0]:.2f}; server: uvicorn, 1 worker, embedded store; clients: a minimal "
+            "HTTP/1.1 client on asyncio streams in a second process on the same machine "
+            "(loopback)",
             f"- each phase {args.seconds:g} s with {args.clients} concurrent clients",
             "",
         ]
         with RESULTS.open("a") as out:
-            out.write("\n".join(header) + text + "\n")
+            out.write("\n".join(header) + "\n" + text + "\n")  # a blank line before the table
     if errors or audited != persons.ok or not chain_ok:
         sys.exit(1)
 

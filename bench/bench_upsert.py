@@ -1011,8 +1011,8 @@ def report_lines(
     return lines
 
 
-def code_version() -> str:
-    """The commit measured, and whether `graph/` differs from it (others edit this repo)."""
+def code_version(dirs: tuple[str, ...] = ("graph",)) -> str:
+    """The commit measured, and whether `dirs` differ from it (others edit this repo)."""
     root = Path(__file__).resolve().parent.parent
 
     def git(*args: str) -> str:
@@ -1023,10 +1023,11 @@ def code_version() -> str:
 
     try:
         head = git("log", "-1", "--format=%h %s")
-        dirty = git("status", "--porcelain", "--", "graph")
+        dirty = git("status", "--porcelain", "--", *dirs)
     except (OSError, subprocess.SubprocessError):
         return "unknown (no git)"
-    return f"{head}" + ("; graph/ has uncommitted changes" if dirty else "; graph/ as committed")
+    where = " and ".join(f"{d}/" for d in dirs)
+    return f"{head}; {where} " + ("has uncommitted changes" if dirty else "as committed")
 
 
 def machine_lines(

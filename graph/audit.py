@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import queue
@@ -117,18 +118,15 @@ def _entry(seq: int, prev: str, event: AuditEvent) -> tuple[AuditEntry, tuple[An
     return entry, row
 
 
-def _insert_rows(
-    conn: sqlite3.Connection, target: str, rows: list[tuple[Any, ...]], verb: str = ""
-) -> None:
-    """Insert rows with as few statements as SQLite's parameter limit allows."""
-    if not rows:
-        return
-    width = len(rows[0])
-    per_statement = max(1, 30000 // width)
-    for i in range(0, len(rows), per_statement):
-        chunk = rows[i : i + per_statement]
-        marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(chunk))
-        conn.execute(f"INSERT {verb} INTO {target} VALUES {marks}", [v for r in chunk for v in r])
+_AUDIT_COLUMNS = "seq, at, actor, operation, body, prev_hash, hash"
+_ROWS_PER_INSERT = 30000 // 7  # SQLite allows 32766 parameters per statement
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(rows: int) -> str:
+    """A multi-row INSERT into `audit` for `rows` rows."""
+    marks = ",".join(["(?,?,?,?,?,?,?)"] * rows)
+    return f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES {marks}"
 
 
 def _wake(batch: list[_Pending]) -> None:
@@ -168,6 +166,13 @@ CREATE TABLE IF NOT EXISTS audit_subject (
     seq INTEGER NOT NULL,
     PRIMARY KEY (subject, seq)
 ) WITHOUT ROWID;
+-- The subject index follows from each entry's body, in the same statement as the entry.
+CREATE TRIGGER IF NOT EXISTS audit_subject_index AFTER INSERT ON audit
+BEGIN
+    INSERT OR IGNORE INTO audit_subject (subject, seq)
+    SELECT value, NEW.seq FROM json_each(NEW.body, '$.subjects')
+    UNION SELECT value, NEW.seq FROM json_each(NEW.body, '$.returned');
+END;
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -195,6 +200,7 @@ class AuditLog:
         self._lock = threading.Lock()  # the connection
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(SCHEMA)
+        self._head: tuple[int, str] | None = None  # (seq, hash) after this log's last write
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="audit-writer", daemon=True)
         self._writer.start()
@@ -257,42 +263,62 @@ class AuditLog:
     def _write(self, batch: list[_Pending]) -> None:
         """Write every queued entry in one transaction; all of them or none.
 
-        The rows are built first and written with one multi-row INSERT per table: each
-        SQLite call releases and re-takes the GIL, and under load every re-take waits for
-        the request threads, so a call per entry made each batch wait many times over.
+        Each SQLite call releases and re-takes the GIL, and under load every re-take waits
+        for the request threads, so the common case is one call per batch: the head of the
+        chain is remembered from the last write and the rows go in as one multi-row INSERT
+        in its own (autocommit) transaction, the `audit_subject` rows added by a trigger.
+        If another process appended meanwhile, the first `seq` is taken and the INSERT
+        fails as a whole; the batch is then rebuilt on the head read under a write lock.
         """
+        events = [event for pending in batch for event in pending.events]
+        if not events:
+            return
         try:
             with self._lock:
-                conn = self._conn
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    row = conn.execute(
-                        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
-                    ).fetchone()
-                    seq, prev = (row[0], row[1]) if row else (0, GENESIS)
-                    entries: list[tuple[Any, ...]] = []
-                    subjects: list[tuple[str, int]] = []
-                    for pending in batch:
-                        for event in pending.events:
-                            seq += 1
-                            entry, values = _entry(seq, prev, event)
-                            entries.append(values)
-                            subjects += [
-                                (s, seq) for s in sorted({*event.subjects, *event.returned})
-                            ]
-                            pending.entries.append(entry)
-                            prev = entry.hash
-                    _insert_rows(
-                        conn, "audit (seq, at, actor, operation, body, prev_hash, hash)", entries
-                    )
-                    _insert_rows(conn, "audit_subject (subject, seq)", subjects, "OR IGNORE")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                written = None
+                if self._head is not None and len(events) <= _ROWS_PER_INSERT:
+                    with contextlib.suppress(sqlite3.IntegrityError):
+                        written = self._append(self._head, events)
+                if written is None:
+                    written = self._append_locked(events)
         except Exception as exc:  # every caller in the batch learns it failed
+            self._head = None
             for pending in batch:
                 pending.entries, pending.error = [], exc
+            return
+        self._head = (written[-1].seq, written[-1].hash)
+        it = iter(written)
+        for pending in batch:
+            pending.entries = [next(it) for _ in pending.events]
+
+    def _append(self, head: tuple[int, str], events: list[AuditEvent]) -> list[AuditEntry]:
+        """Insert `events` after `head` with as few statements as the parameter limit allows
+        (one, when they fit, which SQLite commits by itself outside a transaction)."""
+        seq, prev = head
+        entries, rows = [], []
+        for event in events:
+            seq += 1
+            entry, row = _entry(seq, prev, event)
+            entries.append(entry)
+            rows.append(row)
+            prev = entry.hash
+        for i in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[i : i + _ROWS_PER_INSERT]
+            self._conn.execute(_insert_sql(len(chunk)), [v for r in chunk for v in r])
+        return entries
+
+    def _append_locked(self, events: list[AuditEvent]) -> list[AuditEntry]:
+        """`_append` after the head as read under SQLite's write lock."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            entries = self._append((row[0], row[1]) if row else (0, GENESIS), events)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return entries
 
     def query(
         self,

@@ -183,3 +183,34 @@ def test_concurrent_writers_share_commits_and_keep_one_chain(tmp_path: Path) -> 
     report = log.verify()
     assert report.ok and report.entries == 640
     assert [e.subjects for e in log.query(subject="P1539")] == [["P1539"]]
+
+
+def test_two_logs_on_one_file_keep_one_chain(tmp_path: Path) -> None:
+    """As two processes would: each log remembers its own last write, so the other's
+    appends make its next INSERT collide, and it must rebuild the batch on the real head."""
+    first, second = AuditLog(tmp_path / "audit.db"), AuditLog(tmp_path / "audit.db")
+    for i in range(1, 13):
+        (first if i % 3 else second).record_many([_event(i), _event(100 + i)])
+    report = first.verify()
+    assert report.ok and report.entries == 24
+    assert [e.seq for e in second.query(subject="P7")] == [13]
+    assert [e.subjects for e in first.query(subject="P112")] == [["P112"]]
+    first.close()
+    second.close()
+
+
+def test_subject_index_holds_subjects_and_returned_ids_once(log: AuditLog) -> None:
+    log.record(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor="ana",
+            role="analyst",
+            action="read report",
+            subjects=["P1", "P2"],
+            returned=["R1", "P1"],
+        )
+    )
+    rows = sqlite3.connect(log.path).execute(
+        "SELECT subject FROM audit_subject WHERE seq = 11 ORDER BY subject"
+    )
+    assert [r[0] for r in rows] == ["P1", "P2", "R1"]

@@ -92,3 +92,15 @@ def test_demo_accounts_are_made_once_and_work(settings: Settings) -> None:
         )
     assert ok.status_code == 200 and ok.json()["names"][0]["family"] == "Hume"
     assert ok.json()["medical"] is None  # analysts do not see medical details
+
+
+def test_personal_reads_document_their_token_and_purpose(settings: Settings) -> None:
+    """`personal_read` reads both headers itself; the schema must still state them."""
+    schema = create_app(settings).openapi()
+    for path in ("/persons/{person_id}", "/reports/{report_id}"):
+        operation = schema["paths"][path]["get"]
+        assert operation["security"] == [{"HTTPBearer": []}]
+        (purpose,) = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert purpose["name"] == "x-purpose" and purpose["required"] is True
+        assert purpose["schema"] == {"type": "string", "enum": settings.purposes}
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

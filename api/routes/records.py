@@ -6,7 +6,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Response
 
-from api.deps import PersonalRead, ReadDep, store_call
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, ReportView, json_response
 from graph.audit import AuditEvent, Operation
 from graph.edges import EdgeKind
@@ -44,7 +44,7 @@ async def _consulted(
     )
 
 
-@router.get("/persons/{person_id}", response_model=Person)
+@router.get("/persons/{person_id}", response_model=Person, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_person(
     person_id: Annotated[str, Path(examples=["DEMO-P1", "P1"])], ctx: ReadDep
 ) -> Response:
@@ -57,7 +57,7 @@ async def get_person(
 PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}
 
 
-@router.get("/reports/{report_id}", response_model=ReportView)
+@router.get("/reports/{report_id}", response_model=ReportView, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_report(
     report_id: Annotated[str, Path(examples=["DEMO-IR-1", "R1"])], ctx: ReadDep
 ) -> Response:

@@ -346,7 +346,9 @@ class SqliteGraphStore:
     # -- reads -------------------------------------------------------------------------
 
     def get_node(self, node_id: str) -> Node | None:
-        return self.get_nodes([node_id]).get(node_id)
+        """One primary-key look-up: the API's hot path, so without `get_nodes`' batching."""
+        rows = self._query("SELECT data FROM nodes WHERE id = ?", (node_id,))
+        return parse_node(rows[0][0]) if rows else None
 
     def get_nodes(self, node_ids: Iterable[str]) -> dict[str, Node]:
         ids = sorted(set(node_ids))
