@@ -17,10 +17,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.accounts import AccountStore
 from graph.access import AccessPolicy, Permission, Principal
-from graph.audit import AuditLog
+from graph.audit import AuditEvent, AuditLog, Operation
 from graph.config import Settings
 from graph.errors import AccessDenied, NotAuthenticated, PurposeRequired
 from graph.store import GraphStore
+from ingest.entities import Resolution
 
 T = TypeVar("T")
 
@@ -97,10 +98,28 @@ class PersonalRead:
     purpose: str
     store: GraphStore
     audit: AuditLog
+    resolution: Resolution | None = None
 
     @property
     def policy(self) -> AccessPolicy:
         return AccessPolicy(self.principal)
+
+    async def consulted(
+        self, action: str, subjects: list[str], returned: list[str], **details: Any
+    ) -> None:
+        """Write the consultation entry; returns once it is durable (before any response)."""
+        await self.audit.record_async(
+            AuditEvent(
+                operation=Operation.CONSULTATION,
+                actor=self.principal.name,
+                role=self.principal.role.value,
+                purpose=self.purpose,
+                action=action,
+                subjects=subjects,
+                returned=returned,
+                details=details,
+            )
+        )
 
 
 PERSONAL_READ_OPENAPI: dict[str, Any] = {
@@ -122,7 +141,7 @@ async def personal_read(request: Request) -> PersonalRead:
         raise AccessDenied(f"role {principal.role.value!r} may not do this")
     state = request.app.state
     purpose = await get_purpose(state.settings, request.headers.get("x-purpose"))
-    return PersonalRead(principal, purpose, state.store, state.audit)
+    return PersonalRead(principal, purpose, state.store, state.audit, state.resolution)
 
 
 ReadDep = Annotated[PersonalRead, Depends(personal_read)]

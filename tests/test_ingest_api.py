@@ -115,6 +115,10 @@ def test_records_of_one_human_become_one_entity(api: Any) -> None:
     h = headers[Role.ANALYST]
     _ingest(client, h, people())
     assert _entity(client, h, "PB") == ("ENT-PA", ["PA", "PB"])
+    read = {k: v for k, v in h.items() if k != "Content-Type"}
+    person = client.get("/persons/PB", headers=read).json()
+    assert person["names"][0]["given"] == "Bill"
+    assert person["entity"] == {"entity_id": "ENT-PA", "records": ["PA", "PB"]}
     queue = client.get("/resolution/queue", headers=h).json()["items"]
     pairs = {(q["a"]["id"], q["b"]["id"]) for q in queue}
     assert ("PA", "PC") in pairs  # no DOB: a person must decide

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, ReportView, json_response
-from graph.audit import AuditEvent, Operation
 from graph.edges import EdgeKind
 from graph.errors import NotFound
 from graph.nodes import Person, Report
@@ -27,31 +27,44 @@ async def _visible(ctx: PersonalRead, node_id: str, kind: type[N], label: str) -
     return view
 
 
-async def _consulted(
-    ctx: PersonalRead, action: str, subjects: list[str], returned: list[str]
-) -> None:
-    """Write the consultation entry; returns once it is durable (before any response)."""
-    await ctx.audit.record_async(
-        AuditEvent(
-            operation=Operation.CONSULTATION,
-            actor=ctx.principal.name,
-            role=ctx.principal.role.value,
-            purpose=ctx.purpose,
-            action=action,
-            subjects=subjects,
-            returned=returned,
-        )
+class EntityRef(BaseModel):
+    """The entity a person record belongs to and the records it joins that the caller may
+    see (others are left out, not counted)."""
+
+    entity_id: str
+    records: list[str]
+
+
+class PersonView(Person):
+    entity: EntityRef | None = Field(
+        default=None, description="Null until entity resolution has seen the record."
     )
 
 
-@router.get("/persons/{person_id}", response_model=Person, openapi_extra=PERSONAL_READ_OPENAPI)
+@router.get("/persons/{person_id}", response_model=PersonView, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_person(
     person_id: Annotated[str, Path(examples=["DEMO-P1", "P1"])], ctx: ReadDep
 ) -> Response:
-    """A person record: fields the caller may not see (such as medical details) are null."""
+    """A person record (fields the caller may not see, such as medical details, are null)
+    with the entity it belongs to and the other records that entity joins."""
     view = await _visible(ctx, person_id, Person, "person")
-    await _consulted(ctx, "read person", [person_id], [person_id])
-    return json_response(view)
+    entity = await _entity(ctx, person_id)
+    returned = entity.records if entity else [person_id]
+    await ctx.consulted("read person", [person_id], returned)
+    return json_response(PersonView.model_construct(**dict(view), entity=entity))
+
+
+async def _entity(ctx: PersonalRead, person_id: str) -> EntityRef | None:
+    found = ctx.resolution.entity_of(person_id) if ctx.resolution else None
+    if found is None:
+        return None
+    entity_id, members = found
+    others = [m for m in members if m != person_id]
+    if others:
+        nodes = await store_call(ctx.store, ctx.store.get_nodes, others)
+        visible = {i for i, n in nodes.items() if ctx.policy.node_view(n) is not None}
+        members = [m for m in members if m == person_id or m in visible]
+    return EntityRef(entity_id=entity_id, records=members)
 
 
 PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}
@@ -67,5 +80,5 @@ async def get_report(
     hood = await store_call(store, store.neighbours, report_id, 1, ctx.policy.filter, None)
     links = [e for e in hood.edges if report_id in (e.src, e.dst)]
     people = sorted({e.dst for e in links if e.kind in PERSON_LINKS})
-    await _consulted(ctx, "read report", people, [report_id, *sorted({e.id for e in links})])
+    await ctx.consulted("read report", people, [report_id, *sorted({e.id for e in links})])
     return json_response(ReportView(report=view, links=links))

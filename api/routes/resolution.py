@@ -7,16 +7,15 @@ consultation; judgements as combination (in `ingest.entities`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.deps import PersonalRead, ReadDep, store_call
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Permission
-from graph.audit import AuditEvent, Operation
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
 from ingest.entities import Resolution
@@ -83,22 +82,9 @@ async def _visible_persons(ctx: PersonalRead, ids: list[str]) -> dict[str, Perso
     return out
 
 
-async def _consulted(ctx: PersonalRead, action: str, returned: list[str], **details: Any) -> None:
-    await ctx.audit.record_async(
-        AuditEvent(
-            operation=Operation.CONSULTATION,
-            actor=ctx.principal.name,
-            role=ctx.principal.role.value,
-            purpose=ctx.purpose,
-            action=action,
-            subjects=returned,
-            returned=returned,
-            details=details,
-        )
-    )
-
-
-@router.get("/resolution/queue", response_model=Page[QueuedPair])
+@router.get(
+    "/resolution/queue", response_model=Page[QueuedPair], openapi_extra=PERSONAL_READ_OPENAPI
+)
 async def review_queue(
     request: Request,
     ctx: ReadDep,
@@ -123,12 +109,14 @@ async def review_queue(
         for q in page
     ]
     returned = sorted({p for q in page for p in (q.a, q.b)})
-    await _consulted(ctx, "read entity resolution queue", returned)
+    await ctx.consulted("read entity resolution queue", returned, returned)
     next_after = after + limit if len(visible) > after + limit else None
     return json_response(Page[QueuedPair](items=items, limit=limit, next_after=next_after))
 
 
-@router.post("/resolution/judgements", response_model=JudgementOut)
+@router.post(
+    "/resolution/judgements", response_model=JudgementOut, openapi_extra=PERSONAL_READ_OPENAPI
+)
 async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> Response:
     """Record same / not_same / unsure on a pair (or `withdrawn` to undo): it wins over the
     matcher, and not_same is never overridden by a chain of links."""
@@ -158,7 +146,9 @@ async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> R
     return json_response(await run_in_threadpool(run))
 
 
-@router.get("/persons/{person_id}/entity", response_model=EntityView)
+@router.get(
+    "/persons/{person_id}/entity", response_model=EntityView, openapi_extra=PERSONAL_READ_OPENAPI
+)
 async def person_entity(
     request: Request, person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
 ) -> Response:
@@ -170,5 +160,6 @@ async def person_entity(
     entity_id, members = found if found else (f"ENT-{person_id}", [person_id])
     persons = await _visible_persons(ctx, members)
     shown = [persons[m] for m in members if m in persons]
-    await _consulted(ctx, "read person entity", [p.id for p in shown], entity=entity_id)
+    shown_ids = [p.id for p in shown]
+    await ctx.consulted("read person entity", shown_ids, shown_ids, entity=entity_id)
     return json_response(EntityView(entity_id=entity_id, members=shown))
