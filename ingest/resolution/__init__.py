@@ -9,12 +9,16 @@ Pure and storage-free: the caller loads facts, persists judgements, queue and en
   says which links were refused and why
 - `match_mention(index, mention, thresholds)` -> `MentionMatch | None`
 
-The scoring model and its m/u guesses are in `weights`; blocking keys in `blocking`.
+The scoring model and its m/u guesses are in `weights`; blocking keys in `blocking`;
+field levels and the fast score in `comparison`; the analyst's features in
+`explanation`.
 """
 
 from ingest.resolution.blocking import BLOCK_CAP, BlockingCounts, PersonIndex, blocking_keys
 from ingest.resolution.cluster import Clustering, RefusedLink, Verdict, cluster, cluster_explained
-from ingest.resolution.compare import Comparison, Feature, compare, compare_prepared, score_bits
+from ingest.resolution.comparison import DEFAULT_CONTEXT, Context, score_bits
+from ingest.resolution.explanation import Comparison, Feature, compare, compare_prepared
+from ingest.resolution.frequencies import NameFrequencies
 from ingest.resolution.normalise import PreparedPerson, prepare_mention, prepare_person
 from ingest.resolution.records import MentionFacts, PersonFacts
 from ingest.resolution.scoring import (
@@ -30,12 +34,15 @@ from ingest.resolution.scoring import (
 
 __all__ = [
     "BLOCK_CAP",
+    "DEFAULT_CONTEXT",
     "BlockingCounts",
     "Clustering",
     "Comparison",
+    "Context",
     "Feature",
     "MentionFacts",
     "MentionMatch",
+    "NameFrequencies",
     "Outcome",
     "PersonFacts",
     "PersonIndex",

@@ -5,6 +5,9 @@ and only records sharing a key are compared. Each key is there for a corruption 
 others miss, so a true pair needs to survive on only one of them:
 
 - `pnc:` PNC id: records keyed differently in every other respect;
+- `ad:` house number + the street word after it ('14:mill'), or a named building's
+  first two words ('meadow:lodge'), + a name code: one person at one address, whatever
+  the postcode or the town says (used to look up mentions only);
 - `dob:` birth year + {day, month} as a set: name changes, day and month transposed;
 - `pc:` postcode + Soundex of the forename or of the family name (either order): a
   change or a typo in one name part, or both DOB and name slipped, at one address;
@@ -30,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ingest.resolution.compare import Context
+from ingest.resolution.comparison import Context
 from ingest.resolution.frequencies import NameFrequencies
 from ingest.resolution.normalise import PreparedPerson, prepare_person
 from ingest.resolution.records import PersonFacts
@@ -39,24 +42,53 @@ from ingest.resolution.weights import prior_bits
 BLOCK_CAP = 200
 
 
-def blocking_keys(p: PreparedPerson) -> frozenset[str]:
-    """Every key a prepared record (or mention) is filed under."""
+def address_keys(p: PreparedPerson) -> frozenset[str]:
+    """ad: keys (address + a name code). Records are filed under them for mentions to
+    find, but two records are not paired by them: pc: keys already pair people at one
+    address whose names sound alike."""
+    codes = {c for name in p.names for c in name.part_codes}
+    return frozenset(f"ad:{a.key}:{c}" for a in p.addresses if a.key for c in codes)
+
+
+def blocking_keys(p: PreparedPerson, names_alone: bool = True) -> set[str]:
+    """The keys that pair a prepared record with others (all but ad:).
+
+    `names_alone=False`, for mentions (see `mention_keys`), leaves out the keys that do
+    not carry a name code: nm: and sx: (names only) and dob: (a DOB only).
+    """
     keys: set[str] = set()
     if p.pnc:
         keys.add(f"pnc:{p.pnc}")
     dob = p.dob
     if dob is not None:
         lo, hi = (dob.month, dob.day) if dob.month <= dob.day else (dob.day, dob.month)
-        keys.add(f"dob:{dob.year}-{lo}-{hi}")
+        if names_alone:
+            keys.add(f"dob:{dob.year}-{lo}-{hi}")
     for name in p.names:
-        keys |= name.name_keys  # nm:, sx: (computed once per name)
+        if names_alone:
+            keys |= name.name_keys  # nm:, sx: (computed once per name)
         for pc in p.postcodes:
             keys.update(f"pc:{pc}:{sx}" for sx in name.part_soundex)
         if dob is not None:
             for code in name.part_codes:
                 keys.add(f"yr:{code}:{dob.year}")
                 keys.add(f"bd:{lo}-{hi}:{code}")
-    return frozenset(keys)
+    return keys
+
+
+def mention_keys(p: PreparedPerson) -> set[str]:
+    """The keys a mention is looked up under: a name code with a DOB or a place.
+
+    To clear the auto-link bar a mention must agree on a DOB or an address as well as on
+    a name, so its candidates share both: every DOB level that can lift it (exact,
+    transposed, a year or a digit out) shares a yr: or bd: key with the record, a
+    postcode a pc: key and an address line an ad: key, each with a name code (the
+    forename's or the family name's, so one mistyped part still finds the record). A
+    street without a house number cannot lift a mention and has no key.
+    """
+    keys = blocking_keys(p, names_alone=False)
+    keys.update(address_keys(p))
+    return keys
 
 
 @dataclass(slots=True)
@@ -74,10 +106,12 @@ class PersonIndex:
         self.block_cap = block_cap
         self.counts = BlockingCounts()
         self._blocks: dict[str, set[str]] = {}
-        self._keys: dict[str, frozenset[str]] = {}
+        self._keys: dict[str, frozenset[str]] = {}  # the keys that pair records
+        self._filed: dict[str, frozenset[str]] = {}  # every key a record is filed under
         self._facts: dict[str, PersonFacts] = {}
         self._prepared: dict[str, PreparedPerson] = {}
         self.name_frequencies = NameFrequencies()
+        self._context: Context | None = None
 
     def __len__(self) -> int:
         return len(self._facts)
@@ -96,7 +130,9 @@ class PersonIndex:
 
     def context(self) -> Context:
         """The prior for this many records and their name frequencies, for scoring."""
-        return Context(prior_bits(len(self._facts)), self.name_frequencies)
+        if self._context is None:
+            self._context = Context(prior_bits(len(self._facts)), self.name_frequencies)
+        return self._context
 
     def prepared_records(self) -> Mapping[str, PreparedPerson]:
         """Every indexed record, prepared, by id (a read-only view for the scorers)."""
@@ -107,12 +143,15 @@ class PersonIndex:
         if facts.id in self._facts:
             self.remove(facts.id)
         prepared = prepare_person(facts)
-        keys = blocking_keys(prepared)
+        keys = frozenset(blocking_keys(prepared))
+        filed = keys | address_keys(prepared)
         self._facts[facts.id] = facts
         self._prepared[facts.id] = prepared
         self.name_frequencies.add(prepared)
+        self._context = None
         self._keys[facts.id] = keys
-        for key in keys:
+        self._filed[facts.id] = filed
+        for key in filed:
             block = self._blocks.get(key)
             if block is None:
                 self._blocks[key] = {facts.id}
@@ -121,11 +160,13 @@ class PersonIndex:
 
     def remove(self, rid: str) -> None:
         """Forget a record (unknown ids are ignored)."""
-        keys = self._keys.pop(rid, frozenset())
+        self._keys.pop(rid, None)
+        keys = self._filed.pop(rid, frozenset())
         self._facts.pop(rid, None)
         prepared = self._prepared.pop(rid, None)
         if prepared is not None:
             self.name_frequencies.remove(prepared)
+            self._context = None
         for key in keys:
             block = self._blocks.get(key)
             if block is not None:
@@ -153,8 +194,12 @@ class PersonIndex:
         return self._gather(blocking_keys(prepare_person(facts)), facts.id)
 
     def candidates_prepared(self, prepared: PreparedPerson) -> set[str]:
-        """As `candidates`, for a prepared record or mention (mentions have id '')."""
+        """As `candidates`, for a prepared record."""
         return self._gather(blocking_keys(prepared), prepared.id)
+
+    def mention_candidates(self, mention: PreparedPerson) -> set[str]:
+        """Records a prepared mention could match (see `mention_keys`)."""
+        return self._gather(mention_keys(mention), "")
 
     def pairs_for(self, ids: Iterable[str]) -> Iterator[tuple[str, str]]:
         """Each candidate pair (a < b) with at least one end in `ids`, once.

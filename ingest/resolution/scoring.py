@@ -2,30 +2,34 @@
 
 Thresholds are on the score, the posterior probability that two records are one person
 (see `weights`); scoring through an index uses the prior for the index's size and its
-name frequencies. Defaults: auto-link at 0.95 or above, review queue from 0.5 (odds
-even or better) up to 0.95, keep apart below 0.5. Linking wrongly is worse than failing
-to link here (a wrong link puts one person's history on another), hence the high bar for
-acting without a human; the review band is where an analyst's minute is well spent.
+name frequencies. Linking is worth doing when P(same) * cost of a missed link exceeds
+(1 - P(same)) * cost of a wrong link, i.e. above C_wrong / (C_wrong + C_missed). The
+defaults take a wrong link to cost about six missed ones (it puts one person's history
+on another; a missed one leaves two records an analyst can still find and join):
+
+- auto_link at 0.85 (odds of about 6 to 1) and above: linked without a human. Every auto
+  link carries its explanation and a 'not_same' judgement undoes it for good;
+- review from 0.5 (even odds) up to 0.85: queued for an analyst;
+- keep_apart below 0.5.
+
+Both are policy, not physics: `bench/bench_resolution.py` prints precision and recall at
+other auto-link thresholds for choosing them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from ingest.resolution.blocking import PersonIndex
-from ingest.resolution.compare import (
-    Comparison,
-    Feature,
-    compare_prepared,
-    max_bits,
-    score_bits,
-)
+from ingest.resolution.comparison import max_bits, score_bits
+from ingest.resolution.explanation import Comparison, Feature, compare_prepared
 from ingest.resolution.normalise import prepare_mention
 from ingest.resolution.records import MentionFacts, PersonFacts
-from ingest.resolution.weights import odds_bits
+from ingest.resolution.weights import odds_bits, probability
 
 
 class Outcome(StrEnum):
@@ -38,7 +42,7 @@ class Outcome(StrEnum):
 class Thresholds:
     """Score cut-offs: >= auto_link links without a human, >= review is queued."""
 
-    auto_link: float = 0.95
+    auto_link: float = 0.85
     review: float = 0.5
 
     def __post_init__(self) -> None:
@@ -68,16 +72,38 @@ class ScoredPair:
             raise ValueError(f"pair ends must be in id order: {self.a!r}, {self.b!r}")
 
 
-@dataclass(frozen=True, slots=True)
 class MentionMatch:
     """The person record a mention resolved to; `also_above` lists other records that
-    cleared the threshold too (duplicates of one person, or an ambiguity to look at)."""
+    cleared the threshold too (duplicates of one person, or an ambiguity to look at).
 
-    key: str
-    person_id: str
-    score: float
-    comparison: Comparison
-    also_above: tuple[str, ...] = ()
+    `comparison` (the explanation) is built when first read, not while resolving: most
+    callers store the match and only an analyst opening it needs the reasons. It reads
+    the index's name counts as they are then; `score` is the one the decision used.
+    """
+
+    __slots__ = ("_comparison", "_explain", "also_above", "key", "person_id", "score")
+
+    def __init__(
+        self,
+        key: str,
+        person_id: str,
+        score: float,
+        explain: Callable[[], Comparison],
+        also_above: tuple[str, ...] = (),
+    ) -> None:
+        self.key, self.person_id, self.score = key, person_id, score
+        self.also_above = also_above
+        self._explain = explain
+        self._comparison: Comparison | None = None
+
+    @property
+    def comparison(self) -> Comparison:
+        if self._comparison is None:
+            self._comparison = self._explain()
+        return self._comparison
+
+    def __repr__(self) -> str:
+        return f"MentionMatch({self.key!r} -> {self.person_id!r}, score={self.score:.3f})"
 
 
 @dataclass(slots=True)
@@ -146,8 +172,10 @@ def match_mention(
     """The best person record for a report mention if it scores auto_link, else None.
 
     A mention is compared on what it has: the name always, DOB and address when given
-    (missing is not comparable, never a disagreement). Only block candidates are
-    scored, through the early-exit fast path; the winner alone is explained. When
+    (missing is not comparable, never a disagreement). Only candidates sharing a name
+    code and a DOB or place key are scored (a name alone cannot clear the bar, so such a
+    mention is answered before any look-up), through the early-exit fast path; the
+    winner's explanation is built when read. When
     another record also clears the bar and the two records are themselves keep_apart
     (father and son, both 'John Smith' at one address, and a mention without a DOB), the
     mention is ambiguous and None is returned: a wrong attribution is worse than none.
@@ -155,13 +183,14 @@ def match_mention(
     limits = thresholds or Thresholds()
     floor = odds_bits(limits.auto_link)
     ctx = index.context()
-    prepared = prepare_mention(mention)
-    if max_bits(prepared, ctx) < floor:
+    place = bool(mention.address or mention.postcode)
+    if max_bits(ctx, dob=mention.dob is not None, place=place, pnc=False, gender=False) < floor:
         return None  # e.g. a name alone: no record could reach the bar
+    prepared = prepare_mention(mention)
     best_id, best_bits = "", -math.inf
     above: list[str] = []
     records = index.prepared_records()
-    for rid in index.candidates_prepared(prepared):
+    for rid in index.mention_candidates(prepared):
         bits = score_bits(prepared, records[rid], floor, ctx)
         if bits >= floor:
             above.append(rid)
@@ -171,9 +200,14 @@ def match_mention(
         return None
     others = tuple(sorted(r for r in above if r != best_id))
     apart = odds_bits(limits.review)
-    best = index.prepared(best_id)
+    best = records[best_id]
     for other in others:
         if score_bits(best, records[other], apart, ctx) < apart:
             return None  # two records clear the bar and are not one person: ambiguous
-    comparison = compare_prepared(prepared, best, ctx)
-    return MentionMatch(mention.key, best_id, comparison.score, comparison, others)
+    return MentionMatch(
+        mention.key,
+        best_id,
+        probability(best_bits),
+        partial(compare_prepared, prepared, best, ctx),
+        others,
+    )

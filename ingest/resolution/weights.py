@@ -30,6 +30,11 @@ the forename and the DOB, which is why an outright different forename (after nic
 typos, initials, middle names and swapped order are allowed for) and DOBs 15+ years
 apart weigh heavily.
 
+Two values come from the population being matched rather than from this table, both
+counted without labels: the prior (from the number of records) and, when forename and
+family name both agree exactly, the full name's own u (how many records hold it: see
+`frequencies`), so 'John Smith' counts for less than a rare name.
+
 | field | level | m | u | bits | why |
 |---|---|---|---|---|---|
 | given name | exact | 0.86 | 0.012 | +6.16 | about 1 in 80 strangers share a forename |
@@ -52,7 +57,7 @@ apart weigh heavily.
 | date of birth | exact_household | 0.88 | 0.02 | +5.46 | same family and address: twins |
 | date of birth | transposed | 0.015 | 4e-05 | +8.55 | day and month keyed the wrong way round |
 | date of birth | year_off_by_one | 0.015 | 8e-05 | +7.55 | day and month agree, year one out |
-| date of birth | one_digit | 0.03 | 0.0006 | +5.64 | a digit wrong or two adjacent swapped |
+| date of birth | one_digit | 0.03 | 0.0012 | +4.64 | a digit wrong or two adjacent swapped |
 | date of birth | same_month | 0.005 | 0.0012 | +2.06 | same year and month, day differs |
 | date of birth | near | 0.008 | 0.12 | -3.91 | under 5 years apart, no typo pattern |
 | date of birth | apart | 0.004 | 0.3 | -6.23 | 5 to 15 years apart |
@@ -144,7 +149,7 @@ LEVELS: dict[str, dict[str, Level]] = {
         "exact_household": Level(0.88, 0.02, "same family and address: twins"),
         "transposed": Level(0.015, 4e-5, "day and month keyed the wrong way round"),
         "year_off_by_one": Level(0.015, 8e-5, "day and month agree, year one out"),
-        "one_digit": Level(0.03, 6e-4, "a digit wrong or two adjacent swapped"),
+        "one_digit": Level(0.03, 1.2e-3, "a digit wrong or two adjacent swapped"),
         "same_month": Level(0.005, 0.0012, "same year and month, day differs"),
         "near": Level(0.008, 0.12, "under 5 years apart, no typo pattern"),
         "apart": Level(0.004, 0.3, "5 to 15 years apart"),
