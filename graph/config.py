@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     ingest_path: Path = Path("var/ingest.db")
     # Entity resolution: a pair scoring at least match_auto_link is linked without a
     # human; at least match_review goes to the review queue; below, kept apart.
-    match_auto_link: float = 0.95
+    match_auto_link: float = 0.85
     match_review: float = 0.5
     ingest_batch_size: int = 2000
     ingest_max_bytes: int = 64 * 1024 * 1024  # POST /ingest body limit
