@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph.errors import StoreUnavailable
@@ -23,3 +26,19 @@ def open_sqlite(path: Path, what: str, *pragmas: str) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise StoreUnavailable(f"cannot open {what} at {path}: {exc}") from exc
     return conn
+
+
+@contextmanager
+def write_transaction(
+    conn: sqlite3.Connection, lock: threading.Lock | threading.RLock
+) -> Iterator[sqlite3.Connection]:
+    """One all-or-nothing write: `BEGIN IMMEDIATE` takes SQLite's write lock up front, so a
+    second process waits instead of failing half-way; rolled back on any exception."""
+    with lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -21,7 +21,7 @@ import networkx as nx
 from graph.edges import Edge, EdgeKind
 from graph.errors import NotFound
 from graph.nodes import Node, Report
-from graph.sqlite_files import open_sqlite
+from graph.sqlite_files import open_sqlite, write_transaction
 from graph.store import (
     DEFAULT_MAX_FANOUT,
     DisposalResult,
@@ -174,16 +174,8 @@ class SqliteGraphStore:
     ) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._conn, self._lock)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
