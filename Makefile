@@ -31,7 +31,8 @@ bench: $(STAMP)
 	$(PY) -m bench.bench_upsert
 	$(PY) -m bench.bench_api_load
 	$(PY) -m bench.bench_ingest
-	$(PY) -m bench.bench_resolution
+	$(PY) -m bench.bench_resolution --generate 25000,20000,7 \
+		--data var/bench-data/er-25000-20000-7.jsonl --truth var/bench-data/er-25000-20000-7.truth.json
 
 ## A real Neo4j 5.26 on 127.0.0.1 for local development (Ctrl-C stops it).
 neo4j: $(STAMP)

@@ -354,6 +354,15 @@ def run(args: argparse.Namespace) -> list[str]:
         ),
         ("pairwise F1", f"**{scores.f1:.4f}** (target >= 0.97: {verdict})"),
     ]
+    judged, violated, after = _reviewer_splits(ids, scored, clustering.entity_of, person_truth)
+    rows += [
+        (
+            "a reviewer judges wrong links not_same",
+            f"{judged:,} judgements on auto links joining two humans; re-clustered: "
+            f"**{violated} violated** (target 0); P {after.precision:.4f}, "
+            f"R {after.recall:.4f}, F1 {after.f1:.4f}",
+        )
+    ]
     if data.mentions:
         m = len(data.mentions)
         rows.append(
@@ -394,6 +403,28 @@ def run(args: argparse.Namespace) -> list[str]:
         *(f"| {label} | {value} |" for label, value in _sweep(ids, scored, person_truth)),
     ]
     return lines
+
+
+def _reviewer_splits(
+    ids: list[str],
+    scored: Sequence[ScoredPair],
+    entity_of: dict[str, str],
+    truth: dict[str, str],
+) -> tuple[int, int, PairwiseScores]:
+    """A reviewer marks every auto link between two different humans `not_same` (the
+    matcher's own mistakes, the hardest case for transitivity); re-cluster and count any
+    entity that still holds a judged pair. Truth is used only to play the reviewer."""
+    wrong = [
+        (p.a, p.b)
+        for p in scored
+        if p.outcome is Outcome.AUTO_LINK
+        and entity_of[p.a] == entity_of[p.b]
+        and not _same(truth, p.a, p.b)
+    ]
+    judgements = {pair: "not_same" for pair in wrong}
+    after = cluster(ids, scored, judgements)
+    violated = sum(1 for a, b in wrong if after[a] == after[b])
+    return len(wrong), violated, pairwise(after, truth)
 
 
 def _same(truth: dict[str, str], a: str, b: str) -> bool:
@@ -447,6 +478,7 @@ def _generate(persons: int, reports: int, seed: int, data: Path, truth: Path) ->
     from ingest.generator import GeneratorConfig, write_demo_data
 
     config = GeneratorConfig(persons=persons, reports=reports, seed=seed)
+    data.parent.mkdir(parents=True, exist_ok=True)
     write_demo_data(config, data, truth)
 
 
