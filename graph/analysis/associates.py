@@ -1,0 +1,256 @@
+"""A person's associates: who is linked to them, by what evidence, and how strongly.
+
+An associate is a person one or more **person steps** away. A step is a direct
+association (`ASSOCIATED_WITH`, one edge) or two people tied to the same report (`ABOUT` /
+`MENTIONS`), the same address (`RESIDES_AT`) or the same object (`USED_BY`): two edges
+through that node. So `depth` person steps are at most `2 * depth` graph hops, and the
+store is asked for exactly that neighbourhood, with the caller's visible subgraph and
+filters pushed into it; nothing here can see more than the caller may.
+
+Hub locations (custody suites, hospitals, hostels, prisons, transport hubs, public
+places) join people who merely passed through, so they are not traversed unless asked.
+A node whose qualifying degree is above the fan-out cap is not expanded and is reported
+instead, so one busy report or address cannot flood the list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from graph.edges import Edge, EdgeKind
+from graph.markings import Grading3x5x2
+from graph.nodes import LocationType, Node, NodeKind, NominalType, Person
+from graph.store import DEFAULT_MAX_FANOUT, GraphStore, TraversalFilter
+
+HUB_LOCATION_TYPES = frozenset(
+    {
+        LocationType.CUSTODY_SUITE,
+        LocationType.HOSPITAL,
+        LocationType.HOSTEL,
+        LocationType.PRISON,
+        LocationType.TRANSPORT_HUB,
+        LocationType.PUBLIC_PLACE,
+    }
+)
+STEP_EDGE_KINDS = frozenset(
+    {
+        EdgeKind.ASSOCIATED_WITH,
+        EdgeKind.ABOUT,
+        EdgeKind.MENTIONS,
+        EdgeKind.RESIDES_AT,
+        EdgeKind.USED_BY,
+    }
+)
+MAX_PERSON_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Strength:
+    """How well a link is evidenced: distinct supporting reports, their best grading, when."""
+
+    reports: int
+    structured_records: int
+    best_source_evaluation: str | None
+    best_intelligence_assessment: str | None
+    suspected_false_link: bool  # some step rests only on E-graded (suspected false) material
+    first_seen: date | None
+    last_seen: date | None
+
+
+@dataclass(frozen=True)
+class Associate:
+    person: Person
+    steps: int
+    path: list[Edge]  # from the subject to the associate, in order
+    via: list[str]  # intermediate node ids (persons, reports, addresses, objects)
+    strength: Strength
+    nominal_type: NominalType | None
+    child: bool
+    vulnerable: bool
+
+
+@dataclass
+class AssociateList:
+    subject: str
+    depth: int
+    associates: list[Associate] = field(default_factory=list)
+    high_fanout: dict[str, int] = field(default_factory=dict)  # node id -> degree (not expanded)
+    truncated: bool = False
+
+
+def step_filter(flt: TraversalFilter, include_hubs: bool) -> TraversalFilter:
+    """The caller's filter narrowed to the edges that make person steps, hubs left out."""
+    kinds = STEP_EDGE_KINDS if flt.edge_kinds is None else STEP_EDGE_KINDS & flt.edge_kinds
+    hubs = frozenset() if include_hubs else HUB_LOCATION_TYPES
+    return flt.model_copy(
+        update={
+            "edge_kinds": frozenset(kinds),
+            "node_kinds": frozenset(
+                {NodeKind.PERSON, NodeKind.REPORT, NodeKind.LOCATION, NodeKind.OBJECT}
+            )
+            & (flt.node_kinds or frozenset(NodeKind)),
+            "exclude_location_types": flt.exclude_location_types | hubs,
+        }
+    )
+
+
+def is_child(person: Person, on: date) -> bool:
+    dob = person.dob
+    if dob is None:
+        return False
+    years = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    return years < 18
+
+
+def associates(
+    store: GraphStore,
+    person_id: str,
+    *,
+    depth: int = 1,
+    flt: TraversalFilter | None = None,
+    include_hubs: bool = False,
+    max_fanout: int | None = DEFAULT_MAX_FANOUT,
+    limit: int = 200,
+    today: date | None = None,
+) -> AssociateList:
+    """Associates of `person_id` within `depth` person steps, nearest and best evidenced
+    first (then by id), at most `limit` of them."""
+    if not 1 <= depth <= MAX_PERSON_DEPTH:
+        raise ValueError(f"depth must be between 1 and {MAX_PERSON_DEPTH}, got {depth}")
+    hood = store.neighbours(
+        person_id, 2 * depth, step_filter(flt or TraversalFilter(), include_hubs), max_fanout
+    )
+    nodes = {n.id: n for n in hood.nodes}
+    edges = {e.id: e for e in hood.edges}
+    links = _person_links(nodes, edges.values(), set(hood.capped))
+    steps, parent = _person_bfs(person_id, links, depth)
+    out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(hood.capped))
+    day = today or date.today()
+    found: list[Associate] = []
+    for pid, n_steps in steps.items():
+        if pid == person_id:
+            continue
+        person = nodes[pid]
+        assert isinstance(person, Person)
+        path, via = _path_to(pid, person_id, parent, edges)
+        found.append(
+            Associate(
+                person=person,
+                steps=n_steps,
+                path=path,
+                via=via,
+                strength=_strength(path),
+                nominal_type=person.visor.nominal_type if person.visor else None,
+                child=is_child(person, day),
+                vulnerable=person.vulnerable,
+            )
+        )
+    found.sort(key=lambda a: (a.steps, -a.strength.reports, a.person.id))
+    out.truncated = len(found) > limit
+    out.associates = found[:limit]
+    return out
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One person step: the edges taken (one, or two through `via`)."""
+
+    edges: tuple[str, ...]
+    via: str | None
+
+
+def _person_links(
+    nodes: dict[str, Node], edges: Iterable[Edge], capped: set[str]
+) -> dict[str, dict[str, _Link]]:
+    """Person -> person -> the best (smallest edge ids) step between them."""
+    by_node: dict[str, list[tuple[str, str]]] = defaultdict(list)  # node -> (edge, person)
+    links: dict[str, dict[str, _Link]] = defaultdict(dict)
+
+    def offer(a: str, b: str, link: _Link) -> None:
+        best = links[a].get(b)
+        if best is None or link.edges < best.edges:
+            links[a][b] = link
+
+    for edge in sorted(edges, key=lambda e: e.id):
+        src, dst = nodes.get(edge.src), nodes.get(edge.dst)
+        if src is None or dst is None:
+            continue
+        if isinstance(src, Person) and isinstance(dst, Person):
+            offer(src.id, dst.id, _Link((edge.id,), None))
+            offer(dst.id, src.id, _Link((edge.id,), None))
+        elif isinstance(dst, Person) and src.id not in capped:
+            by_node[src.id].append((edge.id, dst.id))
+        elif isinstance(src, Person) and dst.id not in capped:
+            by_node[dst.id].append((edge.id, src.id))
+    for node_id, touching in by_node.items():
+        for e1, p1 in touching:
+            for e2, p2 in touching:
+                if p1 != p2:
+                    offer(p1, p2, _Link((e1, e2), node_id))
+    return links
+
+
+def _person_bfs(
+    start: str, links: dict[str, dict[str, _Link]], depth: int
+) -> tuple[dict[str, int], dict[str, tuple[str, _Link]]]:
+    steps = {start: 0}
+    parent: dict[str, tuple[str, _Link]] = {}
+    frontier = [start]
+    for level in range(1, depth + 1):
+        reached: dict[str, tuple[str, _Link]] = {}
+        for person in sorted(frontier):
+            for other, link in sorted(links.get(person, {}).items()):
+                if other in steps:
+                    continue
+                best = reached.get(other)
+                if best is None or (link.edges, person) < (best[1].edges, best[0]):
+                    reached[other] = (person, link)
+        for person, via in reached.items():
+            steps[person] = level
+            parent[person] = via
+        frontier = sorted(reached)
+    return steps, parent
+
+
+def _path_to(
+    pid: str, start: str, parent: dict[str, tuple[str, _Link]], edges: dict[str, Edge]
+) -> tuple[list[Edge], list[str]]:
+    path: list[Edge] = []
+    via: list[str] = []
+    current = pid
+    while current != start:
+        previous, link = parent[current]
+        path = [edges[e] for e in link.edges] + path
+        via = ([previous] if previous != start else []) + ([link.via] if link.via else []) + via
+        current = previous
+    return path, via
+
+
+def _strength(path: list[Edge]) -> Strength:
+    reports = {r for e in path for r in e.report_ids}
+    structured = {
+        (s.source_system, s.source_record_id)
+        for e in path
+        for s in e.provenance.supports
+        if s.report_id is None
+    }
+    graded = [
+        s.grading
+        for e in path
+        for s in e.provenance.supports
+        if isinstance(s.grading, Grading3x5x2)
+    ]
+    firsts = [e.provenance.first_seen for e in path if e.provenance.first_seen]
+    lasts = [e.provenance.last_seen for e in path if e.provenance.last_seen]
+    return Strength(
+        reports=len(reports),
+        structured_records=len(structured),
+        best_source_evaluation=min((g.source_evaluation for g in graded), default=None),
+        best_intelligence_assessment=min((g.intelligence_assessment for g in graded), default=None),
+        suspected_false_link=any(e.suspected_false_only for e in path),
+        first_seen=min(firsts, default=None),
+        last_seen=max(lasts, default=None),
+    )
