@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.accounts import AccountStore
-from api.routes import audit, health, records, resolution
+from api.routes import analysis, audit, health, records, resolution
 from api.routes import ingest as ingest_routes
 from graph.audit import AuditLog
 from graph.config import Settings
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(audit.router)
     app.include_router(ingest_routes.router)
     app.include_router(resolution.router)
+    app.include_router(analysis.router)
     return app
 
 

@@ -496,3 +496,91 @@ def demo_data(
         GeneratorConfig(persons=persons, reports=reports, seed=seed), out, truth
     )
     console.print(summary)
+
+
+@app.command("associates")
+def associates_command(
+    person_id: str,
+    purpose: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
+    depth: Annotated[int, typer.Option(min=1, max=3, help="Person steps.")] = 1,
+    role: Annotated[Role, typer.Option(help="Whose view to apply.")] = Role.ANALYST,
+    include_hubs: Annotated[bool, typer.Option(help="Traverse custody, hostels, ...")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """A person's associates with the evidence for each (audited as consultation)."""
+    from graph.access import AccessPolicy, Principal
+    from graph.analysis.associates import associates
+
+    settings = _settings(db)
+    if purpose not in settings.purposes:
+        console.print(
+            f"[red]unknown purpose {purpose!r}; one of {', '.join(settings.purposes)}[/red]"
+        )
+        raise typer.Exit(2)
+    policy = AccessPolicy(Principal(_cli_actor(purpose).name, role))
+    with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
+        start = store.get_node(person_id)
+        if start is None or policy.node_view(start) is None:
+            console.print(f"[red]person {person_id!r} not found[/red]")
+            raise typer.Exit(1)
+        found = associates(
+            store, person_id, depth=depth, flt=policy.filter, include_hubs=include_hubs
+        )
+        returned = [a.person.id for a in found.associates]
+        log.record(
+            AuditEvent(
+                operation=Operation.CONSULTATION,
+                actor=policy.principal.name,
+                role=role.value,
+                purpose=purpose,
+                action="associates",
+                subjects=[person_id],
+                returned=returned + sorted({e.id for a in found.associates for e in a.path}),
+            )
+        )
+    if as_json:
+        rows = [
+            {
+                "id": a.person.id,
+                "name": a.person.primary_name.full,
+                "steps": a.steps,
+                "path": [e.id for e in a.path],
+                "via": a.via,
+                "reports": a.strength.reports,
+                "nominal_type": a.nominal_type,
+                "child": a.child,
+                "vulnerable": a.vulnerable,
+            }
+            for a in found.associates
+        ]
+        print(
+            json.dumps(
+                {"subject": person_id, "associates": rows, "high_fanout": found.high_fanout},
+                indent=2,
+            )
+        )
+        return
+    table = Table("associate", "name", "steps", "via", "evidence", "reports", "best grade", "flags")
+    for a in found.associates:
+        s = a.strength
+        grade = f"{s.best_source_evaluation or '-'}{s.best_intelligence_assessment or '-'}"
+        flags = [
+            str(a.nominal_type.value) if a.nominal_type else "",
+            "child" if a.child else "",
+            "vulnerable" if a.vulnerable else "",
+            "E-only link" if s.suspected_false_link else "",
+        ]
+        table.add_row(
+            a.person.id,
+            a.person.primary_name.full,
+            str(a.steps),
+            " > ".join(a.via) or "direct",
+            ", ".join(e.id for e in a.path),
+            str(s.reports),
+            grade,
+            " ".join(f for f in flags if f),
+        )
+    console.print(table)
+    for node, degree in found.high_fanout.items():
+        console.print(f"[yellow]{node}[/yellow] has {degree} links: not expanded (over the cap)")

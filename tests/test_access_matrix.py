@@ -52,6 +52,7 @@ COLUMNS = [
     ("GET /resolution/queue", "status"),
     ("POST /resolution/judgements", "status"),
     ("GET /persons/P1/entity", "status"),
+    ("GET /persons/P1/associates", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -68,12 +69,18 @@ MATRIX: dict[str, list[str]] = {
         *["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
         *W,
     ],
-    "analyst": [*["200", "deny", "yes", "no", "yes", "yes", "no", "yes", "deny", "deny"], *W],
+    "analyst": [
+        *["200", "deny", "yes", "no", "yes", "yes", "no", "yes", "deny", "deny"],
+        *W,
+    ],
     "fib_reviewer": [
         *["200", "deny", "yes", "no", "yes", "yes", "yes", "yes", "deny", "deny"],
         *["200", "200", "yes", "200", "200", "200"],
     ],
-    "supervisor": [*["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"], *W],
+    "supervisor": [
+        *["200", "deny", "yes", "yes", "yes", "yes", "no", "yes", "deny", "deny"],
+        *W,
+    ],
     "partner_agency": [
         *["200", "deny", "yes", "no", "yes", "no", "no", "404", "deny", "deny"],
         *NO_W,
@@ -100,6 +107,10 @@ MATRIX: dict[str, list[str]] = {
         "deny",
     ],
 }
+
+
+for _row in MATRIX.values():  # associates: the same access as any personal read
+    _row.append(_row[-1])
 
 
 def render_matrix() -> str:
@@ -198,6 +209,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     judged = client.post("/resolution/judgements", json=verdict, headers=auth)
     cells.append({403: "deny"}.get(judged.status_code, str(judged.status_code)))
     cells.append(status("/persons/P1/entity"))
+    cells.append(status("/persons/P1/associates"))
     return cells
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.accounts import AccountStore
+from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.associates import AssociateList, associates
+from graph.audit import AuditLog, Operation
+from graph.config import Settings
 from graph.edges import AssociationType, EdgeKind
 from graph.nodes import LocationType, NominalType
 from graph.store import GraphStore, TraversalFilter
@@ -101,3 +107,68 @@ def test_limit_and_bad_depth(loaded: GraphStore) -> None:
     assert [a.person.id for a in result.associates] == ["P2", "P5"] and result.truncated
     with pytest.raises(ValueError, match="depth"):
         associates(loaded, "P1", depth=4)
+
+
+def test_associates_over_http_are_audited_and_respect_the_view(tmp_path: Path) -> None:
+    from graph.stores.sqlite import SqliteGraphStore
+
+    store = SqliteGraphStore(tmp_path / "g.db")
+    store.upsert(sc.NODES, sc.EDGES)
+    settings = Settings(
+        db_path=tmp_path / "g.db",
+        governance_path=tmp_path / "gov.db",
+        ingest_path=tmp_path / "i.db",
+    )
+    accounts = AccountStore(settings.governance_path)
+    tokens = {
+        r: accounts.add(r.value, r) for r in (Role.ANALYST, Role.PARTNER_AGENCY, Role.AUDITOR)
+    }
+    accounts.close()
+
+    def auth(role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}", "X-Purpose": "investigation"}
+
+    with TestClient(create_app(settings, store=store)) as client:
+        body = client.get("/persons/P1/associates", headers=auth(Role.ANALYST)).json()
+        assert [a["person"]["id"] for a in body["associates"]] == ["P2", "P5", "P6", "P3"]
+        assert body["associates"][0]["path"][0]["id"] == "A1"
+        partner = client.get("/persons/P1/associates", headers=auth(Role.PARTNER_AGENCY)).json()
+        assert [a["person"]["id"] for a in partner["associates"]] == ["P2", "P5", "P3"]
+        graded = client.get(
+            "/persons/P1/associates?min_grade=2B", headers=auth(Role.ANALYST)
+        ).json()
+        assert "P5" not in [a["person"]["id"] for a in graded["associates"]]  # 3E only
+        assert client.get("/persons/P1/associates", headers=auth(Role.AUDITOR)).status_code == 403
+        assert (
+            client.get("/persons/P1/associates?depth=4", headers=auth(Role.ANALYST)).status_code
+            == 422
+        )
+        hidden = client.get("/persons/nobody/associates", headers=auth(Role.ANALYST))
+        assert hidden.status_code == 404
+    log = AuditLog(settings.governance_path)
+    try:
+        (entry, *_) = log.query(operation=Operation.CONSULTATION, actor="analyst")
+    finally:
+        log.close()
+    assert entry.action == "associates" and {"P2", "A1", "P6", "M3"} <= set(entry.returned)
+
+
+def test_associates_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from graph.stores.sqlite import SqliteGraphStore
+
+    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    with SqliteGraphStore(tmp_path / "g.db") as store:
+        store.upsert(sc.NODES, sc.EDGES)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["associates", "P1", "--purpose", "investigation", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [a["id"] for a in json.loads(out.output)["associates"]] == ["P2", "P5", "P6", "P3"]
+    table = runner.invoke(cli, ["associates", "P3", "--purpose", "investigation", "--depth", "2"])
+    assert table.exit_code == 0 and "P6" in table.output and "RSO" in table.output
+    assert runner.invoke(cli, ["associates", "P1", "--purpose", "gossip"]).exit_code == 2
