@@ -53,6 +53,8 @@ COLUMNS = [
     ("POST /resolution/judgements", "status"),
     ("GET /persons/P1/entity", "status"),
     ("GET /persons/P1/associates", "status"),
+    ("GET /paths?from=P1&to=P2", "status"),
+    ("POST /analysis/connecting-network", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -109,8 +111,8 @@ MATRIX: dict[str, list[str]] = {
 }
 
 
-for _row in MATRIX.values():  # associates: the same access as any personal read
-    _row.append(_row[-1])
+for _row in MATRIX.values():  # associates, paths, network: as any personal read
+    _row += [_row[-1]] * 3
 
 
 def render_matrix() -> str:
@@ -210,6 +212,11 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells.append({403: "deny"}.get(judged.status_code, str(judged.status_code)))
     cells.append(status("/persons/P1/entity"))
     cells.append(status("/persons/P1/associates"))
+    cells.append(status("/paths?from=P1&to=P2"))
+    network = client.post(
+        "/analysis/connecting-network", json={"people": ["P1", "P2"]}, headers=auth
+    )
+    cells.append({403: "deny"}.get(network.status_code, str(network.status_code)))
     return cells
 
 

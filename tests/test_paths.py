@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import pytest
+from fastapi.testclient import TestClient
 
+from api.accounts import AccountStore
+from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.associates import step_filter
 from graph.analysis.paths import connecting_network, shortest_paths
+from graph.audit import AuditLog, Operation
+from graph.config import Settings
 from graph.edges import Edge
 from graph.store import GraphStore, TraversalFilter
 from tests import scenario as sc
@@ -70,3 +77,46 @@ def test_connecting_network(loaded: GraphStore) -> None:
     assert [e.id for e in net.edges] == ["A1", "A2", "A3", "A4", "AB3", "H1", "H3", "M3"]
     assert net.unconnected == [("P3", "P4"), ("P4", "P6")]
     assert net.people == ["P3", "P4", "P6"]
+
+
+def test_paths_and_network_over_http(tmp_path: Path) -> None:
+    from graph.stores.sqlite import SqliteGraphStore
+
+    store = SqliteGraphStore(tmp_path / "g.db")
+    store.upsert(sc.NODES, sc.EDGES)
+    settings = Settings(
+        db_path=tmp_path / "g.db",
+        governance_path=tmp_path / "gov.db",
+        ingest_path=tmp_path / "i.db",
+    )
+    accounts = AccountStore(settings.governance_path)
+    tokens = {r: accounts.add(r.value, r) for r in (Role.ANALYST, Role.PARTNER_AGENCY)}
+    accounts.close()
+
+    def auth(role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}", "X-Purpose": "investigation"}
+
+    with TestClient(create_app(settings, store=store)) as client:
+        body = client.get("/paths?from=P3&to=P6", headers=auth(Role.ANALYST)).json()
+        assert body["length"] == 4 and len(body["paths"]) == 4
+        assert {n["id"] for n in body["nodes"]} >= {"P1", "R3", "L1"}
+        p1 = next(n for n in body["nodes"] if n["id"] == "P1")
+        assert p1["medical"] is None  # an analyst does not see medical notes on the way
+        partner = client.get("/paths?from=P3&to=P6", headers=auth(Role.PARTNER_AGENCY)).json()
+        assert len(partner["paths"]) == 2 and "R3" not in {n["id"] for n in partner["nodes"]}
+        none = client.get("/paths?from=P3&to=P6&max_len=3", headers=auth(Role.ANALYST)).json()
+        assert none["length"] is None and none["paths"] == []
+        assert client.get("/paths?from=P3&to=zz", headers=auth(Role.ANALYST)).status_code == 404
+        net = client.post(
+            "/analysis/connecting-network",
+            json={"people": ["P6", "P3", "P4"]},
+            headers=auth(Role.ANALYST),
+        ).json()
+        assert [e["id"] for e in net["edges"]] == ["A1", "A2", "A3", "A4", "AB3", "H1", "H3", "M3"]
+        assert net["unconnected"] == [["P3", "P4"], ["P4", "P6"]]
+    log = AuditLog(settings.governance_path)
+    try:
+        actions = [e.action for e in log.query(operation=Operation.CONSULTATION, actor="analyst")]
+    finally:
+        log.close()
+    assert actions.count("paths") == 2 and "connecting network" in actions

@@ -7,18 +7,21 @@ returned.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from api.deps import PERSONAL_READ_OPENAPI, ReadDep, store_call
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, json_response
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
+from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
 from graph.edges import AssociationType, Edge
 from graph.errors import NotFound
-from graph.nodes import NominalType, Person
+from graph.nodes import Node, NominalType, Person
+from graph.store import MAX_DEPTH, TraversalFilter
 
 router = APIRouter(tags=["link analysis"], responses=ERRORS)
 
@@ -55,6 +58,40 @@ class AssociatesView(BaseModel):
 
 
 GRADE = "^[123][A-E]$"
+Types = Annotated[list[AssociationType] | None, Query()]
+MinGrade = Annotated[
+    str | None, Query(pattern=GRADE, description="3x5x2 source and intelligence, e.g. 2B.")
+]
+Exclude = Annotated[
+    Literal["none", "suspected_false"], Query(description="Leave out E-only links.")
+]
+
+
+def caller_filter(
+    ctx: PersonalRead,
+    types: list[AssociationType] | None,
+    min_grade: str | None,
+    since: date | None,
+    exclude: str,
+) -> TraversalFilter:
+    """The caller's visible subgraph, narrowed by the filters they asked for."""
+    return ctx.policy.filter.model_copy(
+        update={
+            "association_types": frozenset(types) if types else None,
+            "since": since,
+            "max_source_evaluation": min_grade[0] if min_grade else None,
+            "min_intelligence_assessment": min_grade[1] if min_grade else None,
+            "exclude_suspected_false": exclude == "suspected_false",
+        }
+    )
+
+
+async def _visible_person(ctx: PersonalRead, person_id: str) -> Person:
+    node = await store_call(ctx.store, ctx.store.get_node, person_id)
+    view = ctx.policy.node_view(node) if node is not None else None
+    if not isinstance(view, Person):
+        raise NotFound(f"person {person_id!r} not found")
+    return view
 
 
 @router.get(
@@ -66,32 +103,18 @@ async def get_associates(
     person_id: Annotated[str, Path(max_length=200)],
     ctx: ReadDep,
     depth: Annotated[int, Query(ge=1, le=MAX_PERSON_DEPTH)] = 1,
-    types: Annotated[list[AssociationType] | None, Query()] = None,
-    min_grade: Annotated[
-        str | None, Query(pattern=GRADE, description="3x5x2 source and intelligence, e.g. 2B.")
-    ] = None,
+    types: Types = None,
+    min_grade: MinGrade = None,
     since: date | None = None,
     include_hubs: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    exclude: Annotated[
-        Literal["none", "suspected_false"], Query(description="Leave out E-only links.")
-    ] = "none",
+    exclude: Exclude = "none",
 ) -> Response:
     """A person's associates within `depth` person steps (a direct association, or a shared
     report, address or object), each with its shortest evidence path and strength."""
     policy = ctx.policy
-    start = await store_call(ctx.store, ctx.store.get_node, person_id)
-    if start is None or not isinstance(policy.node_view(start), Person):
-        raise NotFound(f"person {person_id!r} not found")
-    flt = policy.filter.model_copy(  # the visible subgraph, narrowed by the caller's filters
-        update={
-            "association_types": frozenset(types) if types else None,
-            "since": since,
-            "max_source_evaluation": min_grade[0] if min_grade else None,
-            "min_intelligence_assessment": min_grade[1] if min_grade else None,
-            "exclude_suspected_false": exclude == "suspected_false",
-        }
-    )
+    await _visible_person(ctx, person_id)
+    flt = caller_filter(ctx, types, min_grade, since, exclude)
     found = await store_call(
         ctx.store,
         lambda: associates(
@@ -123,3 +146,104 @@ async def get_associates(
         truncated=found.truncated,
     )
     return json_response(body)
+
+
+class PathsView(BaseModel):
+    source: str
+    target: str
+    length: int | None = Field(description="Edges on each shortest path; null if none.")
+    paths: list[list[Edge]]
+    nodes: list[Node] = Field(description="Every node on the paths, as you may see it.")
+    truncated: bool = Field(description=f"More than {MAX_PATHS} shortest paths exist.")
+    high_fanout: dict[str, int]
+
+
+@router.get("/paths", response_model=PathsView, openapi_extra=PERSONAL_READ_OPENAPI)
+async def get_paths(
+    ctx: ReadDep,
+    source: Annotated[str, Query(alias="from", max_length=200)],
+    target: Annotated[str, Query(alias="to", max_length=200)],
+    max_len: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 4,
+    types: Types = None,
+    min_grade: MinGrade = None,
+    since: date | None = None,
+    include_hubs: bool = False,
+    exclude: Exclude = "none",
+) -> Response:
+    """Every shortest path (up to `max_len` edges) between two people, with its evidence."""
+    await _visible_person(ctx, source)
+    await _visible_person(ctx, target)
+    flt = caller_filter(ctx, types, min_grade, since, exclude)
+    found = await store_call(
+        ctx.store,
+        lambda: shortest_paths(
+            ctx.store, source, target, max_len=max_len, flt=flt, include_hubs=include_hubs
+        ),
+    )
+    nodes = _views(ctx, found.nodes.values())
+    returned = [n.id for n in nodes] + sorted({e.id for p in found.paths for e in p})
+    await ctx.consulted("paths", [source, target], returned, max_len=max_len)
+    body = PathsView(
+        source=source,
+        target=target,
+        length=found.length,
+        paths=found.paths,
+        nodes=nodes,
+        truncated=found.truncated,
+        high_fanout=found.high_fanout,
+    )
+    return json_response(body)
+
+
+def _views(ctx: PersonalRead, nodes: Iterable[Node]) -> list[Node]:
+    """Nodes as the caller may see them (the store already left out hidden ones)."""
+    return [v for n in nodes if (v := ctx.policy.node_view(n)) is not None]
+
+
+class NetworkRequest(BaseModel):
+    people: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=2, max_length=20
+    )
+    max_len: int = Field(default=4, ge=1, le=MAX_DEPTH)
+    include_hubs: bool = False
+
+
+class NetworkView(BaseModel):
+    people: list[str]
+    nodes: list[Node]
+    edges: list[Edge]
+    unconnected: list[tuple[str, str]] = Field(description="Pairs with no path within reach.")
+    high_fanout: dict[str, int]
+
+
+@router.post(
+    "/analysis/connecting-network",
+    response_model=NetworkView,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def post_connecting_network(body: NetworkRequest, ctx: ReadDep) -> Response:
+    """The union of the shortest paths between every pair of the people given."""
+    for person in body.people:
+        await _visible_person(ctx, person)
+    flt = ctx.policy.filter
+    net = await store_call(
+        ctx.store,
+        lambda: connecting_network(
+            ctx.store,
+            body.people,
+            max_len=body.max_len,
+            flt=flt,
+            include_hubs=body.include_hubs,
+        ),
+    )
+    nodes = _views(ctx, net.nodes.values())
+    returned = [n.id for n in nodes] + [e.id for e in net.edges]
+    await ctx.consulted("connecting network", net.people, returned)
+    view = NetworkView(
+        people=net.people,
+        nodes=nodes,
+        edges=net.edges,
+        unconnected=net.unconnected,
+        high_fanout=net.high_fanout,
+    )
+    return json_response(view)
