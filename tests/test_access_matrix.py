@@ -55,6 +55,8 @@ COLUMNS = [
     ("GET /persons/P1/associates", "status"),
     ("GET /paths?from=P1&to=P2", "status"),
     ("POST /analysis/connecting-network", "status"),
+    ("GET /persons/P1/timeline", "status"),
+    ("GET /persons/P1/timeline", "the legacy law-enforcement-only report R3"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -111,8 +113,9 @@ MATRIX: dict[str, list[str]] = {
 }
 
 
-for _row in MATRIX.values():  # associates, paths, network: as any personal read
-    _row += [_row[-1]] * 3
+for _row in MATRIX.values():  # associates, paths, network, timeline: as any personal read
+    _row += [_row[-1]] * 4
+    _row.append("-" if _row[-1] == "deny" else ("no" if _row[7] == "404" else "yes"))
 
 
 def render_matrix() -> str:
@@ -217,6 +220,11 @@ def _observe(client: TestClient, token: str) -> list[str]:
         "/analysis/connecting-network", json={"people": ["P1", "P2"]}, headers=auth
     )
     cells.append({403: "deny"}.get(network.status_code, str(network.status_code)))
+    line = _get(client, token, "/persons/P1/timeline")
+    if line.status_code == 200:
+        cells += ["200", "yes" if "R3" in {e["node_id"] for e in line.json()["events"]} else "no"]
+    else:
+        cells += [status("/persons/P1/timeline"), "-"]
     return cells
 
 

@@ -8,7 +8,7 @@ returned.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
@@ -18,6 +18,7 @@ from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, json_response
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
 from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
+from graph.analysis.timeline import timeline
 from graph.edges import AssociationType, Edge
 from graph.errors import NotFound
 from graph.nodes import Node, NominalType, Person
@@ -247,3 +248,33 @@ async def post_connecting_network(body: NetworkRequest, ctx: ReadDep) -> Respons
         high_fanout=net.high_fanout,
     )
     return json_response(view)
+
+
+class TimelineEventView(BaseModel):
+    when: datetime | None = Field(description="UTC; dates without a time at 00:00; null last.")
+    kind: str
+    node_id: str
+    edge_id: str
+    summary: str
+
+
+class TimelineView(BaseModel):
+    person_id: str
+    events: list[TimelineEventView]
+
+
+@router.get(
+    "/persons/{person_id}/timeline",
+    response_model=TimelineView,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def get_timeline(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
+    """Reports about or naming the person, address changes, and associations first and last
+    seen, oldest first: only what the caller may see."""
+    await _visible_person(ctx, person_id)
+    flt = ctx.policy.filter
+    events = await store_call(ctx.store, lambda: timeline(ctx.store, person_id, flt))
+    views = [TimelineEventView(**e.__dict__) for e in events]
+    returned = sorted({e.node_id for e in events} | {e.edge_id for e in events})
+    await ctx.consulted("timeline", [person_id], returned)
+    return json_response(TimelineView(person_id=person_id, events=views))

@@ -1,0 +1,91 @@
+"""A person's timeline: reports about or naming them, address changes, and associations
+first and last seen, in time order, over the caller's visible subgraph.
+
+Dates without a time (an address from 2025-01-10, an association first seen on a day)
+are placed at the start of that day, UTC. Undated facts come last, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from graph.edges import Edge, EdgeKind
+from graph.nodes import Report
+from graph.store import GraphStore, TraversalFilter
+
+TIMELINE_EDGES = frozenset(
+    {EdgeKind.ABOUT, EdgeKind.MENTIONS, EdgeKind.RESIDES_AT, EdgeKind.ASSOCIATED_WITH}
+)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    when: datetime | None
+    kind: str  # report_about, mentioned_in_report, address_from, address_to, address_undated,
+    # association_first_seen, association_last_seen, association_undated
+    node_id: str  # the report, address or other person
+    edge_id: str
+    summary: str
+
+
+def _day(d: date | None) -> datetime | None:
+    return datetime.combine(d, time(0), tzinfo=UTC) if d else None
+
+
+def timeline(
+    store: GraphStore, person_id: str, flt: TraversalFilter | None = None
+) -> list[TimelineEvent]:
+    """Every dated fact about the person the caller may see, oldest first."""
+    base = flt or TraversalFilter()
+    kinds = TIMELINE_EDGES if base.edge_kinds is None else TIMELINE_EDGES & base.edge_kinds
+    hood = store.neighbours(
+        person_id, 1, base.model_copy(update={"edge_kinds": frozenset(kinds)}), None
+    )
+    nodes = {n.id: n for n in hood.nodes}
+    events: list[TimelineEvent] = []
+    for edge in hood.edges:
+        other = edge.dst if edge.src == person_id else edge.src
+        events += _events(edge, other, nodes.get(other))
+    return sorted(
+        events,
+        key=lambda e: (
+            e.when is None,
+            e.when or datetime.min.replace(tzinfo=UTC),
+            e.kind,
+            e.edge_id,
+        ),
+    )
+
+
+def _events(edge: Edge, other: str, node: object) -> list[TimelineEvent]:
+    prov = edge.provenance
+    if edge.kind in (EdgeKind.ABOUT, EdgeKind.MENTIONS) and isinstance(node, Report):
+        kind = "report_about" if edge.kind is EdgeKind.ABOUT else "mentioned_in_report"
+        summary = f"report {node.id} graded {node.grading.code}"
+        if node.risk_indicators:
+            summary += "; indicators: " + ", ".join(i.value for i in node.risk_indicators)
+        return [TimelineEvent(node.received_at.astimezone(UTC), kind, other, edge.id, summary)]
+    if edge.kind is EdgeKind.RESIDES_AT:
+        start = edge.valid_from or prov.first_seen
+        out = []
+        if start or not edge.valid_to:
+            label = "address_from" if start else "address_undated"
+            out.append(TimelineEvent(_day(start), label, other, edge.id, f"lives at {other}"))
+        if edge.valid_to:
+            out.append(
+                TimelineEvent(_day(edge.valid_to), "address_to", other, edge.id, f"left {other}")
+            )
+        return out
+    if edge.kind is EdgeKind.ASSOCIATED_WITH:
+        what = edge.association_type.value if edge.association_type else "associate"
+        text = f"{what} of {other} ({len(edge.report_ids)} report(s))"
+        if prov.first_seen is None:
+            return [TimelineEvent(None, "association_undated", other, edge.id, text)]
+        out = [TimelineEvent(_day(prov.first_seen), "association_first_seen", other, edge.id, text)]
+        if prov.last_seen and prov.last_seen != prov.first_seen:
+            out.append(
+                TimelineEvent(_day(prov.last_seen), "association_last_seen", other, edge.id, text)
+            )
+        return out
+    return []
