@@ -171,8 +171,8 @@ def _person_links(
 
     def offer(a: str, b: str, link: _Link) -> None:
         best = links[a].get(b)
-        if best is None or link.edges < best.edges:
-            links[a][b] = link
+        if best is None or (len(link.edges), link.edges) < (len(best.edges), best.edges):
+            links[a][b] = link  # a direct association beats a shared report or address
 
     for edge in sorted(edges, key=lambda e: e.id):
         src, dst = nodes.get(edge.src), nodes.get(edge.dst)
@@ -206,7 +206,8 @@ def _person_bfs(
                 if other in steps:
                     continue
                 best = reached.get(other)
-                if best is None or (link.edges, person) < (best[1].edges, best[0]):
+                rank = (len(link.edges), link.edges, person)
+                if best is None or rank < (len(best[1].edges), best[1].edges, best[0]):
                     reached[other] = (person, link)
         for person, via in reached.items():
             steps[person] = level

@@ -1,0 +1,286 @@
+"""The associations and facts that raise a nominal's risk, each tied to one of the APP's six
+questions for establishing significance, with its evidence.
+
+Rules are data (`RULES`: name, description, question, weight) so a force can read and tune
+them. Each finding names the evidence edges; a finding whose evidence rests only on
+E-graded (suspected false) material never raises risk: it is listed under `not_raising`
+so the analyst still sees it. Everything is computed over the caller's
+visible subgraph, and over every record of the person's entity when the caller passes
+them (information about one human often arrives under several records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from graph.analysis.associates import Associate, associates
+from graph.edges import AssociationType, Edge, EdgeKind
+from graph.nodes import Location as LocationNode
+from graph.nodes import (
+    LocationType,
+    NodeKind,
+    NominalType,
+    Person,
+    Report,
+    RiskIndicator,
+)
+from graph.store import GraphStore, TraversalFilter
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    name: str
+    question: RiskIndicator
+    weight: float
+    description: str
+
+
+Q = RiskIndicator
+RULES: dict[str, RiskRule] = {
+    r.name: r
+    for r in (
+        RiskRule(
+            "child_in_household",
+            Q.CHILDREN_OR_VULNERABLE_ADULTS,
+            5.0,
+            "A registered sexual offender lives with, or is family to, a child; or is the "
+            "partner of someone with children.",
+        ),
+        RiskRule(
+            "sighted_near_children",
+            Q.CHILDREN_OR_VULNERABLE_ADULTS,
+            4.0,
+            "A report places the nominal at a school, nursery, playground or youth club.",
+        ),
+        RiskRule(
+            "potential_victim",
+            Q.CHILDREN_OR_VULNERABLE_ADULTS,
+            4.0,
+            "A potentially dangerous person is associated with a vulnerable adult or a child.",
+        ),
+        RiskRule(
+            "vulnerable_associate",
+            Q.CHILDREN_OR_VULNERABLE_ADULTS,
+            3.0,
+            "The nominal is directly associated with, or lives with, a vulnerable adult.",
+        ),
+        RiskRule(
+            "co_offender",
+            Q.SERIOUS_HARM_CAPACITY,
+            3.0,
+            "The nominal associates with a co-offender.",
+        ),
+        RiskRule(
+            "linked_to_offender",
+            Q.LINKS_OR_ASSOCIATIONS,
+            3.0,
+            "The nominal is directly linked (association or shared address) to another "
+            "ViSOR nominal.",
+        ),
+        RiskRule(
+            "linked_to_offender_indirect",
+            Q.LINKS_OR_ASSOCIATIONS,
+            1.5,
+            "The nominal is linked to another ViSOR nominal through one intermediary.",
+        ),
+        RiskRule(
+            "substance_misuse",
+            Q.SUBSTANCE_MISUSE,
+            1.0,
+            "A report about the nominal indicates substance misuse.",
+        ),
+        RiskRule(
+            "mental_state",
+            Q.MENTAL_STATE,
+            1.0,
+            "A report about the nominal indicates a concern about mental state.",
+        ),
+    )
+}
+CHILD_PLACES = frozenset(
+    {LocationType.SCHOOL, LocationType.NURSERY, LocationType.PLAYGROUND, LocationType.YOUTH_CLUB}
+)
+HOUSEHOLD = frozenset({AssociationType.PARTNER, AssociationType.CO_RESIDENT})
+CLOSE_LINKS = frozenset({EdgeKind.ASSOCIATED_WITH, EdgeKind.RESIDES_AT})
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    question: RiskIndicator
+    weight: float
+    reason: str
+    related: str  # the other person, or the report
+    evidence: list[Edge]
+
+
+@dataclass
+class RiskAssessment:
+    person_id: str
+    records: list[str]
+    nominal_type: NominalType | None
+    findings: list[Finding] = field(default_factory=list)
+    not_raising: list[Finding] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(f.weight for f in self.findings)
+
+
+def assess(
+    store: GraphStore,
+    person_id: str,
+    *,
+    records: list[str] | None = None,
+    flt: TraversalFilter | None = None,
+    today: date | None = None,
+) -> RiskAssessment:
+    """Risk-raising findings for a person (and the other records of their entity)."""
+    members = sorted(set(records or []) | {person_id})
+    nodes = store.get_nodes(members)
+    nominal = next(
+        (n.visor.nominal_type for n in nodes.values() if isinstance(n, Person) and n.visor), None
+    )
+    result = RiskAssessment(person_id, members, nominal)
+    if nominal is None:
+        return result
+    found: dict[tuple[str, str], Finding] = {}
+    for member in members:
+        if member not in nodes:
+            continue
+        near = associates(store, member, depth=2, flt=flt, today=today, limit=10_000)
+        for a in near.associates:
+            if a.person.id in members:
+                continue
+            for finding in _association_findings(nominal, a):
+                found.setdefault((finding.rule, finding.related), finding)
+        for finding in _report_findings(store, member, flt):
+            found.setdefault((finding.rule, finding.related), finding)
+    for finding in sorted(found.values(), key=lambda f: (-f.weight, f.rule, f.related)):
+        # A finding resting on any step that only E-graded material supports never raises.
+        if any(e.suspected_false_only for e in finding.evidence):
+            result.not_raising.append(finding)
+        else:
+            result.findings.append(finding)
+    return result
+
+
+def _finding(rule: str, related: str, reason: str, evidence: list[Edge]) -> Finding:
+    r = RULES[rule]
+    return Finding(rule, r.question, r.weight, reason, related, evidence)
+
+
+def _association_findings(nominal: NominalType, a: Associate) -> list[Finding]:
+    out: list[Finding] = []
+    kinds = [e.kind for e in a.path]
+    types = [e.association_type for e in a.path]
+    close = a.steps == 1 and all(k in CLOSE_LINKS for k in kinds)
+    name = a.person.primary_name.full
+    if nominal is NominalType.RSO and a.child:
+        if close:
+            out.append(
+                _finding(
+                    "child_in_household",
+                    a.person.id,
+                    f"lives with or is family to a child ({name})",
+                    a.path,
+                )
+            )
+        elif (
+            a.steps == 2
+            and len(a.path) == 2
+            and types[0] in HOUSEHOLD
+            and types[1] is AssociationType.PARENT_OF
+        ):
+            partner = a.via[0]
+            out.append(
+                _finding(
+                    "child_in_household",
+                    partner,
+                    f"partner or co-resident ({partner}) has a child ({name})",
+                    a.path,
+                )
+            )
+    if close and (a.vulnerable or a.child) and nominal is NominalType.PDP:
+        out.append(
+            _finding(
+                "potential_victim",
+                a.person.id,
+                f"associated with {name}, vulnerable or a child",
+                a.path,
+            )
+        )
+    elif close and a.vulnerable and not a.child:
+        out.append(
+            _finding(
+                "vulnerable_associate",
+                a.person.id,
+                f"associated with a vulnerable adult ({name})",
+                a.path,
+            )
+        )
+    if a.steps == 1 and AssociationType.CO_OFFENDER in types:
+        out.append(_finding("co_offender", a.person.id, f"co-offender: {name}", a.path))
+    if a.nominal_type is not None:
+        if close:
+            out.append(
+                _finding(
+                    "linked_to_offender",
+                    a.person.id,
+                    f"linked to {a.nominal_type.value} nominal {name}",
+                    a.path,
+                )
+            )
+        elif a.steps == 2:
+            out.append(
+                _finding(
+                    "linked_to_offender_indirect",
+                    a.person.id,
+                    f"linked through {a.via[-1] if a.via else 'one intermediary'} to "
+                    f"{a.nominal_type.value} nominal {name}",
+                    a.path,
+                )
+            )
+    return out
+
+
+def _report_findings(
+    store: GraphStore, person_id: str, flt: TraversalFilter | None
+) -> list[Finding]:
+    base = flt or TraversalFilter()
+    hood = store.neighbours(
+        person_id,
+        2,
+        base.model_copy(
+            update={
+                "edge_kinds": frozenset({EdgeKind.ABOUT, EdgeKind.AT_LOCATION}),
+                "node_kinds": frozenset({NodeKind.PERSON, NodeKind.REPORT, NodeKind.LOCATION}),
+            }
+        ),
+        None,
+    )
+    nodes = {n.id: n for n in hood.nodes}
+    about = {e.src: e for e in hood.edges if e.kind is EdgeKind.ABOUT and e.dst == person_id}
+    out: list[Finding] = []
+    for edge in hood.edges:
+        place = nodes.get(edge.dst)
+        if (
+            edge.kind is EdgeKind.AT_LOCATION
+            and edge.src in about
+            and isinstance(place, LocationNode)
+            and place.location_type in CHILD_PLACES
+        ):
+            reason = f"report {edge.src} places them at {place.location_type.value} {place.id}"
+            out.append(_finding("sighted_near_children", edge.src, reason, [about[edge.src], edge]))
+    for rid, edge in about.items():
+        report = nodes.get(rid)
+        if not isinstance(report, Report):
+            continue
+        for indicator, rule in (
+            (RiskIndicator.SUBSTANCE_MISUSE, "substance_misuse"),
+            (RiskIndicator.MENTAL_STATE, "mental_state"),
+        ):
+            if indicator in report.risk_indicators:
+                out.append(_finding(rule, rid, f"report {rid} ({report.grading.code})", [edge]))
+    return out

@@ -1,0 +1,124 @@
+"""Risk-raising associations on small hand-built graphs with known answers, both backends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graph.access import AccessPolicy, Principal, Role
+from graph.analysis.risk import RULES, RiskAssessment, assess
+from graph.edges import AssociationType, EdgeKind
+from graph.markings import Marking
+from graph.nodes import NominalType, Person, RiskIndicator, Visor
+from graph.store import GraphStore
+from tests import scenario as sc
+from tests.factories import edge, from_report, person, report
+
+TODAY = date(2026, 11, 30)
+A = AssociationType
+
+
+def nominal(pid: str, kind: NominalType) -> Person:
+    category = 1 if kind is NominalType.RSO else (None if kind is NominalType.PDP else 2)
+    return person(pid, visor=Visor(ref=f"V-{pid}", nominal_type=kind, mappa_category=category))
+
+
+@pytest.fixture
+def loaded(store: GraphStore) -> GraphStore:
+    store.upsert(sc.NODES, sc.EDGES)
+    return store
+
+
+def rules(result: RiskAssessment) -> list[tuple[str, str]]:
+    return [(f.rule, f.related) for f in result.findings]
+
+
+def test_rso_living_with_a_child_and_seen_at_a_school(loaded: GraphStore) -> None:
+    result = assess(loaded, "P1", today=TODAY)
+    assert rules(result) == [("child_in_household", "P3"), ("sighted_near_children", "R1")]
+    assert (
+        result.score == RULES["child_in_household"].weight + RULES["sighted_near_children"].weight
+    )
+    child = result.findings[0]
+    assert child.question is RiskIndicator.CHILDREN_OR_VULNERABLE_ADULTS
+    assert [e.id for e in child.evidence] == ["H1", "H3"]
+
+
+def test_e_graded_support_never_raises_risk_alone(loaded: GraphStore) -> None:
+    loaded.upsert(
+        [person("P8", "Ada", "Vane", vulnerable=True, dob=date(1950, 1, 1))],
+        [edge("A5", EdgeKind.ASSOCIATED_WITH, "P1", "P8", assoc=A.FRIEND, via=sc.R2)],  # 3EP
+    )
+    result = assess(loaded, "P1", today=TODAY)
+    assert ("vulnerable_associate", "P8") not in rules(result)
+    assert [(f.rule, f.related) for f in result.not_raising] == [("vulnerable_associate", "P8")]
+
+
+def test_partner_with_children_co_offenders_and_other_nominals(store: GraphStore) -> None:
+    r = report(
+        "RX", "2026-05-01T10:00:00Z", "2BP", risk_indicators=[RiskIndicator.SUBSTANCE_MISUSE]
+    )
+    store.upsert(
+        [
+            nominal("N1", NominalType.RSO),
+            person("N2", "Bea", "Lark", gender="F"),
+            person("N3", "Kit", "Lark", dob=date(2019, 2, 2)),
+            nominal("N4", NominalType.VIOLENT_OFFENDER),
+            nominal("N5", NominalType.PDP),
+            person("N6", "Una", "Moss", vulnerable=True, dob=date(1960, 3, 3)),
+            nominal("N7", NominalType.OTHER_DANGEROUS),
+            r,
+        ],
+        [
+            edge("E1", EdgeKind.ASSOCIATED_WITH, "N1", "N2", assoc=A.PARTNER),
+            edge("E2", EdgeKind.ASSOCIATED_WITH, "N2", "N3", assoc=A.PARENT_OF),
+            edge("E3", EdgeKind.ASSOCIATED_WITH, "N1", "N4", assoc=A.CO_OFFENDER, via=r),
+            edge("E4", EdgeKind.ASSOCIATED_WITH, "N5", "N6", assoc=A.FRIEND),
+            edge("E5", EdgeKind.ASSOCIATED_WITH, "N4", "N7", assoc=A.ASSOCIATE),
+            edge("E6", EdgeKind.ABOUT, "RX", "N1", via=r),
+        ],
+    )
+    n1 = assess(store, "N1", today=TODAY)
+    assert rules(n1) == [
+        ("child_in_household", "N2"),  # through the partner: N2 parent of N3 (a child)
+        ("co_offender", "N4"),
+        ("linked_to_offender", "N4"),
+        ("linked_to_offender_indirect", "N7"),
+        ("substance_misuse", "RX"),
+    ]
+    assert [e.id for e in n1.findings[0].evidence] == ["E1", "E2"]
+    assert rules(assess(store, "N5", today=TODAY)) == [("potential_victim", "N6")]
+    assert assess(store, "N2", today=TODAY).findings == []  # not a nominal: nothing to assess
+
+
+def test_other_records_of_the_entity_count(store: GraphStore) -> None:
+    store.upsert(
+        [nominal("V1", NominalType.RSO), person("V1b"), person("C1", dob=date(2018, 1, 1))],
+        [edge("E9", EdgeKind.ASSOCIATED_WITH, "V1b", "C1", assoc=A.FAMILY)],
+    )
+    assert assess(store, "V1", today=TODAY).findings == []
+    joined = assess(store, "V1", records=["V1b"], today=TODAY)
+    assert rules(joined) == [("child_in_household", "C1")]
+
+
+def test_restricted_view_sees_fewer_findings(loaded: GraphStore) -> None:
+    law_enforcement_only = Marking(handling_code="1")
+    loaded.upsert(
+        [person("P9", "Ivo", "Hart", dob=date(2015, 1, 1))],
+        [
+            edge(
+                "F9",
+                EdgeKind.ASSOCIATED_WITH,
+                "P9",
+                "P1",
+                assoc=A.FAMILY,
+                supports=[from_report(sc.R3)],
+                marking=law_enforcement_only,
+            )
+        ],
+    )
+    analyst = AccessPolicy(Principal("a", Role.ANALYST)).filter
+    partner = AccessPolicy(Principal("p", Role.PARTNER_AGENCY)).filter
+    assert ("child_in_household", "P9") in rules(assess(loaded, "P1", flt=analyst, today=TODAY))
+    assert ("child_in_household", "P9") not in rules(assess(loaded, "P1", flt=partner, today=TODAY))
