@@ -584,3 +584,86 @@ def associates_command(
     console.print(table)
     for node, degree in found.high_fanout.items():
         console.print(f"[yellow]{node}[/yellow] has {degree} links: not expanded (over the cap)")
+
+
+@app.command("risk")
+def risk_command(
+    person_id: str,
+    purpose: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
+    role: Annotated[Role, typer.Option(help="Whose view to apply.")] = Role.OFFENDER_MANAGER,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """What raises a nominal's risk, with reasons and evidence (audited as consultation)."""
+    from graph.access import AccessPolicy, Principal
+    from graph.analysis.risk import assess
+
+    settings = _settings(db)
+    if purpose not in settings.purposes:
+        console.print(
+            f"[red]unknown purpose {purpose!r}; one of {', '.join(settings.purposes)}[/red]"
+        )
+        raise typer.Exit(2)
+    policy = AccessPolicy(Principal(_cli_actor(purpose).name, role))
+    with (
+        open_store(settings) as store,
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
+        start = store.get_node(person_id)
+        if start is None or policy.node_view(start) is None:
+            console.print(f"[red]person {person_id!r} not found[/red]")
+            raise typer.Exit(1)
+        entity = Resolution(state).entity_of(person_id)
+        members = store.get_nodes(entity[1] if entity else [person_id])
+        records = sorted(i for i, n in members.items() if policy.node_view(n) is not None)
+        result = assess(store, person_id, records=records, flt=policy.filter)
+        findings = [*result.findings, *result.not_raising]
+        log.record(
+            AuditEvent(
+                operation=Operation.CONSULTATION,
+                actor=policy.principal.name,
+                role=role.value,
+                purpose=purpose,
+                action="risk assessment",
+                subjects=records,
+                returned=sorted(
+                    {f.related for f in findings} | {e.id for f in findings for e in f.evidence}
+                ),
+            )
+        )
+    if as_json:
+        rows = [
+            {
+                "rule": f.rule,
+                "question": f.question.value,
+                "weight": f.weight,
+                "reason": f.reason,
+                "related": f.related,
+                "evidence": [e.id for e in f.evidence],
+                "raises": f in result.findings,
+            }
+            for f in findings
+        ]
+        print(
+            json.dumps({"person_id": person_id, "score": result.score, "findings": rows}, indent=2)
+        )
+        return
+    console.print(
+        f"{person_id} ({result.nominal_type or 'not a ViSOR nominal'}): score {result.score:g}"
+    )
+    table = Table("rule", "question", "weight", "reason", "evidence")
+    for f in result.findings:
+        table.add_row(
+            f.rule, f.question.value, f"{f.weight:g}", f.reason, ", ".join(e.id for e in f.evidence)
+        )
+    for f in result.not_raising:
+        table.add_row(
+            f.rule,
+            f.question.value,
+            "0 (E-graded only)",
+            f.reason,
+            ", ".join(e.id for e in f.evidence),
+            style="dim",
+        )
+    console.print(table)

@@ -57,6 +57,8 @@ COLUMNS = [
     ("POST /analysis/connecting-network", "status"),
     ("GET /persons/P1/timeline", "status"),
     ("GET /persons/P1/timeline", "the legacy law-enforcement-only report R3"),
+    ("GET /persons/P1/risk", "status"),
+    ("GET /risk/ranked", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -116,6 +118,8 @@ MATRIX: dict[str, list[str]] = {
 for _row in MATRIX.values():  # associates, paths, network, timeline: as any personal read
     _row += [_row[-1]] * 4
     _row.append("-" if _row[-1] == "deny" else ("no" if _row[7] == "404" else "yes"))
+    _row.append(_row[-2])  # risk: as any personal read
+    _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # ranking: supervisors
 
 
 def render_matrix() -> str:
@@ -225,6 +229,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
         cells += ["200", "yes" if "R3" in {e["node_id"] for e in line.json()["events"]} else "no"]
     else:
         cells += [status("/persons/P1/timeline"), "-"]
+    cells += [status("/persons/P1/risk"), status("/risk/ranked")]
     return cells
 
 

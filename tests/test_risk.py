@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.accounts import AccountStore
+from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.risk import RULES, RiskAssessment, assess
+from graph.config import Settings
 from graph.edges import AssociationType, EdgeKind
 from graph.markings import Marking
 from graph.nodes import NominalType, Person, RiskIndicator, Visor
@@ -122,3 +127,53 @@ def test_restricted_view_sees_fewer_findings(loaded: GraphStore) -> None:
     partner = AccessPolicy(Principal("p", Role.PARTNER_AGENCY)).filter
     assert ("child_in_household", "P9") in rules(assess(loaded, "P1", flt=analyst, today=TODAY))
     assert ("child_in_household", "P9") not in rules(assess(loaded, "P1", flt=partner, today=TODAY))
+
+
+def test_risk_over_http(tmp_path: Path) -> None:
+    from graph.stores.sqlite import SqliteGraphStore
+
+    store = SqliteGraphStore(tmp_path / "g.db")
+    store.upsert(sc.NODES, sc.EDGES)
+    settings = Settings(
+        db_path=tmp_path / "g.db",
+        governance_path=tmp_path / "gov.db",
+        ingest_path=tmp_path / "i.db",
+    )
+    accounts = AccountStore(settings.governance_path)
+    tokens = {r: accounts.add(r.value, r) for r in (Role.ANALYST, Role.SUPERVISOR)}
+    accounts.close()
+
+    def auth(role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[role]}", "X-Purpose": "offender_management"}
+
+    with TestClient(create_app(settings, store=store)) as client:
+        body = client.get("/persons/P1/risk", headers=auth(Role.ANALYST)).json()
+        assert [(f["rule"], f["related"]) for f in body["findings"]] == [
+            ("child_in_household", "P3"),
+            ("sighted_near_children", "R1"),
+        ]
+        assert body["findings"][0]["question"] == "children_or_vulnerable_adults"
+        assert body["score"] == 9.0 and body["nominal_type"] == "RSO"
+        assert client.get("/risk/ranked", headers=auth(Role.ANALYST)).status_code == 403
+        ranked = client.get("/risk/ranked", headers=auth(Role.SUPERVISOR)).json()
+        assert [i["person_id"] for i in ranked["items"]] == ["P1"]
+        assert ranked["nominals_assessed"] == 1
+
+
+def test_risk_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from graph.stores.sqlite import SqliteGraphStore
+
+    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    with SqliteGraphStore(tmp_path / "g.db") as store:
+        store.upsert(sc.NODES, sc.EDGES)
+    out = CliRunner().invoke(cli, ["risk", "P1", "--purpose", "offender_management", "--json"])
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.output)
+    assert body["score"] == 9.0
+    assert [f["rule"] for f in body["findings"]] == ["child_in_household", "sighted_near_children"]

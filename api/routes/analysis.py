@@ -16,12 +16,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, json_response
+from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
 from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
+from graph.analysis.risk import RiskAssessment, assess
 from graph.analysis.timeline import timeline
 from graph.edges import AssociationType, Edge
-from graph.errors import NotFound
-from graph.nodes import Node, NominalType, Person
+from graph.errors import AccessDenied, NotFound
+from graph.nodes import Node, NodeKind, NominalType, Person, RiskIndicator
 from graph.store import MAX_DEPTH, TraversalFilter
 
 router = APIRouter(tags=["link analysis"], responses=ERRORS)
@@ -278,3 +280,90 @@ async def get_timeline(person_id: Annotated[str, Path(max_length=200)], ctx: Rea
     returned = sorted({e.node_id for e in events} | {e.edge_id for e in events})
     await ctx.consulted("timeline", [person_id], returned)
     return json_response(TimelineView(person_id=person_id, events=views))
+
+
+class FindingView(BaseModel):
+    rule: str
+    question: RiskIndicator = Field(description="Which of the APP's six questions it bears on.")
+    weight: float
+    reason: str
+    related: str
+    evidence: list[Edge]
+
+
+class RiskView(BaseModel):
+    person_id: str
+    records: list[str] = Field(description="The entity's records that were assessed.")
+    nominal_type: NominalType | None
+    score: float
+    findings: list[FindingView]
+    not_raising: list[FindingView] = Field(
+        description="Findings resting on E-graded material only: shown, never counted."
+    )
+
+
+async def _assessment(ctx: PersonalRead, person_id: str) -> RiskAssessment:
+    records = [person_id]
+    found = ctx.resolution.entity_of(person_id) if ctx.resolution else None
+    if found is not None:
+        others = await store_call(ctx.store, ctx.store.get_nodes, found[1])
+        records = sorted(i for i, n in others.items() if ctx.policy.node_view(n) is not None)
+    flt = ctx.policy.filter
+    return await store_call(
+        ctx.store, lambda: assess(ctx.store, person_id, records=records, flt=flt)
+    )
+
+
+def _risk_view(result: RiskAssessment) -> RiskView:
+    return RiskView(
+        person_id=result.person_id,
+        records=result.records,
+        nominal_type=result.nominal_type,
+        score=result.score,
+        findings=[FindingView(**f.__dict__) for f in result.findings],
+        not_raising=[FindingView(**f.__dict__) for f in result.not_raising],
+    )
+
+
+@router.get(
+    "/persons/{person_id}/risk", response_model=RiskView, openapi_extra=PERSONAL_READ_OPENAPI
+)
+async def get_risk(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
+    """The associations and facts that raise a nominal's risk, each with its reason (one of
+    the six questions) and evidence, over every visible record of the person's entity."""
+    await _visible_person(ctx, person_id)
+    result = await _assessment(ctx, person_id)
+    returned = sorted(
+        {f.related for f in [*result.findings, *result.not_raising]}
+        | {e.id for f in [*result.findings, *result.not_raising] for e in f.evidence}
+    )
+    await ctx.consulted("risk assessment", result.records, returned)
+    return json_response(_risk_view(result))
+
+
+class RankedView(BaseModel):
+    items: list[RiskView]
+    nominals_assessed: int
+
+
+@router.get("/risk/ranked", response_model=RankedView, openapi_extra=PERSONAL_READ_OPENAPI)
+async def get_ranked(ctx: ReadDep, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Response:
+    """Force-wide: the nominals the caller may see, highest risk score first (supervisors)."""
+    if ctx.principal.role is not Role.SUPERVISOR:
+        raise AccessDenied("the force-wide risk ranking is for supervisors")
+    flt = ctx.policy.filter
+    graph = await store_call(
+        ctx.store,
+        lambda: ctx.store.projection(
+            flt.model_copy(update={"node_kinds": frozenset({NodeKind.PERSON})})
+        ),
+    )
+    nominals = sorted(n for n, data in graph.nodes(data=True) if data.get("subtype"))
+    results = [await _assessment(ctx, n) for n in nominals]
+    ranked = sorted(results, key=lambda r: (-r.score, r.person_id))[:limit]
+    await ctx.consulted(
+        "risk ranking", [r.person_id for r in ranked], [r.person_id for r in ranked]
+    )
+    return json_response(
+        RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(nominals))
+    )
