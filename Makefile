@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) -m bench.bench_upsert
 	$(PY) -m bench.bench_api_load
 	$(PY) -m bench.bench_ingest
+	$(PY) -m bench.bench_risk
 	$(PY) -m bench.bench_resolution --generate 25000,20000,7 \
 		--data var/bench-data/er-25000-20000-7.jsonl --truth var/bench-data/er-25000-20000-7.truth.json
 

@@ -177,3 +177,18 @@ def test_risk_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     body = json.loads(out.output)
     assert body["score"] == 9.0
     assert [f["rule"] for f in body["findings"]] == ["child_in_household", "sighted_near_children"]
+
+
+def test_co_offending_group_found_whatever_edge_the_path_uses(store: GraphStore) -> None:
+    store.upsert(
+        [nominal("G1", NominalType.VIOLENT_OFFENDER), person("G2"), person("G3")],
+        [
+            # G1 and G2 are both "associate" and "co_offender": the path takes the first id
+            edge("GA", EdgeKind.ASSOCIATED_WITH, "G1", "G2", assoc=A.ASSOCIATE),
+            edge("GB", EdgeKind.ASSOCIATED_WITH, "G1", "G2", assoc=A.CO_OFFENDER),
+            edge("GC", EdgeKind.ASSOCIATED_WITH, "G2", "G3", assoc=A.CO_OFFENDER),
+        ],
+    )
+    result = assess(store, "G1", today=TODAY)
+    assert rules(result) == [("co_offender", "G2"), ("co_offender", "G3")]
+    assert [e.id for e in result.findings[0].evidence] == ["GB"]

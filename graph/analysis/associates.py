@@ -70,6 +70,8 @@ class Associate:
     nominal_type: NominalType | None
     child: bool
     vulnerable: bool
+    ties: list[Edge] = field(default_factory=list)  # every direct association with the
+    # person before them on the path (two people can be partners and co-offenders at once)
 
 
 @dataclass
@@ -81,9 +83,11 @@ class AssociateList:
     truncated: bool = False
 
 
-def step_filter(flt: TraversalFilter, include_hubs: bool) -> TraversalFilter:
+def step_filter(
+    flt: TraversalFilter, include_hubs: bool, steps: frozenset[EdgeKind] = STEP_EDGE_KINDS
+) -> TraversalFilter:
     """The caller's filter narrowed to the edges that make person steps, hubs left out."""
-    kinds = STEP_EDGE_KINDS if flt.edge_kinds is None else STEP_EDGE_KINDS & flt.edge_kinds
+    kinds = steps if flt.edge_kinds is None else steps & flt.edge_kinds
     hubs = frozenset() if include_hubs else HUB_LOCATION_TYPES
     return flt.model_copy(
         update={
@@ -115,27 +119,35 @@ def associates(
     max_fanout: int | None = DEFAULT_MAX_FANOUT,
     limit: int = 200,
     today: date | None = None,
+    steps: frozenset[EdgeKind] = STEP_EDGE_KINDS,
 ) -> AssociateList:
     """Associates of `person_id` within `depth` person steps, nearest and best evidenced
-    first (then by id), at most `limit` of them."""
+    first (then by id), at most `limit` of them. `steps` narrows which links make a step
+    (the risk rules use only close ones: associations and shared addresses)."""
     if not 1 <= depth <= MAX_PERSON_DEPTH:
         raise ValueError(f"depth must be between 1 and {MAX_PERSON_DEPTH}, got {depth}")
     hood = store.neighbours(
-        person_id, 2 * depth, step_filter(flt or TraversalFilter(), include_hubs), max_fanout
+        person_id, 2 * depth, step_filter(flt or TraversalFilter(), include_hubs, steps), max_fanout
     )
     nodes = {n.id: n for n in hood.nodes}
     edges = {e.id: e for e in hood.edges}
     links = _person_links(nodes, edges.values(), set(hood.capped))
-    steps, parent = _person_bfs(person_id, links, depth)
+    reached, parent = _person_bfs(person_id, links, depth)
     out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(hood.capped))
     day = today or date.today()
     found: list[Associate] = []
-    for pid, n_steps in steps.items():
+    for pid, n_steps in reached.items():
         if pid == person_id:
             continue
         person = nodes[pid]
         assert isinstance(person, Person)
         path, via = _path_to(pid, person_id, parent, edges)
+        before = parent[pid][0]
+        ties = [
+            e
+            for e in sorted(edges.values(), key=lambda e: e.id)
+            if e.kind is EdgeKind.ASSOCIATED_WITH and {e.src, e.dst} == {pid, before}
+        ]
         found.append(
             Associate(
                 person=person,
@@ -146,6 +158,7 @@ def associates(
                 nominal_type=person.visor.nominal_type if person.visor else None,
                 child=is_child(person, day),
                 vulnerable=person.vulnerable,
+                ties=ties,
             )
         )
     found.sort(key=lambda a: (a.steps, -a.strength.reports, a.person.id))

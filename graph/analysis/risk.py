@@ -69,7 +69,7 @@ RULES: dict[str, RiskRule] = {
             "co_offender",
             Q.SERIOUS_HARM_CAPACITY,
             3.0,
-            "The nominal associates with a co-offender.",
+            "The nominal associates with a co-offender, directly or in a co-offending group.",
         ),
         RiskRule(
             "linked_to_offender",
@@ -149,12 +149,8 @@ def assess(
     for member in members:
         if member not in nodes:
             continue
-        near = associates(store, member, depth=2, flt=flt, today=today, limit=10_000)
-        for a in near.associates:
-            if a.person.id in members:
-                continue
-            for finding in _association_findings(nominal, a):
-                found.setdefault((finding.rule, finding.related), finding)
+        for finding in _close_findings(store, member, members, nominal, flt, today):
+            found.setdefault((finding.rule, finding.related), finding)
         for finding in _report_findings(store, member, flt):
             found.setdefault((finding.rule, finding.related), finding)
     for finding in sorted(found.values(), key=lambda f: (-f.weight, f.rule, f.related)):
@@ -171,77 +167,78 @@ def _finding(rule: str, related: str, reason: str, evidence: list[Edge]) -> Find
     return Finding(rule, r.question, r.weight, reason, related, evidence)
 
 
-def _association_findings(nominal: NominalType, a: Associate) -> list[Finding]:
+def _close(
+    store: GraphStore, person_id: str, flt: TraversalFilter | None, today: date | None
+) -> list[Associate]:
+    """People one close step away: a direct association or a shared address."""
+    found = associates(
+        store, person_id, depth=1, flt=flt, today=today, limit=10_000, steps=CLOSE_LINKS
+    )
+    return found.associates
+
+
+def _close_findings(
+    store: GraphStore,
+    member: str,
+    members: list[str],
+    nominal: NominalType,
+    flt: TraversalFilter | None,
+    today: date | None,
+) -> list[Finding]:
+    """Rules over the nominal's close associates, and over theirs (one intermediary). A
+    child already close to the nominal is not counted again through the partner."""
     out: list[Finding] = []
-    kinds = [e.kind for e in a.path]
-    types = [e.association_type for e in a.path]
-    close = a.steps == 1 and all(k in CLOSE_LINKS for k in kinds)
+    close = _close(store, member, flt, today)
+    direct = {a.person.id for a in close}
+    for a in close:
+        if a.person.id in members:
+            continue
+        out += _direct_findings(nominal, a)
+        household = any(
+            e.kind is EdgeKind.RESIDES_AT or e.association_type in HOUSEHOLD
+            for e in [*a.path, *a.ties]
+        )
+        for c in _close(store, a.person.id, flt, today):
+            if c.person.id in members or c.person.id == a.person.id:
+                continue
+            path = [*a.path, *c.path]
+            name = c.person.primary_name.full
+            if nominal is NominalType.RSO and household and c.child and c.person.id not in direct:
+                reason = f"shares a household with {a.person.id}, who has a child ({name})"
+                out.append(_finding("child_in_household", a.person.id, reason, path))
+            if all(_has(x, AssociationType.CO_OFFENDER) for x in (a, c)):
+                reason = f"co-offending group: {name}, through co-offender {a.person.id}"
+                out.append(_finding("co_offender", c.person.id, reason, path))
+            if c.nominal_type is not None:
+                reason = f"linked through {a.person.id} to {c.nominal_type.value} nominal {name}"
+                out.append(_finding("linked_to_offender_indirect", c.person.id, reason, path))
+    return out
+
+
+def _has(a: Associate, kind: AssociationType) -> bool:
+    """Any direct association of this type with the person before them (not only the one
+    edge the shortest path happened to use)."""
+    return any(e.association_type is kind for e in [*a.path, *a.ties])
+
+
+def _direct_findings(nominal: NominalType, a: Associate) -> list[Finding]:
+    out: list[Finding] = []
     name = a.person.primary_name.full
     if nominal is NominalType.RSO and a.child:
-        if close:
-            out.append(
-                _finding(
-                    "child_in_household",
-                    a.person.id,
-                    f"lives with or is family to a child ({name})",
-                    a.path,
-                )
-            )
-        elif (
-            a.steps == 2
-            and len(a.path) == 2
-            and types[0] in HOUSEHOLD
-            and types[1] is AssociationType.PARENT_OF
-        ):
-            partner = a.via[0]
-            out.append(
-                _finding(
-                    "child_in_household",
-                    partner,
-                    f"partner or co-resident ({partner}) has a child ({name})",
-                    a.path,
-                )
-            )
-    if close and (a.vulnerable or a.child) and nominal is NominalType.PDP:
-        out.append(
-            _finding(
-                "potential_victim",
-                a.person.id,
-                f"associated with {name}, vulnerable or a child",
-                a.path,
-            )
-        )
-    elif close and a.vulnerable and not a.child:
-        out.append(
-            _finding(
-                "vulnerable_associate",
-                a.person.id,
-                f"associated with a vulnerable adult ({name})",
-                a.path,
-            )
-        )
-    if a.steps == 1 and AssociationType.CO_OFFENDER in types:
-        out.append(_finding("co_offender", a.person.id, f"co-offender: {name}", a.path))
+        reason = f"lives with or is family to a child ({name})"
+        out.append(_finding("child_in_household", a.person.id, reason, a.path))
+    if nominal is NominalType.PDP and (a.vulnerable or a.child):
+        reason = f"associated with {name}, vulnerable or a child"
+        out.append(_finding("potential_victim", a.person.id, reason, a.path))
+    elif a.vulnerable and not a.child:
+        reason = f"associated with a vulnerable adult ({name})"
+        out.append(_finding("vulnerable_associate", a.person.id, reason, a.path))
+    if _has(a, AssociationType.CO_OFFENDER):
+        evidence = [e for e in a.ties if e.association_type is AssociationType.CO_OFFENDER]
+        out.append(_finding("co_offender", a.person.id, f"co-offender: {name}", evidence or a.path))
     if a.nominal_type is not None:
-        if close:
-            out.append(
-                _finding(
-                    "linked_to_offender",
-                    a.person.id,
-                    f"linked to {a.nominal_type.value} nominal {name}",
-                    a.path,
-                )
-            )
-        elif a.steps == 2:
-            out.append(
-                _finding(
-                    "linked_to_offender_indirect",
-                    a.person.id,
-                    f"linked through {a.via[-1] if a.via else 'one intermediary'} to "
-                    f"{a.nominal_type.value} nominal {name}",
-                    a.path,
-                )
-            )
+        reason = f"linked to {a.nominal_type.value} nominal {name}"
+        out.append(_finding("linked_to_offender", a.person.id, reason, a.path))
     return out
 
 
