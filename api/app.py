@@ -18,6 +18,7 @@ from api import errors
 from api.accounts import AccountStore
 from api.routes import analysis, audit, health, records, resolution
 from api.routes import ingest as ingest_routes
+from graph.analysis.measures import MeasureStore
 from graph.audit import AuditLog
 from graph.config import Settings
 from graph.store import GraphStore
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.accounts = AccountStore(settings.governance_path)
         app.state.audit = AuditLog(settings.governance_path)
         app.state.ingest = IngestState(settings.ingest_path)
+        app.state.measures = MeasureStore(settings.analysis_path)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
             app.state.ingest, thresholds_from(settings), app.state.audit
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
         finally:
             app.state.ingest.close()
+            app.state.measures.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:

@@ -667,3 +667,22 @@ def risk_command(
             style="dim",
         )
     console.print(table)
+
+
+@app.command("analyse")
+def analyse_command(db: DbOption = None) -> None:
+    """Compute network measures and communities for every role's view, and keep them."""
+    from graph.analysis.measures import MeasureStore, analyse, role_views
+
+    settings = _settings(db)
+    views = role_views()
+    kept = MeasureStore(settings.analysis_path)
+    try:
+        with open_store(settings) as store:
+            runs = analyse(store, kept, views)
+    finally:
+        kept.close()
+    table = Table("view", "computed at", "nodes", "edges", "method")
+    for run in runs:
+        table.add_row(run.view, run.computed_at, f"{run.nodes:,}", f"{run.edges:,}", run.notes)
+    console.print(table)

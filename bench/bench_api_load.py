@@ -173,6 +173,8 @@ def serve(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         **os.environ,
         "MOSAIC_DB_PATH": str(workdir / "graph.db"),
         "MOSAIC_GOVERNANCE_PATH": str(workdir / "gov.db"),
+        "MOSAIC_INGEST_PATH": str(workdir / "ingest.db"),
+        "MOSAIC_ANALYSIS_PATH": str(workdir / "analysis.db"),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.load_server", str(port)],

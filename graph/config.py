@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # human; at least match_review goes to the review queue; below, kept apart.
     match_auto_link: float = 0.85
     match_review: float = 0.5
+    # Network measures and communities kept by `mosaic analyse`, one set per role's view.
+    analysis_path: Path = Path("var/analysis.db")
     ingest_batch_size: int = 2000
     ingest_max_bytes: int = 64 * 1024 * 1024  # POST /ingest body limit
     purposes: list[str] = [

@@ -97,7 +97,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _private_ingest_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_state_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes ingest bookkeeping into the working tree's var/ (Settings made in a
     test without an explicit ingest_path read this)."""
     monkeypatch.setenv("MOSAIC_INGEST_PATH", str(tmp_path / "ingest-state.db"))
+    monkeypatch.setenv("MOSAIC_ANALYSIS_PATH", str(tmp_path / "analysis.db"))

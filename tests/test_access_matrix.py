@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from api.accounts import AccountStore
 from api.app import create_app
 from graph.access import Permission, Role
+from graph.analysis.measures import MeasureStore, analyse, role_views
 from graph.config import Settings
 from graph.stores.sqlite import SqliteGraphStore
 from ingest.loader import Actor
@@ -59,6 +60,7 @@ COLUMNS = [
     ("GET /persons/P1/timeline", "the legacy law-enforcement-only report R3"),
     ("GET /persons/P1/risk", "status"),
     ("GET /risk/ranked", "status"),
+    ("GET /analysis/measures", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -120,6 +122,7 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("-" if _row[-1] == "deny" else ("no" if _row[7] == "404" else "yes"))
     _row.append(_row[-2])  # risk: as any personal read
     _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # ranking: supervisors
+    _row.append(_row[-2])  # measures (computed per role's view): as any personal read
 
 
 def render_matrix() -> str:
@@ -150,12 +153,18 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
     store = SqliteGraphStore(tmp / "graph.db")
     store.upsert(sc.NODES, sc.EDGES)
     settings = Settings(
-        db_path=tmp / "graph.db", governance_path=tmp / "gov.db", ingest_path=tmp / "ingest.db"
+        db_path=tmp / "graph.db",
+        governance_path=tmp / "gov.db",
+        ingest_path=tmp / "ingest.db",
+        analysis_path=tmp / "analysis.db",
     )
     with IngestState(settings.ingest_path) as state:  # a refused source, and two persons
         lines = [w.source("SX", "NOBODY"), w.person("MX1"), w.person("MX2", dob=None)]
         data = stream_lines(w.dumps(lines).encode().splitlines(), "matrix.jsonl")
         ingest(store, state, [data], actor=Actor("test:matrix", "admin"), audit=None)
+    kept = MeasureStore(settings.analysis_path)
+    analyse(store, kept, role_views())
+    kept.close()
     accounts = AccountStore(settings.governance_path)
     tokens = {name: accounts.add(name, role, scopes) for name, (role, scopes) in CALLERS.items()}
     accounts.close()
@@ -229,7 +238,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
         cells += ["200", "yes" if "R3" in {e["node_id"] for e in line.json()["events"]} else "no"]
     else:
         cells += [status("/persons/P1/timeline"), "-"]
-    cells += [status("/persons/P1/risk"), status("/risk/ranked")]
+    cells += [status("/persons/P1/risk"), status("/risk/ranked"), status("/analysis/measures")]
     return cells
 
 

@@ -29,7 +29,10 @@ WORK.mkdir(parents=True, exist_ok=True)
 for stale in WORK.glob("*.db*"):
     stale.unlink()
 SETTINGS = Settings(
-    db_path=WORK / "graph.db", governance_path=WORK / "gov.db", ingest_path=WORK / "ingest.db"
+    db_path=WORK / "graph.db",
+    governance_path=WORK / "gov.db",
+    ingest_path=WORK / "ingest.db",
+    analysis_path=WORK / "analysis.db",
 )
 STORE = SqliteGraphStore(SETTINGS.db_path, synchronous="OFF")
 STORE.upsert(sc.NODES, sc.EDGES)

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
+from graph.analysis.measures import MeasureStore
 from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
 from graph.analysis.risk import RiskAssessment, assess
 from graph.analysis.timeline import timeline
@@ -367,3 +368,57 @@ async def get_ranked(ctx: ReadDep, limit: Annotated[int, Query(ge=1, le=200)] = 
     return json_response(
         RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(nominals))
     )
+
+
+class MeasuredNode(BaseModel):
+    node_id: str
+    kind: str
+    subtype: str | None
+    community: int
+    values: dict[str, float]
+
+
+class MeasuresView(BaseModel):
+    view: str = Field(description="Whose visible subgraph the measures were computed over.")
+    computed_at: str
+    measure: str
+    nodes: list[MeasuredNode]
+    method: str
+
+
+@router.get("/analysis/measures", response_model=MeasuresView, openapi_extra=PERSONAL_READ_OPENAPI)
+async def get_measures(
+    request: Request,
+    ctx: ReadDep,
+    measure: Literal[
+        "degree",
+        "reports",
+        "in_degree",
+        "out_degree",
+        "betweenness",
+        "closeness",
+        "eigenvector",
+        "core",
+        "triangles",
+    ] = "degree",
+    kind: Literal["Person", "Report", "Location", "Object"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> Response:
+    """Most connected and most central nodes by a network measure, as computed in batch by
+    `mosaic analyse` over your role's view (never over more than you may see)."""
+    kept: MeasureStore = request.app.state.measures
+    view = ctx.principal.role.value
+    run = kept.run(view)
+    if run is None:
+        raise NotFound(f"no measures computed for the {view!r} view yet: run `mosaic analyse`")
+    top = kept.top(view, measure, kind, limit)
+    returned = [t.node_id for t in top]
+    await ctx.consulted("network measures", [], returned, measure=measure)
+    body = MeasuresView(
+        view=view,
+        computed_at=run.computed_at,
+        measure=measure,
+        nodes=[MeasuredNode(**t.__dict__) for t in top],
+        method=run.notes,
+    )
+    return json_response(body)
