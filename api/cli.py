@@ -130,6 +130,7 @@ DEMO_WORLD = (800, 2500, 1)  # persons, reports, seed
 def _demo_world(settings: Settings) -> None:
     """Generate the synthetic force-shaped world once and load it through ingest, as a
     feed would arrive (idempotent: a second start finds everything unchanged)."""
+    from graph.analysis.measures import MeasureStore, analyse, role_views
     from ingest.generator import GeneratorConfig, write_demo_data
 
     world = settings.ingest_path.with_name("demo-world.jsonl")
@@ -149,10 +150,15 @@ def _demo_world(settings: Settings) -> None:
             audit=log,
             thresholds=thresholds_from(settings),
         )
+        kept = MeasureStore(settings.analysis_path)
+        try:
+            analyse(store, kept, role_views())
+        finally:
+            kept.close()
     s = outcome.load
     console.print(
         f"demo world ({world}): {s.accepted:,} accepted ({s.created:,} new), "
-        f"{s.quarantined:,} quarantined"
+        f"{s.quarantined:,} quarantined; network measures computed"
     )
 
 
