@@ -192,3 +192,20 @@ def test_co_offending_group_found_whatever_edge_the_path_uses(store: GraphStore)
     result = assess(store, "G1", today=TODAY)
     assert rules(result) == [("co_offender", "G2"), ("co_offender", "G3")]
     assert [e.id for e in result.findings[0].evidence] == ["GB"]
+
+
+def test_repeated_reports_count_once_in_the_score(loaded: GraphStore) -> None:
+    again = report("R8", "2026-06-01T10:00:00Z", "2BP")
+    loaded.upsert(
+        [again],
+        [
+            edge("AB8", EdgeKind.ABOUT, "R8", "P1", via=again),
+            edge("L82", EdgeKind.AT_LOCATION, "R8", "L2", role="sighting", via=again),
+        ],
+    )
+    result = assess(loaded, "P1", today=TODAY)
+    sightings = [f.related for f in result.findings if f.rule == "sighted_near_children"]
+    assert sightings == ["R1", "R8"]  # both shown as evidence
+    assert (
+        result.score == RULES["child_in_household"].weight + RULES["sighted_near_children"].weight
+    )

@@ -98,6 +98,7 @@ RULES: dict[str, RiskRule] = {
         ),
     )
 }
+REPORT_RULES = frozenset({"sighted_near_children", "substance_misuse", "mental_state"})
 CHILD_PLACES = frozenset(
     {LocationType.SCHOOL, LocationType.NURSERY, LocationType.PLAYGROUND, LocationType.YOUTH_CLUB}
 )
@@ -125,7 +126,16 @@ class RiskAssessment:
 
     @property
     def score(self) -> float:
-        return sum(f.weight for f in self.findings)
+        """Each person-rule counts once per person it concerns; each report-rule counts once
+        however many reports repeat it (ten sightings are one concern, not ten)."""
+        counted: set[tuple[str, ...]] = set()
+        total = 0.0
+        for f in self.findings:
+            key = (f.rule,) if f.rule in REPORT_RULES else (f.rule, f.related)
+            if key not in counted:
+                counted.add(key)
+                total += f.weight
+        return total
 
 
 def assess(
