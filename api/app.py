@@ -16,11 +16,12 @@ from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.accounts import AccountStore
-from api.routes import analysis, audit, health, records, resolution
+from api.routes import analysis, audit, health, notifications, records, resolution
 from api.routes import ingest as ingest_routes
 from graph.analysis.measures import MeasureStore
 from graph.audit import AuditLog
 from graph.config import Settings
+from graph.notifications import NotificationStore
 from graph.store import GraphStore
 from graph.stores import open_store
 from ingest.entities import Resolution
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.audit = AuditLog(settings.governance_path)
         app.state.ingest = IngestState(settings.ingest_path)
         app.state.measures = MeasureStore(settings.analysis_path)
+        app.state.notifications = NotificationStore(settings.governance_path)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
             app.state.ingest, thresholds_from(settings), app.state.audit
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         finally:
             app.state.ingest.close()
             app.state.measures.close()
+            app.state.notifications.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(ingest_routes.router)
     app.include_router(resolution.router)
     app.include_router(analysis.router)
+    app.include_router(notifications.router)
     return app
 
 

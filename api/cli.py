@@ -18,6 +18,7 @@ from graph.access import Permission, Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.config import Settings
 from graph.errors import NotFound, ValidationFailed
+from graph.notifications import NotificationStore
 from graph.store import UpsertResult
 from graph.stores import open_store
 from ingest.demo_seed import seed_demo
@@ -306,6 +307,9 @@ def ingest(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     resolve: Annotated[bool, typer.Option(help="Run entity resolution after the load.")] = True,
+    notify: Annotated[
+        bool, typer.Option(help="Notify offender managers (off for an initial migration).")
+    ] = True,
     purpose: Annotated[str, typer.Option(help="Purpose recorded in the audit log.")] = (
         "intelligence_review"
     ),
@@ -321,6 +325,7 @@ def ingest(
         open_store(settings) as store,
         IngestState(settings.ingest_path) as state,
         closing(AuditLog(settings.governance_path)) as log,
+        closing(NotificationStore(settings.governance_path)) as notices,
         Progress(
             TextColumn("[bold]ingest"),
             BarColumn(),
@@ -347,6 +352,7 @@ def ingest(
             resolve=resolve,
             batch_size=settings.ingest_batch_size,
             progress=tick,
+            notifications=notices if notify else None,
         )
         progress.update(task, completed=outcome.load.lines_read)
     if as_json:
@@ -374,6 +380,7 @@ def _print_ingest(outcome: IngestOutcome) -> None:
         table.add_row(f"  {reason}", f"{n:,}")
     table.add_row("mentions matched to a person", f"{s.mentions_matched:,}")
     table.add_row("mentions that became new persons", f"{s.mentions_new:,}")
+    table.add_row("notifications to offender managers", f"{s.notifications:,}")
     if outcome.resolution:
         r = outcome.resolution
         table.add_row("entities (after resolution)", f"{r.entities:,}")

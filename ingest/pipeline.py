@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from graph.audit import AuditLog
 from graph.config import Settings
+from graph.notifications import NotificationStore
 from graph.store import GraphStore
 from ingest.entities import IndexMatcher, Resolution, ResolveSummary
 from ingest.loader import Actor, Loader, LoadSummary
@@ -47,6 +48,7 @@ def ingest(
     batch_size: int = 2000,
     writes: bool = True,
     progress: Callable[[LoadSummary], None] | None = None,
+    notifications: NotificationStore | None = None,
 ) -> IngestOutcome:
     resolution = Resolution(state, thresholds, audit)
     index = resolution.build_index()
@@ -59,6 +61,7 @@ def ingest(
         batch_size=batch_size,
         writes=writes,
         progress=progress,
+        notifications=notifications,
     )
     summary = loader.load(sources)
     resolved = None

@@ -61,6 +61,7 @@ COLUMNS = [
     ("GET /persons/P1/risk", "status"),
     ("GET /risk/ranked", "status"),
     ("GET /analysis/measures", "status"),
+    ("GET /notifications", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -123,6 +124,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append(_row[-2])  # risk: as any personal read
     _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # ranking: supervisors
     _row.append(_row[-2])  # measures (computed per role's view): as any personal read
+    managers = (MATRIX.get("offender_manager"), MATRIX.get("supervisor"))
+    _row.append("200" if any(_row is m for m in managers) else "deny")  # notifications
 
 
 def render_matrix() -> str:
@@ -239,6 +242,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     else:
         cells += [status("/persons/P1/timeline"), "-"]
     cells += [status("/persons/P1/risk"), status("/risk/ranked"), status("/analysis/measures")]
+    cells.append(status("/notifications"))
     return cells
 
 

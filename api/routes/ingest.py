@@ -48,6 +48,7 @@ class IngestResult(BaseModel):
     accepted_by_kind: dict[str, int]
     mentions_matched: int
     mentions_new_persons: int
+    notifications_raised: int = 0
     seconds: float
     records_per_second: float
     rejections: list[Rejected]
@@ -110,6 +111,7 @@ async def post_ingest(
                 thresholds=thresholds_from(settings),
                 resolve=resolve,
                 batch_size=settings.ingest_batch_size,
+                notifications=state.notifications,
             )
         return IngestResult.model_validate(outcome.as_dict())
 

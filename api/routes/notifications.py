@@ -1,0 +1,118 @@
+"""Notifications for offender managers: what new intelligence touched their nominals.
+
+An offender manager sees the notifications they own (owner = their account name, as
+recorded as the ViSOR offender manager); supervisors see everyone's. Reading is a
+consultation, a change of state an alteration, both audited.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep
+from api.schemas import ERRORS, Page, json_response
+from graph.access import Role
+from graph.audit import AuditEvent, Operation
+from graph.errors import AccessDenied, NotFound
+from graph.notifications import Notification, NotificationStore
+
+router = APIRouter(tags=["notifications"], responses=ERRORS)
+
+
+class EventView(BaseModel):
+    state: str
+    actor: str
+    action: str | None
+    at: str
+
+
+class NotificationView(BaseModel):
+    seq: int
+    nominal_id: str
+    edge_id: str
+    owner: str
+    kind: str
+    reason: str
+    evidence: list[str]
+    created_at: str
+    state: Literal["new", "seen", "actioned"]
+    history: list[EventView]
+
+
+class StateChange(BaseModel):
+    state: Literal["seen", "actioned"]
+    action: str | None = Field(default=None, max_length=2000, description="What was done.")
+
+
+def _store(request: Request) -> NotificationStore:
+    store: NotificationStore = request.app.state.notifications
+    return store
+
+
+def _owner_filter(ctx: PersonalRead) -> str | None:
+    """None: all (supervisors); else the caller's own; other roles are refused."""
+    if ctx.principal.role is Role.SUPERVISOR:
+        return None
+    if ctx.principal.role is Role.OFFENDER_MANAGER:
+        return ctx.principal.name
+    raise AccessDenied("notifications are for offender managers and supervisors")
+
+
+def _view(n: Notification) -> NotificationView:
+    return NotificationView(
+        **{k: v for k, v in n.__dict__.items() if k != "history"},
+        history=[EventView(**e.__dict__) for e in n.history],
+    )
+
+
+@router.get(
+    "/notifications", response_model=Page[NotificationView], openapi_extra=PERSONAL_READ_OPENAPI
+)
+async def list_notifications(
+    request: Request,
+    ctx: ReadDep,
+    state: Literal["new", "seen", "actioned"] | None = None,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """Your notifications (everyone's for supervisors), oldest first, with their history."""
+    owner = _owner_filter(ctx)
+    items = [_view(n) for n in _store(request).list(owner, state, limit, after)]
+    await ctx.consulted(
+        "read notifications", sorted({i.nominal_id for i in items}), [str(i.seq) for i in items]
+    )
+    next_after = items[-1].seq if len(items) == limit else None
+    return json_response(Page[NotificationView](items=items, limit=limit, next_after=next_after))
+
+
+@router.post(
+    "/notifications/{seq}", response_model=NotificationView, openapi_extra=PERSONAL_READ_OPENAPI
+)
+async def change_notification(
+    request: Request,
+    seq: Annotated[int, Path(ge=1, le=2**62)],
+    body: StateChange,
+    ctx: ReadDep,
+) -> Response:
+    """Mark a notification seen, or actioned with what was done (kept in its history)."""
+    owner = _owner_filter(ctx)
+    store = _store(request)
+    current = store.get(seq)
+    if owner is not None and current.owner != owner:
+        raise NotFound(f"notification {seq} not found")
+    changed = store.record(seq, body.state, ctx.principal.name, body.action)
+    await ctx.audit.record_async(
+        AuditEvent(
+            operation=Operation.ALTERATION,
+            actor=ctx.principal.name,
+            role=ctx.principal.role.value,
+            purpose=ctx.purpose,
+            action=f"notification {body.state}",
+            subjects=[changed.nominal_id],
+            details={"notification": seq, "action": body.action},
+        )
+    )
+    return json_response(_view(changed))

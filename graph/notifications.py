@@ -1,0 +1,224 @@
+"""Notifications to offender managers: new intelligence linked to a ViSOR nominal.
+
+When a load adds a report about or naming a nominal, a new association, or a new address,
+a notification is routed to the nominal's offender manager (the `offender_manager` on the
+ViSOR record) with the reason and the evidence. It has an owner and a state (`new`,
+`seen`, `actioned`); every change of state and every action is recorded with who did it
+and when, and never overwritten.
+
+One notification per (nominal, edge): loading the same file again, or a second report
+strengthening the same association, does not notify twice.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from graph.edges import Edge, EdgeKind
+from graph.errors import NotFound, ValidationFailed
+from graph.nodes import Person
+from graph.sqlite_files import open_sqlite, write_transaction
+
+State = Literal["new", "seen", "actioned"]
+STATES: tuple[State, ...] = ("new", "seen", "actioned")
+NOTIFYING = {
+    EdgeKind.ABOUT: "new report about the nominal",
+    EdgeKind.MENTIONS: "new report naming the nominal",
+    EdgeKind.ASSOCIATED_WITH: "new association",
+    EdgeKind.RESIDES_AT: "new address",
+}
+UNASSIGNED = "unassigned"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notifications (
+    seq INTEGER PRIMARY KEY,
+    nominal_id TEXT NOT NULL,
+    edge_id TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (nominal_id, edge_id)
+);
+CREATE INDEX IF NOT EXISTS notifications_owner ON notifications(owner, seq);
+CREATE TABLE IF NOT EXISTS notification_events (
+    seq INTEGER PRIMARY KEY,
+    notification INTEGER NOT NULL REFERENCES notifications(seq),
+    state TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notification_events_of ON notification_events(notification, seq);
+CREATE TRIGGER IF NOT EXISTS notification_events_append_only BEFORE UPDATE ON notification_events
+BEGIN SELECT RAISE(ABORT, 'notification history is append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class NotificationEvent:
+    state: str
+    actor: str
+    action: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    seq: int
+    nominal_id: str
+    edge_id: str
+    owner: str
+    kind: str
+    reason: str
+    evidence: list[str]  # report ids (or structured records) behind the new link
+    created_at: str
+    state: str
+    history: list[NotificationEvent]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def notifications_for(
+    edges: Iterable[Edge], persons: dict[str, Person]
+) -> list[tuple[Person, Edge]]:
+    """(nominal, edge) for every new edge that links new intelligence to a ViSOR nominal."""
+    out = []
+    for edge in edges:
+        if edge.kind not in NOTIFYING:
+            continue
+        for end in (edge.src, edge.dst):
+            person = persons.get(end)
+            if person is not None and person.visor is not None:
+                out.append((person, edge))
+    return out
+
+
+class NotificationStore:
+    """Notifications and their append-only history, in a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = open_sqlite(path, "notifications")
+        self._conn.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def raise_for(self, pairs: Sequence[tuple[Person, Edge]]) -> int:
+        """Record one notification per (nominal, edge); returns how many were new."""
+        if not pairs:
+            return 0
+        at = _now()
+        rows = []
+        for person, edge in pairs:
+            assert person.visor is not None
+            other = edge.dst if edge.src == person.id else edge.src
+            what = NOTIFYING[edge.kind]
+            detail = edge.association_type.value if edge.association_type else edge.kind.value
+            evidence = edge.report_ids or [
+                f"{s.source_system}:{s.source_record_id}" for s in edge.provenance.supports
+            ]
+            rows.append(
+                (
+                    person.id,
+                    edge.id,
+                    person.visor.offender_manager or UNASSIGNED,
+                    edge.kind.value,
+                    f"{what}: {detail} {other}",
+                    json.dumps(evidence),
+                    at,
+                )
+            )
+        with write_transaction(self._conn, self._lock) as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO notifications (nominal_id, edge_id, owner, kind, reason, "
+                "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            return conn.total_changes - before
+
+    def list(
+        self, owner: str | None = None, state: str | None = None, limit: int = 100, after: int = 0
+    ) -> list[Notification]:
+        """Oldest first; `owner=None` for everyone's (supervisors)."""
+        sql = (
+            "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
+            "FROM notifications WHERE seq > ?"
+        )
+        params: list[object] = [after]
+        if owner is not None:
+            sql += " AND owner = ?"
+            params.append(owner)
+        sql += " ORDER BY seq"
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        out = []
+        for row in rows:
+            item = self._with_history(row)
+            if state is None or item.state == state:
+                out.append(item)
+            if len(out) >= limit:
+                break
+        return out
+
+    def get(self, seq: int) -> Notification:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
+                "FROM notifications WHERE seq = ?",
+                (seq,),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"notification {seq} not found")
+        return self._with_history(row)
+
+    def _with_history(self, row: tuple[object, ...]) -> Notification:
+        with self._lock:
+            events = [
+                NotificationEvent(*e)
+                for e in self._conn.execute(
+                    "SELECT state, actor, action, at FROM notification_events "
+                    "WHERE notification = ? ORDER BY seq",
+                    (row[0],),
+                )
+            ]
+        state = events[-1].state if events else "new"
+        seq, nominal, edge, owner, kind, reason, evidence, created = row
+        return Notification(
+            int(str(seq)),
+            str(nominal),
+            str(edge),
+            str(owner),
+            str(kind),
+            str(reason),
+            json.loads(str(evidence)),
+            str(created),
+            state,
+            events,
+        )
+
+    def record(self, seq: int, state: str, actor: str, action: str | None = None) -> Notification:
+        """Move a notification to `state` (an action taken can be noted); kept in history."""
+        if state not in STATES:
+            raise ValidationFailed(f"state must be one of {', '.join(STATES)}, got {state!r}")
+        if state == "actioned" and not (action or "").strip():
+            raise ValidationFailed("say what was done: an actioned notification needs an action")
+        self.get(seq)
+        with write_transaction(self._conn, self._lock) as conn:
+            conn.execute(
+                "INSERT INTO notification_events (notification, state, actor, action, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (seq, state, actor, action, _now()),
+            )
+        return self.get(seq)
