@@ -148,7 +148,7 @@ class NotificationStore:
             )
             return conn.total_changes - before
 
-    def list(
+    def listing(
         self, owner: str | None = None, state: str | None = None, limit: int = 100, after: int = 0
     ) -> list[Notification]:
         """Oldest first; `owner=None` for everyone's (supervisors)."""
@@ -171,6 +171,20 @@ class NotificationStore:
             if len(out) >= limit:
                 break
         return out
+
+    def about(self, nominal_id: str, owner: str | None = None) -> list[Notification]:
+        """Every notification about one nominal (only `owner`'s unless None), oldest first."""
+        sql = (
+            "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
+            "FROM notifications WHERE nominal_id = ?"
+        )
+        params: list[object] = [nominal_id]
+        if owner is not None:
+            sql += " AND owner = ?"
+            params.append(owner)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY seq", params).fetchall()
+        return [self._with_history(row) for row in rows]
 
     def get(self, seq: int) -> Notification:
         with self._lock:

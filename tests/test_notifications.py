@@ -131,3 +131,12 @@ def test_states_and_actions_are_kept_and_audited(api: Any) -> None:
     finally:
         log.close()
     assert [e.action for e in altered] == ["notification seen", "notification actioned"]
+
+
+def test_notifications_join_the_owners_timeline(api: Any) -> None:
+    client, h, _ = api
+    _load(client, h["analyst"], world())
+    events = client.get("/persons/N1/timeline", headers=h["om"]).json()["events"]
+    assert [e["kind"] for e in events] == ["report_about", "notification"]
+    others = client.get("/persons/N1/timeline", headers=h["analyst"]).json()["events"]
+    assert [e["kind"] for e in others] == ["report_about"]  # not the analyst's notifications

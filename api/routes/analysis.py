@@ -8,7 +8,7 @@ returned.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -25,6 +25,7 @@ from graph.analysis.timeline import timeline
 from graph.edges import AssociationType, Edge
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Node, NodeKind, NominalType, Person, RiskIndicator
+from graph.notifications import NotificationStore
 from graph.store import MAX_DEPTH, TraversalFilter
 
 router = APIRouter(tags=["link analysis"], responses=ERRORS)
@@ -261,6 +262,27 @@ class TimelineEventView(BaseModel):
     summary: str
 
 
+def _notification_events(
+    request: Request, ctx: PersonalRead, person_id: str
+) -> list[TimelineEventView]:
+    """Notifications about the person, for their offender manager (own) and supervisors."""
+    role = ctx.principal.role
+    if role not in (Role.OFFENDER_MANAGER, Role.SUPERVISOR):
+        return []
+    owner = None if role is Role.SUPERVISOR else ctx.principal.name
+    kept: NotificationStore = request.app.state.notifications
+    return [
+        TimelineEventView(
+            when=datetime.fromisoformat(n.created_at),
+            kind="notification",
+            node_id=n.nominal_id,
+            edge_id=n.edge_id,
+            summary=f"{n.reason} ({n.state})",
+        )
+        for n in kept.about(person_id, owner)
+    ]
+
+
 class TimelineView(BaseModel):
     person_id: str
     events: list[TimelineEventView]
@@ -271,14 +293,20 @@ class TimelineView(BaseModel):
     response_model=TimelineView,
     openapi_extra=PERSONAL_READ_OPENAPI,
 )
-async def get_timeline(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
+async def get_timeline(
+    request: Request, person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
+) -> Response:
     """Reports about or naming the person, address changes, and associations first and last
     seen, oldest first: only what the caller may see."""
     await _visible_person(ctx, person_id)
     flt = ctx.policy.filter
     events = await store_call(ctx.store, lambda: timeline(ctx.store, person_id, flt))
     views = [TimelineEventView(**e.__dict__) for e in events]
-    returned = sorted({e.node_id for e in events} | {e.edge_id for e in events})
+    views = sorted(
+        [*views, *_notification_events(request, ctx, person_id)],
+        key=lambda v: (v.when is None, v.when or datetime.min.replace(tzinfo=UTC), v.kind),
+    )
+    returned = sorted({e.node_id for e in views} | {e.edge_id for e in views})
     await ctx.consulted("timeline", [person_id], returned)
     return json_response(TimelineView(person_id=person_id, events=views))
 

@@ -80,7 +80,7 @@ async def list_notifications(
 ) -> Response:
     """Your notifications (everyone's for supervisors), oldest first, with their history."""
     owner = _owner_filter(ctx)
-    items = [_view(n) for n in _store(request).list(owner, state, limit, after)]
+    items = [_view(n) for n in _store(request).listing(owner, state, limit, after)]
     await ctx.consulted(
         "read notifications", sorted({i.nominal_id for i in items}), [str(i.seq) for i in items]
     )
