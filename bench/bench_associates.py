@@ -1,0 +1,180 @@
+"""Associates at depth 2 through the embedded store, against networkx `ego_graph` on the
+same graph held in memory (the baseline, measured in the same run).
+
+    python -m bench.bench_associates [--nodes 1000000] [--queries 200] [--write-results]
+
+The graph is a town-shaped synthetic one: people in neighbourhoods of 2,000, each living
+at an address (a few per address), with a couple of associations inside their
+neighbourhood and reports about one or two of them. Depth 2 (two person steps) is at
+most four graph hops; the baseline walks the same person steps over the networkx
+adjacency held in memory (`ego_graph` alone would also count a chain of three direct
+associations as depth 2), and its answer is checked equal for every query.
+
+Target (issue 5): store p50 <= 3x the in-memory baseline p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import networkx as nx
+
+from graph.analysis.associates import associates
+from graph.edges import AssociationType, CreatedBy, CreatorKind, Edge, EdgeKind, Provenance, Support
+from graph.markings import Grading3x5x2
+from graph.nodes import Location, Name, Node, Person, Report
+from graph.stores.sqlite import SqliteGraphStore
+
+RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
+HOOD = 2000  # people per neighbourhood
+BY = CreatedBy(kind=CreatorKind.INGEST, name="bench", version="1")
+STRUCTURED = Provenance(supports=[Support(source_system="bench")], created_by=BY)
+GRADE = Grading3x5x2.parse("2BP")
+WHEN = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def build(n_nodes: int, seed: int, store: SqliteGraphStore) -> nx.Graph:
+    """Write the graph to the store in neighbourhood batches; return it as networkx."""
+    rng = random.Random(seed)
+    people = int(n_nodes * 0.6)
+    places = int(n_nodes * 0.2)
+    reports = n_nodes - people - places
+    graph: nx.Graph = nx.Graph()
+    hoods = max(1, people // HOOD)
+    per_places, per_reports = places // hoods, reports // hoods
+    for h in range(hoods):
+        nodes: list[Node] = []
+        edges: list[Edge] = []
+        ps = [f"P{h}-{i}" for i in range(HOOD)]
+        ls = [f"L{h}-{i}" for i in range(per_places)]
+        rs = [f"R{h}-{i}" for i in range(per_reports)]
+        nodes += [Person(id=p, names=[Name(given="G", family=p)]) for p in ps]
+        nodes += [Location(id=x, address=x) for x in ls]
+        nodes += [Report(id=r, received_at=WHEN, grading=GRADE) for r in rs]
+        graph.add_nodes_from(ps, person=True)
+        graph.add_nodes_from([*ls, *rs], person=False)
+
+        def link(
+            kind: EdgeKind,
+            a: str,
+            b: str,
+            assoc: AssociationType | None = None,
+            edges: list[Edge] = edges,
+        ) -> None:
+            eid = f"{kind.value}:{a}:{b}"
+            edges.append(
+                Edge(id=eid, kind=kind, src=a, dst=b, association_type=assoc, provenance=STRUCTURED)
+            )
+            graph.add_edge(a, b)
+
+        for p in ps:
+            link(EdgeKind.RESIDES_AT, p, rng.choice(ls))
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                other = rng.choice(ps)
+                if other != p and not graph.has_edge(p, other):
+                    link(EdgeKind.ASSOCIATED_WITH, p, other, AssociationType.ASSOCIATE)
+        for r in rs:
+            for p in rng.sample(ps, rng.choice((1, 1, 2))):
+                link(EdgeKind.ABOUT, r, p)
+        store.upsert(nodes, edges)
+    return graph
+
+
+def in_memory(graph: nx.Graph, person: str, depth: int = 2) -> set[str]:
+    """The same answer from the networkx graph held in memory: people reached in `depth`
+    person steps (a direct link, or a shared address or report)."""
+    is_person = graph.nodes
+    seen, frontier = {person}, {person}
+    for _ in range(depth):
+        reached: set[str] = set()
+        for u in frontier:
+            for v in graph.adj[u]:
+                if is_person[v]["person"]:
+                    reached.add(v)
+                else:
+                    reached.update(w for w in graph.adj[v] if is_person[w]["person"])
+        frontier = reached - seen
+        seen |= frontier
+    return seen - {person}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--nodes", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--write-results", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mosaic-bench-associates-") as tmp:
+        store = SqliteGraphStore(Path(tmp) / "g.db", synchronous="OFF")
+        started = time.perf_counter()
+        graph = build(args.nodes, args.seed, store)
+        build_s = time.perf_counter() - started
+        rng = random.Random(args.seed + 1)
+        people = [n for n, d in graph.nodes(data=True) if d["person"]]
+        sample = rng.sample(people, args.queries)
+        store_ms: list[float] = []
+        base_ms: list[float] = []
+        ego_ms: list[float] = []
+        sizes: list[int] = []
+        for person in sample:
+            t0 = time.perf_counter()
+            expected = in_memory(graph, person)
+            base_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            nx.ego_graph(graph, person, radius=4)
+            ego_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            found = associates(store, person, depth=2, limit=1_000_000, max_fanout=None)
+            store_ms.append((time.perf_counter() - t0) * 1000)
+            got = {a.person.id for a in found.associates}
+            assert got == expected, f"{person}: {len(got)} != {len(expected)}"
+            sizes.append(len(got))
+        counts = store.counts()
+        store.close()
+    p50s, p50b = statistics.median(store_ms), statistics.median(base_ms)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## Associates at depth 2 ({now})",
+        "",
+        f"- command: `python -m bench.bench_associates --nodes {args.nodes} --queries "
+        f"{args.queries}`",
+        f"- graph: {counts.total_nodes:,} nodes, {counts.total_edges:,} edges (embedded store, "
+        f"built and loaded in {build_s:.0f} s); associates per query: median "
+        f"{statistics.median(sizes):.0f}, max {max(sizes)}; every answer equal to the baseline's",
+        f"- peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
+        "(the networkx baseline holds the whole graph)",
+        "",
+        "| | p50 ms | p99 ms |",
+        "|---|---|---|",
+        f"| `associates(depth=2)` through the embedded store | {p50s:.2f} | "
+        f"{percentile(store_ms, 0.99):.2f} |",
+        f"| networkx adjacency in memory, same steps (baseline) | {p50b:.2f} | "
+        f"{percentile(base_ms, 0.99):.2f} |",
+        f"| networkx `ego_graph(radius=4)` in memory (context: a superset) | "
+        f"{statistics.median(ego_ms):.2f} | {percentile(ego_ms, 0.99):.2f} |",
+        "",
+        f"- ratio p50 store / in-memory: **{p50s / p50b:.2f}x**; against `ego_graph`: "
+        f"{p50s / statistics.median(ego_ms):.2f}x (target <= 3x: "
+        f"{'met' if p50s / p50b <= 3 else 'NOT met'})",
+    ]
+    print("\n".join(lines))
+    if args.write_results:
+        with RESULTS_PATH.open("a") as out:
+            out.write("\n" + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
