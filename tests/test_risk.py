@@ -15,10 +15,10 @@ from graph.analysis.risk import RULES, RiskAssessment, assess
 from graph.config import Settings
 from graph.edges import AssociationType, EdgeKind
 from graph.markings import Marking
-from graph.nodes import NominalType, Person, RiskIndicator, Visor
+from graph.nodes import NominalType, Person, RiskIndicator, RiskLevel, Visor
 from graph.store import GraphStore
 from tests import scenario as sc
-from tests.factories import edge, from_report, person, report
+from tests.factories import edge, from_report, location, person, report
 
 TODAY = date(2026, 11, 30)
 A = AssociationType
@@ -209,3 +209,27 @@ def test_repeated_reports_count_once_in_the_score(loaded: GraphStore) -> None:
     assert (
         result.score == RULES["child_in_household"].weight + RULES["sighted_near_children"].weight
     )
+
+
+def test_new_associations_and_addresses_since_the_last_review(store: GraphStore) -> None:
+    visor = Visor(
+        ref="V-NR",
+        nominal_type=NominalType.OTHER_DANGEROUS,
+        mappa_category=3,
+        risk_level=RiskLevel.HIGH,  # reviewed every 6 months: last review 2026-06-01
+        next_review=date(2026, 12, 1),
+    )
+    store.upsert(
+        [person("NR", visor=visor), person("O1"), person("O2"), location("LN")],
+        [
+            edge(
+                "NEW", EdgeKind.ASSOCIATED_WITH, "NR", "O1", assoc=A.FRIEND, first=date(2026, 8, 1)
+            ),
+            edge(
+                "OLD", EdgeKind.ASSOCIATED_WITH, "NR", "O2", assoc=A.FRIEND, first=date(2026, 1, 5)
+            ),
+            edge("MOVE", EdgeKind.RESIDES_AT, "NR", "LN", valid_from=date(2026, 9, 9)),
+        ],
+    )
+    found = rules(assess(store, "NR", today=TODAY))
+    assert found == [("new_since_review", "LN"), ("new_since_review", "O1")]

@@ -24,6 +24,7 @@ from graph.nodes import (
     Person,
     Report,
     RiskIndicator,
+    RiskLevel,
 )
 from graph.store import GraphStore, TraversalFilter
 
@@ -83,6 +84,13 @@ RULES: dict[str, RiskRule] = {
             Q.LINKS_OR_ASSOCIATIONS,
             1.5,
             "The nominal is linked to another ViSOR nominal through one intermediary.",
+        ),
+        RiskRule(
+            "new_since_review",
+            Q.LINKS_OR_ASSOCIATIONS,
+            2.0,
+            "A new association or address first seen since the last ViSOR review (taken as "
+            "the next review date less the review interval for the risk level).",
         ),
         RiskRule(
             "substance_misuse",
@@ -156,9 +164,14 @@ def assess(
     if nominal is None:
         return result
     found: dict[tuple[str, str], Finding] = {}
+    visor = next(n.visor for n in nodes.values() if isinstance(n, Person) and n.visor)
+    since = last_review(visor.next_review, visor.risk_level)
     for member in members:
         if member not in nodes:
             continue
+        if since is not None:
+            for finding in _new_since(store, member, members, since, flt):
+                found.setdefault((finding.rule, finding.related), finding)
         for finding in _close_findings(store, member, members, nominal, flt, today):
             found.setdefault((finding.rule, finding.related), finding)
         for finding in _report_findings(store, member, flt):
@@ -170,6 +183,51 @@ def assess(
         else:
             result.findings.append(finding)
     return result
+
+
+# Months between ViSOR risk reviews by risk level (MAPPA guidance gives the minimum
+# frequency; a force can change these). Unknown level: a year.
+REVIEW_MONTHS = {
+    RiskLevel.VERY_HIGH: 3,
+    RiskLevel.HIGH: 6,
+    RiskLevel.MEDIUM: 9,
+    RiskLevel.LOW: 12,
+}
+
+
+def last_review(next_review: date | None, level: RiskLevel | None) -> date | None:
+    """When the last review was, from the next one and the interval for the risk level."""
+    if next_review is None:
+        return None
+    months = REVIEW_MONTHS.get(level, 12) if level else 12
+    year, month = divmod(next_review.year * 12 + next_review.month - 1 - months, 12)
+    return date(year, month + 1, min(next_review.day, 28))
+
+
+def _new_since(
+    store: GraphStore,
+    member: str,
+    members: list[str],
+    since: date,
+    flt: TraversalFilter | None,
+) -> list[Finding]:
+    base = flt or TraversalFilter()
+    kinds = frozenset({EdgeKind.ASSOCIATED_WITH, EdgeKind.RESIDES_AT})
+    hood = store.neighbours(member, 1, base.model_copy(update={"edge_kinds": kinds}), None)
+    out = []
+    for edge in hood.edges:
+        other = edge.dst if edge.src == member else edge.src
+        if other in members:
+            continue
+        start = edge.valid_from or edge.provenance.first_seen
+        if start is not None and start > since:
+            what = "address" if edge.kind is EdgeKind.RESIDES_AT else "association"
+            reason = (
+                f"new {what} ({other}) first seen {start.isoformat()}, "
+                f"after the review of {since.isoformat()}"
+            )
+            out.append(_finding("new_since_review", other, reason, [edge]))
+    return out
 
 
 def _finding(rule: str, related: str, reason: str, evidence: list[Edge]) -> Finding:
