@@ -136,18 +136,17 @@ def associates(
     out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(hood.capped))
     day = today or date.today()
     found: list[Associate] = []
+    direct: dict[frozenset[str], list[Edge]] = defaultdict(list)
+    for edge in sorted(edges.values(), key=lambda e: e.id):
+        if edge.kind is EdgeKind.ASSOCIATED_WITH:
+            direct[frozenset((edge.src, edge.dst))].append(edge)
     for pid, n_steps in reached.items():
         if pid == person_id:
             continue
         person = nodes[pid]
         assert isinstance(person, Person)
         path, via = _path_to(pid, person_id, parent, edges)
-        before = parent[pid][0]
-        ties = [
-            e
-            for e in sorted(edges.values(), key=lambda e: e.id)
-            if e.kind is EdgeKind.ASSOCIATED_WITH and {e.src, e.dst} == {pid, before}
-        ]
+        ties = direct.get(frozenset((pid, parent[pid][0])), [])
         found.append(
             Associate(
                 person=person,
