@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.accounts import AccountStore
-from graph.access import Permission, Role
+from graph.access import AccessPolicy, Permission, Principal, Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.config import Settings
 from graph.errors import NotFound, ValidationFailed
@@ -511,6 +511,16 @@ def demo_data(
     console.print(summary)
 
 
+def _reader(settings: Settings, purpose: str, role: Role) -> AccessPolicy:
+    """The view a CLI read applies (a role's), once its purpose is one the force allows."""
+    if purpose not in settings.purposes:
+        console.print(
+            f"[red]unknown purpose {purpose!r}; one of {', '.join(settings.purposes)}[/red]"
+        )
+        raise typer.Exit(2)
+    return AccessPolicy(Principal(_cli_actor(purpose).name, role))
+
+
 @app.command("associates")
 def associates_command(
     person_id: str,
@@ -522,16 +532,10 @@ def associates_command(
     db: DbOption = None,
 ) -> None:
     """A person's associates with the evidence for each (audited as consultation)."""
-    from graph.access import AccessPolicy, Principal
     from graph.analysis.associates import associates
 
     settings = _settings(db)
-    if purpose not in settings.purposes:
-        console.print(
-            f"[red]unknown purpose {purpose!r}; one of {', '.join(settings.purposes)}[/red]"
-        )
-        raise typer.Exit(2)
-    policy = AccessPolicy(Principal(_cli_actor(purpose).name, role))
+    policy = _reader(settings, purpose, role)
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
         start = store.get_node(person_id)
         if start is None or policy.node_view(start) is None:
@@ -608,16 +612,10 @@ def risk_command(
     db: DbOption = None,
 ) -> None:
     """What raises a nominal's risk, with reasons and evidence (audited as consultation)."""
-    from graph.access import AccessPolicy, Principal
     from graph.analysis.risk import assess
 
     settings = _settings(db)
-    if purpose not in settings.purposes:
-        console.print(
-            f"[red]unknown purpose {purpose!r}; one of {', '.join(settings.purposes)}[/red]"
-        )
-        raise typer.Exit(2)
-    policy = AccessPolicy(Principal(_cli_actor(purpose).name, role))
+    policy = _reader(settings, purpose, role)
     with (
         open_store(settings) as store,
         IngestState(settings.ingest_path) as state,

@@ -6,19 +6,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.accounts import AccountStore
-from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.associates import AssociateList, associates
 from graph.audit import AuditLog, Operation
-from graph.config import Settings
 from graph.edges import AssociationType, EdgeKind
 from graph.nodes import LocationType, NominalType
 from graph.store import GraphStore, TraversalFilter
 from tests import scenario as sc
 from tests.factories import edge, location, person, report
+from tests.support.scenario_api import scenario_api
 
 TODAY = date(2026, 11, 30)
 
@@ -110,25 +107,9 @@ def test_limit_and_bad_depth(loaded: GraphStore) -> None:
 
 
 def test_associates_over_http_are_audited_and_respect_the_view(tmp_path: Path) -> None:
-    from graph.stores.sqlite import SqliteGraphStore
-
-    store = SqliteGraphStore(tmp_path / "g.db")
-    store.upsert(sc.NODES, sc.EDGES)
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "i.db",
-    )
-    accounts = AccountStore(settings.governance_path)
-    tokens = {
-        r: accounts.add(r.value, r) for r in (Role.ANALYST, Role.PARTNER_AGENCY, Role.AUDITOR)
-    }
-    accounts.close()
-
-    def auth(role: Role) -> dict[str, str]:
-        return {"Authorization": f"Bearer {tokens[role]}", "X-Purpose": "investigation"}
-
-    with TestClient(create_app(settings, store=store)) as client:
+    with scenario_api(
+        tmp_path, (Role.ANALYST, Role.PARTNER_AGENCY, Role.AUDITOR), "investigation"
+    ) as (client, auth, settings):
         body = client.get("/persons/P1/associates", headers=auth(Role.ANALYST)).json()
         assert [a["person"]["id"] for a in body["associates"]] == ["P2", "P5", "P6", "P3"]
         assert body["associates"][0]["path"][0]["id"] == "A1"

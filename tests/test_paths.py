@@ -6,18 +6,15 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from fastapi.testclient import TestClient
 
-from api.accounts import AccountStore
-from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.associates import step_filter
 from graph.analysis.paths import connecting_network, shortest_paths
 from graph.audit import AuditLog, Operation
-from graph.config import Settings
 from graph.edges import Edge
 from graph.store import GraphStore, TraversalFilter
 from tests import scenario as sc
+from tests.support.scenario_api import scenario_api
 
 
 @pytest.fixture
@@ -80,23 +77,11 @@ def test_connecting_network(loaded: GraphStore) -> None:
 
 
 def test_paths_and_network_over_http(tmp_path: Path) -> None:
-    from graph.stores.sqlite import SqliteGraphStore
-
-    store = SqliteGraphStore(tmp_path / "g.db")
-    store.upsert(sc.NODES, sc.EDGES)
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "i.db",
-    )
-    accounts = AccountStore(settings.governance_path)
-    tokens = {r: accounts.add(r.value, r) for r in (Role.ANALYST, Role.PARTNER_AGENCY)}
-    accounts.close()
-
-    def auth(role: Role) -> dict[str, str]:
-        return {"Authorization": f"Bearer {tokens[role]}", "X-Purpose": "investigation"}
-
-    with TestClient(create_app(settings, store=store)) as client:
+    with scenario_api(tmp_path, (Role.ANALYST, Role.PARTNER_AGENCY), "investigation") as (
+        client,
+        auth,
+        settings,
+    ):
         body = client.get("/paths?from=P3&to=P6", headers=auth(Role.ANALYST)).json()
         assert body["length"] == 4 and len(body["paths"]) == 4
         assert {n["id"] for n in body["nodes"]} >= {"P1", "R3", "L1"}

@@ -6,19 +6,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.accounts import AccountStore
-from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.risk import RULES, RiskAssessment, assess
-from graph.config import Settings
 from graph.edges import AssociationType, EdgeKind
 from graph.markings import Marking
 from graph.nodes import NominalType, Person, RiskIndicator, RiskLevel, Visor
 from graph.store import GraphStore
 from tests import scenario as sc
 from tests.factories import edge, from_report, location, person, report
+from tests.support.scenario_api import scenario_api
 
 TODAY = date(2026, 11, 30)
 A = AssociationType
@@ -130,23 +127,11 @@ def test_restricted_view_sees_fewer_findings(loaded: GraphStore) -> None:
 
 
 def test_risk_over_http(tmp_path: Path) -> None:
-    from graph.stores.sqlite import SqliteGraphStore
-
-    store = SqliteGraphStore(tmp_path / "g.db")
-    store.upsert(sc.NODES, sc.EDGES)
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "i.db",
-    )
-    accounts = AccountStore(settings.governance_path)
-    tokens = {r: accounts.add(r.value, r) for r in (Role.ANALYST, Role.SUPERVISOR)}
-    accounts.close()
-
-    def auth(role: Role) -> dict[str, str]:
-        return {"Authorization": f"Bearer {tokens[role]}", "X-Purpose": "offender_management"}
-
-    with TestClient(create_app(settings, store=store)) as client:
+    with scenario_api(tmp_path, (Role.ANALYST, Role.SUPERVISOR), "offender_management") as (
+        client,
+        auth,
+        _settings,
+    ):
         body = client.get("/persons/P1/risk", headers=auth(Role.ANALYST)).json()
         assert [(f["rule"], f["related"]) for f in body["findings"]] == [
             ("child_in_household", "P3"),

@@ -18,7 +18,7 @@ from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
-from graph.analysis.measures import MeasureStore
+from graph.analysis.measures import Measure, MeasureStore
 from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
 from graph.analysis.risk import RiskAssessment, assess
 from graph.analysis.timeline import timeline
@@ -418,17 +418,7 @@ class MeasuresView(BaseModel):
 async def get_measures(
     request: Request,
     ctx: ReadDep,
-    measure: Literal[
-        "degree",
-        "reports",
-        "in_degree",
-        "out_degree",
-        "betweenness",
-        "closeness",
-        "eigenvector",
-        "core",
-        "triangles",
-    ] = "degree",
+    measure: Measure = "degree",
     kind: Literal["Person", "Report", "Location", "Object"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> Response:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import networkx as nx
 
@@ -29,7 +29,7 @@ from graph.edges import EdgeKind
 from graph.sqlite_files import open_sqlite, write_transaction
 from graph.store import GraphStore, TraversalFilter
 
-MEASURES = (
+Measure = Literal[
     "degree",
     "reports",
     "in_degree",
@@ -39,7 +39,8 @@ MEASURES = (
     "eigenvector",
     "core",
     "triangles",
-)
+]
+MEASURES: tuple[str, ...] = get_args(Measure)
 EXACT_BETWEENNESS_MAX = 3000
 SAMPLE_PIVOTS = 500
 SEED = 20260301
