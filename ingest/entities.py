@@ -347,15 +347,21 @@ class Resolution:
         return row[0], members
 
     def queue(
-        self, limit: int = 50, after: tuple[float, str, str] | None = None
+        self,
+        limit: int = 50,
+        after: tuple[float, str, str] | None = None,
+        person: str | None = None,
     ) -> list[QueuedPair]:
-        """Review pairs without a judgement in force, highest score first."""
+        """Review pairs without a judgement in force, highest score first; only those
+        involving `person` when given (triage one nominal's possible duplicates)."""
         judged = self.judgements_in_force()
+        sql = "SELECT a, b, score, features, scored_at FROM match_pairs WHERE outcome = 'review'"
+        params: tuple[str, ...] = ()
+        if person is not None:
+            sql += " AND (a = ? OR b = ?)"
+            params = (person, person)
         with self.state.reading() as conn:
-            rows = conn.execute(
-                "SELECT a, b, score, features, scored_at FROM match_pairs WHERE outcome = 'review' "
-                "ORDER BY score DESC, a, b"
-            ).fetchall()
+            rows = conn.execute(sql + " ORDER BY score DESC, a, b", params).fetchall()
         out: list[QueuedPair] = []
         for a, b, score, features, at in rows:
             if (a, b) in judged:

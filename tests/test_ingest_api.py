@@ -125,6 +125,10 @@ def test_records_of_one_human_become_one_entity(api: Any) -> None:
     first = next(q for q in queue if (q["a"]["id"], q["b"]["id"]) == ("PA", "PC"))
     assert {f["name"] for f in first["features"]} >= {"given name", "date of birth"}
     assert any("nickname" in f["note"] for f in first["features"])
+    only = client.get("/resolution/queue?person=PC", headers=h).json()["items"]
+    assert only and all("PC" in (q["a"]["id"], q["b"]["id"]) for q in only)
+    assert client.get("/resolution/queue?person=X1", headers=h).json()["items"] == []
+    assert client.get("/resolution/queue?person=nobody", headers=h).status_code == 404
 
 
 def test_judgements_win_are_reversible_and_not_same_beats_transitivity(api: Any) -> None:

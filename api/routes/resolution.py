@@ -90,11 +90,16 @@ async def review_queue(
     ctx: ReadDep,
     after: Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    person: Annotated[
+        str | None, Query(max_length=200, description="Only pairs involving this person.")
+    ] = None,
 ) -> Response:
     """Pairs the matcher could not decide, highest score first, each with its explanation."""
     _writer(ctx)
     resolution = _resolution(request)
-    pairs = await run_in_threadpool(resolution.queue, after + limit + 1)
+    if person is not None and person not in await _visible_persons(ctx, [person]):
+        raise NotFound(f"person {person!r} not found")
+    pairs = await run_in_threadpool(resolution.queue, after + limit + 1, None, person)
     persons = await _visible_persons(ctx, sorted({p for q in pairs for p in (q.a, q.b)}))
     visible = [q for q in pairs if q.a in persons and q.b in persons]
     page = visible[after : after + limit]
