@@ -373,14 +373,6 @@ class Resolution:
                 break
         return out
 
-    def pair(self, a: str, b: str) -> QueuedPair | None:
-        a, b = _pair(a, b)
-        with self.state.reading() as conn:
-            row = conn.execute(
-                "SELECT score, features, scored_at FROM match_pairs WHERE a = ? AND b = ?", (a, b)
-            ).fetchone()
-        return QueuedPair(a, b, row[0], json.loads(row[1]), row[2]) if row else None
-
     def judgements(self, person_id: str | None = None) -> list[Judgement]:
         sql = "SELECT seq, a, b, verdict, actor, reason, at FROM judgements"
         params: tuple[str, ...] = ()

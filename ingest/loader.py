@@ -752,11 +752,3 @@ class Loader:
         w.match.append((pid, facts))
         if self.matcher:
             self.matcher.add_person(pid, facts)
-
-
-def lines_of(
-    files: Iterable[tuple[str, Iterator[bytes] | Iterable[bytes]]],
-) -> Iterator[Iterator[Line]]:
-    """Adapt (name, byte lines) pairs to the loader's input."""
-    for name, handle in files:
-        yield reader.stream_lines(handle, name)

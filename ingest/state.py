@@ -211,12 +211,6 @@ class IngestState:
             [(*row, at) for row in rows],
         )
 
-    def record_count(self) -> dict[str, int]:
-        with self._lock:
-            return dict(
-                self._conn.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall()
-            )
-
     # -- quarantine ----------------------------------------------------------------------
 
     def quarantine(self, rejections: Sequence[Rejection]) -> None:
