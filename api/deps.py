@@ -19,11 +19,13 @@ from api.accounts import AccountStore
 from graph.access import AccessPolicy, Permission, Principal
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.config import Settings
-from graph.errors import AccessDenied, NotAuthenticated, PurposeRequired
+from graph.errors import AccessDenied, NotAuthenticated, NotFound, PurposeRequired
+from graph.nodes import Person, Report
 from graph.store import GraphStore
 from ingest.entities import Resolution
 
 T = TypeVar("T")
+V = TypeVar("V", Person, Report)
 
 bearer = HTTPBearer(auto_error=False, description="A token made by `mosaic users add`.")
 PURPOSE_DOC = "Why personal data is processed: one of the configured purposes."
@@ -164,3 +166,12 @@ async def store_call(store: GraphStore, fn: Callable[..., T], *args: Any) -> T:
     if store.backend == "embedded":
         return fn(*args)
     return await run_in_threadpool(fn, *args)
+
+
+async def visible(ctx: PersonalRead, node_id: str, kind: type[V], label: str) -> V:
+    """The record as the caller may see it; hidden and missing are the same NotFound."""
+    node = await store_call(ctx.store, ctx.store.get_node, node_id)
+    view = ctx.policy.node_view(node) if node is not None else None
+    if not isinstance(view, kind):
+        raise NotFound(f"{label} {node_id!r} not found")
+    return view

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
@@ -91,14 +91,6 @@ def caller_filter(
     )
 
 
-async def _visible_person(ctx: PersonalRead, person_id: str) -> Person:
-    node = await store_call(ctx.store, ctx.store.get_node, person_id)
-    view = ctx.policy.node_view(node) if node is not None else None
-    if not isinstance(view, Person):
-        raise NotFound(f"person {person_id!r} not found")
-    return view
-
-
 @router.get(
     "/persons/{person_id}/associates",
     response_model=AssociatesView,
@@ -118,7 +110,7 @@ async def get_associates(
     """A person's associates within `depth` person steps (a direct association, or a shared
     report, address or object), each with its shortest evidence path and strength."""
     policy = ctx.policy
-    await _visible_person(ctx, person_id)
+    await visible(ctx, person_id, Person, "person")
     flt = caller_filter(ctx, types, min_grade, since, exclude)
     found = await store_call(
         ctx.store,
@@ -176,8 +168,8 @@ async def get_paths(
     exclude: Exclude = "none",
 ) -> Response:
     """Every shortest path (up to `max_len` edges) between two people, with its evidence."""
-    await _visible_person(ctx, source)
-    await _visible_person(ctx, target)
+    await visible(ctx, source, Person, "person")
+    await visible(ctx, target, Person, "person")
     flt = caller_filter(ctx, types, min_grade, since, exclude)
     found = await store_call(
         ctx.store,
@@ -229,7 +221,7 @@ class NetworkView(BaseModel):
 async def post_connecting_network(body: NetworkRequest, ctx: ReadDep) -> Response:
     """The union of the shortest paths between every pair of the people given."""
     for person in body.people:
-        await _visible_person(ctx, person)
+        await visible(ctx, person, Person, "person")
     flt = ctx.policy.filter
     net = await store_call(
         ctx.store,
@@ -298,7 +290,7 @@ async def get_timeline(
 ) -> Response:
     """Reports about or naming the person, address changes, and associations first and last
     seen, oldest first: only what the caller may see."""
-    await _visible_person(ctx, person_id)
+    await visible(ctx, person_id, Person, "person")
     flt = ctx.policy.filter
     events = await store_call(ctx.store, lambda: timeline(ctx.store, person_id, flt))
     views = [TimelineEventView(**e.__dict__) for e in events]
@@ -360,7 +352,7 @@ def _risk_view(result: RiskAssessment) -> RiskView:
 async def get_risk(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
     """The associations and facts that raise a nominal's risk, each with its reason (one of
     the six questions) and evidence, over every visible record of the person's entity."""
-    await _visible_person(ctx, person_id)
+    await visible(ctx, person_id, Person, "person")
     result = await _assessment(ctx, person_id)
     returned = sorted(
         {f.related for f in [*result.findings, *result.not_raising]}

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
-from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.schemas import ERRORS, ReportView, json_response
 from graph.edges import EdgeKind
-from graph.errors import NotFound
 from graph.nodes import Person, Report
 
-N = TypeVar("N", Person, Report)
-
 router = APIRouter(tags=["records"], responses=ERRORS)
-
-
-async def _visible(ctx: PersonalRead, node_id: str, kind: type[N], label: str) -> N:
-    """The record as the caller may see it; hidden and missing are the same NotFound."""
-    node = await store_call(ctx.store, ctx.store.get_node, node_id)
-    view = ctx.policy.node_view(node) if node is not None else None
-    if not isinstance(view, kind):
-        raise NotFound(f"{label} {node_id!r} not found")
-    return view
 
 
 class EntityRef(BaseModel):
@@ -47,7 +35,7 @@ async def get_person(
 ) -> Response:
     """A person record (fields the caller may not see, such as medical details, are null)
     with the entity it belongs to and the other records that entity joins."""
-    view = await _visible(ctx, person_id, Person, "person")
+    view = await visible(ctx, person_id, Person, "person")
     entity = await _entity(ctx, person_id)
     returned = entity.records if entity else [person_id]
     await ctx.consulted("read person", [person_id], returned)
@@ -75,7 +63,7 @@ async def get_report(
     report_id: Annotated[str, Path(examples=["DEMO-IR-1", "R1"])], ctx: ReadDep
 ) -> Response:
     """A report with its visible links (subjects, mentions, places, objects, source)."""
-    view = await _visible(ctx, report_id, Report, "report")
+    view = await visible(ctx, report_id, Report, "report")
     store = ctx.store
     hood = await store_call(store, store.neighbours, report_id, 1, ctx.policy.filter, None)
     links = [e for e in hood.edges if report_id in (e.src, e.dst)]
