@@ -48,15 +48,10 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-class WireName(Wire):
-    given: str = ""
-    family: str = ""
+class WireName(Name, Wire):
+    """A name as sent: the graph's `Name` (and its rule) with unknown fields kept."""
 
-    @model_validator(mode="after")
-    def _not_both_empty(self) -> WireName:
-        if not (self.given.strip() or self.family.strip()):
-            raise ValueError("a name needs a given or a family part")
-        return self
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     def to_name(self) -> Name:
         return Name(given=self.given, family=self.family)
