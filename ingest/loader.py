@@ -532,14 +532,11 @@ class Loader:
         self.summary.mentions_new += len(fresh) - len(matched)
         if matched and self.audit and self.writes:
             self.audit.record(
-                AuditEvent(
-                    operation=Operation.COMBINATION,
-                    actor=self.actor.name,
-                    role=self.actor.role,
-                    purpose=self.actor.purpose,
-                    action="resolve report mentions to persons",
-                    subjects=sorted({d.person_id for _, d in matched}),
-                    details={
+                self._event(
+                    Operation.COMBINATION,
+                    "resolve report mentions to persons",
+                    sorted({d.person_id for _, d in matched}),
+                    {
                         "matcher": self.matcher.version if self.matcher else None,
                         "matches": {k: [d.person_id, round(d.score or 0.0, 4)] for k, d in matched},
                     },
@@ -657,6 +654,20 @@ class Loader:
             return (None, "source_register", rec.id)
         return (None, getattr(rec, "source_system", None) or "unspecified", rec.id)
 
+    def _event(
+        self, operation: Operation, action: str, subjects: list[str], details: dict[str, Any]
+    ) -> AuditEvent:
+        """An audit event by this load's actor."""
+        return AuditEvent(
+            operation=operation,
+            actor=self.actor.name,
+            role=self.actor.role,
+            purpose=self.actor.purpose,
+            action=action,
+            subjects=subjects,
+            details=details,
+        )
+
     def _audit_writes(
         self, todo: list[_Work], created: list[str], updated: list[str], deleted: list[str]
     ) -> None:
@@ -664,27 +675,21 @@ class Loader:
         events = []
         if created:
             events.append(
-                AuditEvent(
-                    operation=Operation.COLLECTION,
-                    actor=self.actor.name,
-                    role=self.actor.role,
-                    purpose=self.actor.purpose,
-                    action="ingest interchange records",
-                    subjects=created,
-                    details={"count": len(created)},
+                self._event(
+                    Operation.COLLECTION,
+                    "ingest interchange records",
+                    created,
+                    {"count": len(created)},
                 )
             )
         altered = [w.parsed.record.id for w in todo if w.status == "updated"]
         if updated or deleted or altered:
             events.append(
-                AuditEvent(
-                    operation=Operation.ALTERATION,
-                    actor=self.actor.name,
-                    role=self.actor.role,
-                    purpose=self.actor.purpose,
-                    action="ingest changed interchange records",
-                    subjects=altered,
-                    details={"updated": updated, "claims_withdrawn": deleted},
+                self._event(
+                    Operation.ALTERATION,
+                    "ingest changed interchange records",
+                    altered,
+                    {"updated": updated, "claims_withdrawn": deleted},
                 )
             )
         self.audit.record_many(events)
