@@ -44,6 +44,7 @@ EXPECTED = {  # the generator's wording -> the rules that answer it
     "RSO (child sexual offences)": {"child_in_household"},
     "violent offender": {"co_offender"},
     "nominal associating with a vulnerable adult": {"vulnerable_associate", "potential_victim"},
+    "position of trust": {"position_of_trust"},
 }
 
 
@@ -55,11 +56,13 @@ def _expected(why: str) -> tuple[str, set[str]]:
 
 
 def _about(
-    finding: Finding, target: str | None, human: dict[str, str], addresses: dict[str, set[str]]
+    finding: Finding, planted: str, human: dict[str, str], addresses: dict[str, set[str]]
 ) -> bool:
-    """The finding concerns the planted person: it names them, its evidence passes through
-    one of their records, or (a child in the household) the child shares their address."""
-    records = {p for p, h in human.items() if h == target}
+    """The finding concerns the planted person or organisation: it names them, its evidence
+    passes through one of their records, or (a child in the household) the child shares
+    their address."""
+    target = human.get(planted)
+    records = {p for p, h in human.items() if h == target} if target else {planted}
     if finding.related in records:
         return True
     if any(e.src in records or e.dst in records for e in finding.evidence):
@@ -127,9 +130,8 @@ def main() -> None:
         label, rules = _expected(planted["why"])
         total[label] += 1
         result = assessed.get(planted["a"])
-        target = human.get(planted["b"])
         hit = result is not None and any(
-            f.rule in rules and _about(f, target, human, addresses) for f in result.findings
+            f.rule in rules and _about(f, planted["b"], human, addresses) for f in result.findings
         )
         found[label] += hit
         if not hit and len(missing) < 10:

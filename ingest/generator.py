@@ -18,7 +18,8 @@ The world's shape, roughly as a force's public protection unit would see it:
   some with partners, parents or ex-partners, violent offenders in co-offender groups;
 * planted risks: child-sex-offence RSOs who move in with (or lodge with) a mother and her
   children, often without notifying, violent offenders with co-offenders, nominals
-  associating with vulnerable adults (listed in the truth file);
+  associating with vulnerable adults, RSOs working or volunteering with children's
+  organisations (listed in the truth file);
 * the same human held in several systems (visor, pnc, probation, local_intel, crm) with
   realistic corruption: typos, nicknames, swapped names, DOB slips, stale addresses, a PNC id
   on some records only, middle and double-barrelled names, missing gender;
@@ -544,14 +545,14 @@ class _Risk:
     type: str
     why: str
     since: date
-    kind: str  # household, co_offender, vulnerable
+    kind: str  # household, co_offender, vulnerable, trust (b is a; org is the employer)
     children: list[_Human] = field(default_factory=list)
     days: list[date] = field(default_factory=list)  # reports that will show it
+    org: _Obj | None = None
 
     def as_truth(self) -> dict[str, str]:
-        return {"a": self.a.primary().id, "b": self.b.primary().id, "type": self.type} | {
-            "why": self.why
-        }
+        b = self.org.id if self.org else self.b.primary().id
+        return {"a": self.a.primary().id, "b": b, "type": self.type, "why": self.why}
 
 
 # ------------------------------------------------------------------------------ the world
@@ -610,6 +611,7 @@ class _World:
         self._make_nominals()
         self._make_cooffender_groups()
         self._make_vulnerable_associates()
+        self._make_positions_of_trust()
         self._fill_households()
         self._make_phantoms()
         self._assign_pnc()
@@ -1328,6 +1330,19 @@ class _World:
                 )
             )
 
+    def _make_positions_of_trust(self) -> None:
+        """A few RSOs who work or volunteer with children; the employer is chosen once the
+        organisations exist (`_make_objects`)."""
+        rng = self.rng
+        for h in self.nominals:
+            if h.nominal is None or h.nominal.nominal_type != "RSO" or rng.random() >= 0.05:
+                continue
+            since = self._rand_date(
+                self.cfg.start - timedelta(days=200), self.cfg.end - timedelta(days=60)
+            )
+            why = "position of trust: RSO working or volunteering with children"
+            self.risks.append(_Risk(h, h, "employee", why, since, "trust"))
+
     def _fill_households(self) -> None:
         kinds = ("family", "single_parent", "couple", "single", "elderly")
         cum = _cum((32, 12, 18, 28, 10))
@@ -1521,6 +1536,8 @@ class _World:
         """0-3 reports per planted risk after it began; none means a structured link instead."""
         for r in self.risks:
             k = min(budget, self.rng.choices((0, 1, 2, 3), (15, 40, 30, 15))[0])
+            if r.kind == "trust":  # no structured record can show employment
+                k = min(budget, max(1, k))
             r.days = sorted(
                 self._rand_date(max(r.since, self.cfg.start), self.cfg.end) for _ in range(k)
             )
@@ -1900,6 +1917,10 @@ class _World:
             self._object("vehicle", self._registration(), None)
         for i in range(max(5, min(200, self.n_target // 150))):
             self._object("organisation", self._organisation(i), None)
+        serving = [o for o in self.objects if o.type == "organisation" and serves_children(o)]
+        for r in self.risks:
+            if r.kind == "trust":
+                r.org = rng.choice(serving)
 
     def _organisation(self, i: int) -> str:
         rng = self.rng
@@ -2894,10 +2915,12 @@ class _Reporter:
             d.link(d.mention(bosses[0]), ref, "employer")
             text += f" for {d.name(bosses[0])}"
         if rng.random() < 0.5:
-            org = rng.choice(self.organisations)
+            # a nominal working with children is a planted risk (truth), never background
+            orgs = [o for o in self.organisations if not (h.nominal and serves_children(o))]
+            org = rng.choice(orgs)
             d.thing(org, ref, "employer")
             text += f"; employer recorded as {org.value}"
-            if any(word in org.value for word in ("Juniors", "Tuition", "Dance", "Youth")):
+            if serves_children(org):
                 d.risks("breach_of_trust", "children_or_vulnerable_adults")
         stype = rng.choice(("member_of_public", "hmpps_probation"))
         return self.meta(stype, "witnessed", h), text + "."
@@ -3001,6 +3024,17 @@ class _Reporter:
         rng = self.rng
         d = self.draft(when)
         ref = d.subject(r.a)
+        if r.kind == "trust":
+            assert r.org is not None
+            d.thing(r.org, ref, "employer")
+            role = rng.choice(("volunteer coach", "helper", "tutor", "minibus driver"))
+            text = (
+                f"{d.name(r.a)} is working as a {role} with {r.org.value},"
+                " which runs activities for children"
+            )
+            d.risks("breach_of_trust", "children_or_vulnerable_adults")
+            stype = rng.choice(("member_of_public", "partner_agency", "hmpps_probation"))
+            return self.finish(d, self.meta(stype, "witnessed", r.a), when, text + ".")
         bref = d.mention(r.b) if rng.random() < 0.7 else d.person(r.b)
         if r.kind == "household":
             note = rng.choice(("living together", "moved in recently", "staying most nights"))
@@ -3042,6 +3076,12 @@ class _Reporter:
             stype = rng.choice(("voluntary_org", "partner_agency", "member_of_public"))
             m = self.meta(stype, "told_by_third_party", r.a)
         return self.finish(d, m, when, text + ".")
+
+
+def serves_children(org: _Obj) -> bool:
+    """Whether a generated organisation works with children (known only to the generator
+    and its truth: the interchange format has no field for it)."""
+    return any(word in org.value for word in vocab.CHILDREN_ORGANISATION_WORDS)
 
 
 def _confidential(

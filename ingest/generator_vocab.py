@@ -424,6 +424,8 @@ ORGANISATION_NAMES: Final = (
     "{family} Cleaning Ltd",
     "{stem} Residents Association",
 )
+CHILDREN_ORGANISATION_WORDS: Final = ("Juniors", "Tuition", "Dance", "Youth")
+"""Organisations whose name has one of these words work with children."""
 
 # ---------------------------------------------------------------------------- ViSOR text
 

@@ -677,7 +677,17 @@ def test_risky_associations_are_planted_and_evidenced(
     human_of = truth["person_entity"]
     risky = truth["risky_associations"]
     whys = {r["why"].split(" ")[0] for r in risky}
-    assert {"RSO", "violent", "nominal"} <= whys
+    assert {"RSO", "violent", "nominal", "position"} <= whys
+    organisation = {o["id"]: o for o in gen.of("object") if o["object_type"] == "organisation"}
+    employed = {
+        (s["person_id"], o["object_id"])
+        for rep in gen.of("report")
+        if "breach_of_trust" in rep["risk_indicators"]
+        for s in rep["subjects"]
+        if "person_id" in s
+        for o in rep["objects"]
+        if o["role"] == "employer"
+    }
     evidence: set[frozenset[str]] = {
         frozenset((human_of[a["a"]], human_of[a["b"]])) for a in gen.of("association")
     }
@@ -694,6 +704,14 @@ def test_risky_associations_are_planted_and_evidenced(
     }
     for r in risky:
         a = person[r["a"]]
+        if r["why"].startswith("position of trust"):
+            assert a["visor"]["nominal_type"] == "RSO" and r["b"] in organisation
+            assert any(
+                word in organisation[r["b"]]["value"]
+                for word in ("Juniors", "Youth", "Tuition", "Dance")
+            )
+            assert any(b == r["b"] and human_of[p] == human_of[r["a"]] for p, b in employed), r
+            continue
         ha, hb = human_of[r["a"]], human_of[r["b"]]
         assert ha != hb and a["visor"] and r["type"] in ASSOCIATION_TYPES
         assert frozenset((ha, hb)) in evidence, r

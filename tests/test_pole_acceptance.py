@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 from graph.analysis.associates import associates
 from graph.analysis.measures import compute
 from graph.analysis.paths import shortest_paths
-from graph.edges import EdgeKind
+from graph.edges import AssociationType, EdgeKind
 from graph.store import GraphStore, TraversalFilter
 from ingest.generator import GeneratorConfig, write_demo_data
 from ingest.loader import Actor
@@ -30,28 +30,51 @@ from ingest.state import IngestState
 ASSOCIATION = TraversalFilter(edge_kinds=frozenset({EdgeKind.ASSOCIATED_WITH}))
 
 
-def named(ref: dict[str, Any]) -> bool:
-    return ref.get("person_id") is not None
-
-
-def _strip_mentions(record: dict[str, Any]) -> dict[str, Any]:
+def _name_mentions(record: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+    """Replace each mention by the person record the generator's truth says it is (mentions
+    of people with no record are dropped), so every link names its people and the
+    independent graph is exact."""
     if record["kind"] != "report":
         return record
+    rid = record["id"]
+
+    def ref(r: dict[str, Any]) -> dict[str, Any] | None:
+        if r.get("person_id") is not None:
+            return r
+        pid = who.get(f"{rid}#{r['mention']}")
+        return {"person_id": pid} if pid else None
+
+    def refs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [x for x in (ref(r) for r in items) if x is not None]
+
+    links = []
+    for a in record["associations"]:
+        ends = ref(a["a"]), ref(a["b"])
+        if ends[0] and ends[1] and ends[0] != ends[1]:
+            links.append(a | {"a": ends[0], "b": ends[1]})
+    knows = [r | {"ref": x} for r in record["source_relationship"] if (x := ref(r["ref"]))]
+    objects = [o | {"ref": ref(o["ref"]) if o.get("ref") else None} for o in record["objects"]]
+    subjects = refs(record["subjects"])
     return record | {
         "mentions": [],
-        "subjects": [r for r in record["subjects"] if named(r)],
-        "associations": [a for a in record["associations"] if named(a["a"]) and named(a["b"])],
-        "source_relationship": [r for r in record["source_relationship"] if named(r["ref"])],
-        "objects": [o for o in record["objects"] if o.get("ref") is None or named(o["ref"])],
+        "subjects": subjects,
+        "associations": links,
+        "source_relationship": knows,
+        "objects": objects,
     }
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
     tmp = tmp_path_factory.mktemp("pole")
-    raw = tmp / "raw.jsonl"
-    write_demo_data(GeneratorConfig(persons=400, reports=900, seed=11), raw)
-    records = [_strip_mentions(json.loads(line)) for line in raw.read_text().splitlines()]
+    raw, truth_path = tmp / "raw.jsonl", tmp / "truth.json"
+    write_demo_data(GeneratorConfig(persons=400, reports=900, seed=11), raw, truth_path)
+    truth = json.loads(truth_path.read_text())
+    first_record: dict[str, str] = {}
+    for rec, human in sorted(truth["person_entity"].items()):
+        first_record.setdefault(human, rec)
+    who = {m: first_record[h] for m, h in truth["mention_entity"].items() if h in first_record}
+    records = [_name_mentions(json.loads(line), who) for line in raw.read_text().splitlines()]
     clean = tmp / "world.jsonl"
     clean.write_text("".join(json.dumps(r) + "\n" for r in records))
     return clean, records
@@ -128,6 +151,60 @@ def test_friends_of_friends(loaded: GraphStore, world: tuple[Path, list[dict[str
     expected = set(nx.ego_graph(links, person, radius=2)) - {person}
     mine = associates(loaded, person, depth=2, flt=ASSOCIATION, limit=10_000).associates
     assert {a.person.id for a in mine} == expected
+
+
+RELATIVES = frozenset({AssociationType.FAMILY, AssociationType.PARENT_OF, AssociationType.CHILD_OF})
+
+
+def test_relatives_who_know_offenders_and_live_at_the_same_address(
+    loaded: GraphStore, world: tuple[Path, list[dict[str, Any]]]
+) -> None:
+    """People who are not offenders themselves but share an address with a relative who
+    knows a ViSOR nominal (the classic POLE "vulnerable household" question)."""
+    homes: dict[str, set[str]] = defaultdict(set)
+    knows: dict[str, set[str]] = defaultdict(set)
+    family: set[frozenset[str]] = set()
+    nominal: set[str] = set()
+    for r in world[1]:
+        if r["kind"] == "person":
+            homes[r["id"]] |= {spell["location_id"] for spell in r.get("addresses", [])}
+            if r.get("visor"):
+                nominal.add(r["id"])
+        pairs = [(r["a"], r["b"], r["type"])] if r["kind"] == "association" else []
+        if r["kind"] == "report":
+            pairs = [
+                (x["a"]["person_id"], x["b"]["person_id"], x["type"]) for x in r["associations"]
+            ]
+        for a, b, kind in pairs:
+            knows[a].add(b)
+            knows[b].add(a)
+            if kind in RELATIVES:
+                family.add(frozenset((a, b)))
+    expected = {
+        p
+        for pair in family
+        for p, relative in itertools.permutations(pair)
+        if p not in nominal and homes[p] & homes[relative] and knows[relative] & nominal - {p}
+    }
+    assert expected, "the generated world should contain the pattern"
+
+    people = sorted(r["id"] for r in world[1] if r["kind"] == "person" and not r.get("visor"))
+    relative_flt = TraversalFilter(association_types=RELATIVES)
+    at_home = frozenset({EdgeKind.RESIDES_AT})
+    found = set()
+    for p in people:
+        relatives = associates(
+            loaded, p, flt=relative_flt, steps=frozenset({EdgeKind.ASSOCIATED_WITH})
+        ).associates
+        if not relatives:
+            continue
+        housemates = associates(loaded, p, steps=at_home, include_hubs=True, max_fanout=None)
+        home = {a.person.id for a in housemates.associates}
+        for relative in (a.person.id for a in relatives if a.person.id in home):
+            theirs = associates(loaded, relative, flt=ASSOCIATION, limit=10_000).associates
+            if any(a.nominal_type is not None and a.person.id != p for a in theirs):
+                found.add(p)
+    assert found == expected
 
 
 def test_shortest_paths_between_persons_of_interest(

@@ -11,7 +11,16 @@ from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.risk import RULES, RiskAssessment, assess
 from graph.edges import AssociationType, EdgeKind
 from graph.markings import Marking
-from graph.nodes import NominalType, Person, RiskIndicator, RiskLevel, Visor
+from graph.nodes import (
+    LocationType,
+    NominalType,
+    ObjectEntity,
+    ObjectType,
+    Person,
+    RiskIndicator,
+    RiskLevel,
+    Visor,
+)
 from graph.store import GraphStore
 from tests import scenario as sc
 from tests.factories import edge, from_report, location, person, report
@@ -19,6 +28,7 @@ from tests.support.scenario_api import scenario_api
 
 TODAY = date(2026, 11, 30)
 A = AssociationType
+Q = RiskIndicator
 
 
 def nominal(pid: str, kind: NominalType) -> Person:
@@ -218,3 +228,72 @@ def test_new_associations_and_addresses_since_the_last_review(store: GraphStore)
     )
     found = rules(assess(store, "NR", today=TODAY))
     assert found == [("new_since_review", "LN"), ("new_since_review", "O1")]
+
+
+def test_positions_of_trust(store: GraphStore) -> None:
+    """Working at a school is a position of trust (not a sighting); an employer counts only
+    when the report flags the work as a breach-of-trust concern; repeats count once."""
+    flagged = report("RT1", "2026-04-01T09:00:00Z", "2BP", risk_indicators=[Q.BREACH_OF_TRUST])
+    again = report("RT2", "2026-05-01T09:00:00Z", "2BP", risk_indicators=[Q.BREACH_OF_TRUST])
+    plain = report("RT3", "2026-06-01T09:00:00Z", "2BP")
+    school = report("RT4", "2026-07-01T09:00:00Z", "2BP")
+    club = ObjectEntity(id="ORG1", object_type=ObjectType.ORGANISATION, value="Juniors FC")
+    roofer = ObjectEntity(id="ORG2", object_type=ObjectType.ORGANISATION, value="Roofing Ltd")
+    store.upsert(
+        [
+            nominal("NT", NominalType.RSO),
+            flagged,
+            again,
+            plain,
+            school,
+            club,
+            roofer,
+            location("LS", LocationType.SCHOOL),
+        ],
+        [
+            edge("T1", EdgeKind.ABOUT, "RT1", "NT", via=flagged),
+            edge("T2", EdgeKind.INVOLVES, "RT1", "ORG1", role="employer", via=flagged),
+            edge("T3", EdgeKind.ABOUT, "RT2", "NT", via=again),
+            edge("T4", EdgeKind.INVOLVES, "RT2", "ORG1", role="employer", via=again),
+            edge("T5", EdgeKind.ABOUT, "RT3", "NT", via=plain),
+            edge("T6", EdgeKind.INVOLVES, "RT3", "ORG2", role="employer", via=plain),
+            edge("T7", EdgeKind.ABOUT, "RT4", "NT", via=school),
+            edge("T8", EdgeKind.AT_LOCATION, "RT4", "LS", role="workplace", via=school),
+        ],
+    )
+    result = assess(store, "NT", today=TODAY)
+    assert rules(result) == [("position_of_trust", "LS"), ("position_of_trust", "ORG1")]
+    school_finding, club_finding = result.findings
+    assert school_finding.question is Q.BREACH_OF_TRUST
+    assert [e.id for e in school_finding.evidence] == ["T7", "T8"]
+    assert [e.id for e in club_finding.evidence] == ["T1", "T2"]  # the first report
+    assert result.score == 2 * RULES["position_of_trust"].weight
+
+
+def test_contact_with_a_child_outside_the_household(store: GraphStore) -> None:
+    """An RSO's online contact with a child is a concern of its own, not a household one."""
+    store.upsert(
+        [nominal("NC", NominalType.RSO), person("KC", "Kai", "Dunn", dob=date(2013, 5, 5))],
+        [edge("OC", EdgeKind.ASSOCIATED_WITH, "NC", "KC", assoc=A.ONLINE_CONTACT)],
+    )
+    result = assess(store, "NC", today=TODAY)
+    assert rules(result) == [("child_contact", "KC")]
+    assert result.findings[0].reason == "associated with a child (Kai Dunn): online_contact"
+    assert result.score == RULES["child_contact"].weight
+
+
+def test_each_rule_counts_a_limited_number_of_concerns(store: GraphStore) -> None:
+    """Five offenders known through one intermediary add `counted` (2) of them, not five."""
+    others = [nominal(f"NO{i}", NominalType.VIOLENT_OFFENDER) for i in range(5)]
+    store.upsert(
+        [nominal("NI", NominalType.VIOLENT_OFFENDER), person("MID"), *others],
+        [edge("IM", EdgeKind.ASSOCIATED_WITH, "NI", "MID", assoc=A.FRIEND)]
+        + [
+            edge(f"MO{i}", EdgeKind.ASSOCIATED_WITH, "MID", o.id, assoc=A.FRIEND)
+            for i, o in enumerate(others)
+        ],
+    )
+    result = assess(store, "NI", today=TODAY)
+    assert [r for r, _ in rules(result)] == ["linked_to_offender_indirect"] * 5
+    rule = RULES["linked_to_offender_indirect"]
+    assert rule.counted == 2 and result.score == 2 * rule.weight

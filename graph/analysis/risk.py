@@ -19,8 +19,11 @@ from graph.edges import AssociationType, Edge, EdgeKind
 from graph.nodes import Location as LocationNode
 from graph.nodes import (
     LocationType,
+    Node,
     NodeKind,
     NominalType,
+    ObjectEntity,
+    ObjectType,
     Person,
     Report,
     RiskIndicator,
@@ -31,10 +34,16 @@ from graph.store import GraphStore, TraversalFilter
 
 @dataclass(frozen=True)
 class RiskRule:
+    """`counted` caps how many distinct concerns (people, places, employers) of this rule add
+    to the score: the tenth indirect link to an offender says less than the first, and must
+    not outweigh a child in the household. A rule read off reports counts once however many
+    reports repeat it (all are still shown as evidence)."""
+
     name: str
     question: RiskIndicator
     weight: float
     description: str
+    counted: int = 3
 
 
 Q = RiskIndicator
@@ -49,10 +58,18 @@ RULES: dict[str, RiskRule] = {
             "partner of someone with children.",
         ),
         RiskRule(
+            "child_contact",
+            Q.CHILDREN_OR_VULNERABLE_ADULTS,
+            4.0,
+            "A registered sexual offender is directly associated with a child outside the "
+            "household (a friend, associate or online contact).",
+        ),
+        RiskRule(
             "sighted_near_children",
             Q.CHILDREN_OR_VULNERABLE_ADULTS,
             4.0,
             "A report places the nominal at a school, nursery, playground or youth club.",
+            counted=1,
         ),
         RiskRule(
             "potential_victim",
@@ -65,6 +82,15 @@ RULES: dict[str, RiskRule] = {
             Q.CHILDREN_OR_VULNERABLE_ADULTS,
             3.0,
             "The nominal is directly associated with, or lives with, a vulnerable adult.",
+        ),
+        RiskRule(
+            "position_of_trust",
+            Q.BREACH_OF_TRUST,
+            4.0,
+            "A report records the nominal working or volunteering where children are (a "
+            "workplace that is a school, nursery, playground or youth club), or flags their "
+            "employer or workplace as a breach-of-trust concern.",
+            counted=2,
         ),
         RiskRule(
             "co_offender",
@@ -84,6 +110,7 @@ RULES: dict[str, RiskRule] = {
             Q.LINKS_OR_ASSOCIATIONS,
             1.5,
             "The nominal is linked to another ViSOR nominal through one intermediary.",
+            counted=2,
         ),
         RiskRule(
             "new_since_review",
@@ -91,27 +118,35 @@ RULES: dict[str, RiskRule] = {
             2.0,
             "A new association or address first seen since the last ViSOR review (taken as "
             "the next review date less the review interval for the risk level).",
+            counted=2,
         ),
         RiskRule(
             "substance_misuse",
             Q.SUBSTANCE_MISUSE,
             1.0,
             "A report about the nominal indicates substance misuse.",
+            counted=1,
         ),
         RiskRule(
             "mental_state",
             Q.MENTAL_STATE,
             1.0,
             "A report about the nominal indicates a concern about mental state.",
+            counted=1,
         ),
     )
 }
-REPORT_RULES = frozenset({"sighted_near_children", "substance_misuse", "mental_state"})
 CHILD_PLACES = frozenset(
     {LocationType.SCHOOL, LocationType.NURSERY, LocationType.PLAYGROUND, LocationType.YOUTH_CLUB}
 )
 HOUSEHOLD = frozenset({AssociationType.PARTNER, AssociationType.CO_RESIDENT})
+FAMILY = HOUSEHOLD | {
+    AssociationType.FAMILY,
+    AssociationType.PARENT_OF,
+    AssociationType.CHILD_OF,
+}
 CLOSE_LINKS = frozenset({EdgeKind.ASSOCIATED_WITH, EdgeKind.RESIDES_AT})
+WORK_ROLES = frozenset({"workplace", "employer", "employee"})
 
 
 @dataclass(frozen=True)
@@ -134,16 +169,11 @@ class RiskAssessment:
 
     @property
     def score(self) -> float:
-        """Each person-rule counts once per person it concerns; each report-rule counts once
-        however many reports repeat it (ten sightings are one concern, not ten)."""
-        counted: set[tuple[str, ...]] = set()
-        total = 0.0
+        """Each rule's weight once per distinct concern, up to the rule's `counted`."""
+        concerns: dict[str, set[str]] = {}
         for f in self.findings:
-            key = (f.rule,) if f.rule in REPORT_RULES else (f.rule, f.related)
-            if key not in counted:
-                counted.add(key)
-                total += f.weight
-        return total
+            concerns.setdefault(f.rule, set()).add(f.related)
+        return sum(RULES[r].weight * min(len(c), RULES[r].counted) for r, c in concerns.items())
 
 
 def assess(
@@ -293,8 +323,13 @@ def _direct_findings(nominal: NominalType, a: Associate) -> list[Finding]:
     out: list[Finding] = []
     name = a.person.primary_name.full
     if nominal is NominalType.RSO and a.child:
-        reason = f"lives with or is family to a child ({name})"
-        out.append(_finding("child_in_household", a.person.id, reason, a.path))
+        if any(e.kind is EdgeKind.RESIDES_AT or e.association_type in FAMILY for e in a.path):
+            reason = f"lives with or is family to a child ({name})"
+            out.append(_finding("child_in_household", a.person.id, reason, a.path))
+        else:
+            types = sorted({e.association_type.value for e in a.path if e.association_type})
+            reason = f"associated with a child ({name}): {', '.join(types)}"
+            out.append(_finding("child_contact", a.person.id, reason, a.path))
     if nominal is NominalType.PDP and (a.vulnerable or a.child):
         reason = f"associated with {name}, vulnerable or a child"
         out.append(_finding("potential_victim", a.person.id, reason, a.path))
@@ -313,14 +348,18 @@ def _direct_findings(nominal: NominalType, a: Associate) -> list[Finding]:
 def _report_findings(
     store: GraphStore, person_id: str, flt: TraversalFilter | None
 ) -> list[Finding]:
+    """Rules over the reports about the person: where they put them, what they flag, and
+    where the person works."""
     base = flt or TraversalFilter()
     hood = store.neighbours(
         person_id,
         2,
         base.model_copy(
             update={
-                "edge_kinds": frozenset({EdgeKind.ABOUT, EdgeKind.AT_LOCATION}),
-                "node_kinds": frozenset({NodeKind.PERSON, NodeKind.REPORT, NodeKind.LOCATION}),
+                "edge_kinds": frozenset({EdgeKind.ABOUT, EdgeKind.AT_LOCATION, EdgeKind.INVOLVES}),
+                "node_kinds": frozenset(
+                    {NodeKind.PERSON, NodeKind.REPORT, NodeKind.LOCATION, NodeKind.OBJECT}
+                ),
             }
         ),
         None,
@@ -329,15 +368,8 @@ def _report_findings(
     about = {e.src: e for e in hood.edges if e.kind is EdgeKind.ABOUT and e.dst == person_id}
     out: list[Finding] = []
     for edge in hood.edges:
-        place = nodes.get(edge.dst)
-        if (
-            edge.kind is EdgeKind.AT_LOCATION
-            and edge.src in about
-            and isinstance(place, LocationNode)
-            and place.location_type in CHILD_PLACES
-        ):
-            reason = f"report {edge.src} places them at {place.location_type.value} {place.id}"
-            out.append(_finding("sighted_near_children", edge.src, reason, [about[edge.src], edge]))
+        if edge.src in about and edge.kind in (EdgeKind.AT_LOCATION, EdgeKind.INVOLVES):
+            out += _place_findings(edge, nodes, about[edge.src])
     for rid, edge in about.items():
         report = nodes.get(rid)
         if not isinstance(report, Report):
@@ -349,3 +381,30 @@ def _report_findings(
             if indicator in report.risk_indicators:
                 out.append(_finding(rule, rid, f"report {rid} ({report.grading.code})", [edge]))
     return out
+
+
+def _place_findings(edge: Edge, nodes: dict[str, Node], about: Edge) -> list[Finding]:
+    """A report's location or object seen from the subject: a sighting near children, or
+    a position of trust (a workplace where children are, or an employer the report flags
+    as a breach-of-trust concern)."""
+    report, target = nodes.get(edge.src), nodes.get(edge.dst)
+    at_work = edge.role in WORK_ROLES
+    flagged = isinstance(report, Report) and RiskIndicator.BREACH_OF_TRUST in (
+        report.risk_indicators
+    )
+    evidence = [about, edge]
+    if isinstance(target, LocationNode) and target.location_type in CHILD_PLACES:
+        kind = target.location_type.value
+        if at_work:
+            reason = f"report {edge.src} records them working at {kind} {target.id}"
+            return [_finding("position_of_trust", target.id, reason, evidence)]
+        reason = f"report {edge.src} places them at {kind} {target.id}"
+        return [_finding("sighted_near_children", edge.src, reason, evidence)]
+    employer = (
+        isinstance(target, ObjectEntity) and target.object_type is ObjectType.ORGANISATION
+    ) or isinstance(target, LocationNode)
+    if at_work and flagged and employer and target is not None:
+        name = target.value if isinstance(target, ObjectEntity) else target.id
+        reason = f"report {edge.src} flags a breach-of-trust concern about their work at {name}"
+        return [_finding("position_of_trust", edge.dst, reason, evidence)]
+    return []
