@@ -35,8 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.results import publish
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
 DATA_DIR = ROOT / "var" / "bench-data"
 
 
@@ -188,10 +189,7 @@ def main() -> None:
             finally:
                 server.stop()
     lines = report(results, args, load_avg, gen_seconds)
-    print("\n".join(lines))
-    if args.write_results:
-        with RESULTS_PATH.open("a") as out:
-            out.write("\n" + "\n".join(lines) + "\n")
+    publish(lines, args.write_results)
 
 
 def report(

@@ -25,6 +25,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.results import publish
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.risk import Finding, RiskAssessment, assess
 from graph.audit import AuditLog
@@ -39,7 +40,6 @@ from ingest.pipeline import ingest
 from ingest.reader import read_lines
 from ingest.state import IngestState
 
-RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
 EXPECTED = {  # the generator's wording -> the rules that answer it
     "RSO (child sexual offences)": {"child_in_household"},
     "violent offender": {"co_offender"},
@@ -165,10 +165,7 @@ def main() -> None:
     ]
     if missing:
         lines.append("- first misses: " + "; ".join(missing))
-    print("\n".join(lines))
-    if args.write_results:
-        with RESULTS_PATH.open("a") as out:
-            out.write("\n" + "\n".join(lines) + "\n")
+    publish(lines, args.write_results)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ networkx projection.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import date
 from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
@@ -79,6 +81,55 @@ class Neighbourhood(BaseModel):
         return list(reversed(path))
 
 
+@dataclass(frozen=True, slots=True)
+class EdgeRef:
+    """An edge without its payload: enough to walk the graph."""
+
+    id: str
+    kind: EdgeKind
+    src: str
+    dst: str
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A neighbourhood's shape without its payloads: what is reached, at which depth, by
+    which edge, and of which kind. Walking needs only this; a caller reads the few nodes
+    and edges it returns (`get_nodes`, `get_edges`) instead of decoding all of them."""
+
+    start: str
+    depth: dict[str, int]
+    parent_edge: dict[str, str]
+    capped: dict[str, int]
+    edges: dict[str, EdgeRef]  # every kept edge, by id
+    kinds: dict[str, NodeKind]  # every reached node's kind
+    # Records a backend fetched with the walk (Neo4j: saves round trips), still encoded:
+    # `read_nodes` / `read_edges` decode only those asked for.
+    node_data: dict[str, str] = field(default_factory=dict)
+    edge_data: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One report as a contact from its source: the flat row CHIS review counts on."""
+
+    source_id: str
+    source_type: str
+    chis_status: str
+    juvenile: bool
+    vulnerable: bool
+    person_id: str | None  # the person behind the source, if known
+    report_id: str
+    received_at: str  # ISO 8601, UTC
+    channel: str
+    initiated_by: str
+    police_request: str | None
+    how_obtained: str
+    rewarded: bool
+    subjects: tuple[str, ...]  # persons the report is about
+    locations: tuple[str, ...]
+
+
 class UpsertResult(BaseModel):
     """What a batch changed: ids created, ids updated; the rest were identical."""
 
@@ -141,6 +192,21 @@ class GraphStore(Protocol):
         """Breadth-first neighbourhood to `depth` (1..MAX_DEPTH), edges in either direction."""
         ...
 
+    def frame(
+        self,
+        node_id: str,
+        depth: int = 1,
+        flt: TraversalFilter | None = None,
+        max_fanout: int | None = DEFAULT_MAX_FANOUT,
+    ) -> Frame:
+        """The same neighbourhood as `neighbours`, ids and kinds only (nothing decoded)."""
+        ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Reads inside the block share one connection: on SQLite one read transaction (one
+        snapshot), on Neo4j one session (round trips saved). Nests; no writes inside it."""
+        ...
+
     def edges_between(
         self, node_ids: Iterable[str], flt: TraversalFilter | None = None
     ) -> list[Edge]:
@@ -153,6 +219,15 @@ class GraphStore(Protocol):
 
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
         """Reports with the person as a subject (and, by default, mentioned), oldest first."""
+        ...
+
+    def source_contacts(
+        self, source_ids: Sequence[str] | None = None, min_reports: int = 1
+    ) -> list[Contact]:
+        """Every report provided by each source with at least `min_reports` of them (or
+        marked juvenile or vulnerable), as contact rows ordered by source, time and report
+        id; only `source_ids` if given. The store counts: a source under the bar costs an
+        index count, never its reports."""
         ...
 
     def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:

@@ -16,14 +16,14 @@ instead, so one busy report or address cannot flood the list.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from graph.edges import Edge, EdgeKind
 from graph.markings import Grading3x5x2
-from graph.nodes import LocationType, Node, NodeKind, NominalType, Person
-from graph.store import DEFAULT_MAX_FANOUT, GraphStore, TraversalFilter
+from graph.nodes import LocationType, NodeKind, NominalType, Person
+from graph.store import DEFAULT_MAX_FANOUT, Frame, GraphStore, TraversalFilter
+from graph.stores.traversal import read_edges, read_nodes
 
 HUB_LOCATION_TYPES = frozenset(
     {
@@ -126,38 +126,45 @@ def associates(
     (the risk rules use only close ones: associations and shared addresses)."""
     if not 1 <= depth <= MAX_PERSON_DEPTH:
         raise ValueError(f"depth must be between 1 and {MAX_PERSON_DEPTH}, got {depth}")
-    hood = store.neighbours(
-        person_id, 2 * depth, step_filter(flt or TraversalFilter(), include_hubs, steps), max_fanout
-    )
-    nodes = {n.id: n for n in hood.nodes}
-    edges = {e.id: e for e in hood.edges}
-    links = _person_links(nodes, edges.values(), set(hood.capped))
-    reached, parent = _person_bfs(person_id, links, depth)
-    out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(hood.capped))
+    with store.reading():  # one snapshot (and on Neo4j one session) for the walk
+        frame = store.frame(
+            person_id,
+            2 * depth,
+            step_filter(flt or TraversalFilter(), include_hubs, steps),
+            max_fanout,
+        )
+        links = _person_links(frame)
+        reached, parent = _person_bfs(person_id, links, depth)
+        out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(frame.capped))
+        direct: dict[frozenset[str], list[str]] = defaultdict(list)
+        for ref in sorted(frame.edges.values(), key=lambda e: e.id):
+            if ref.kind is EdgeKind.ASSOCIATED_WITH:
+                direct[frozenset((ref.src, ref.dst))].append(ref.id)
+        others = [pid for pid in reached if pid != person_id]
+        # Only what the answer shows is read and decoded: the associates, their paths, ties.
+        tie_ids = {pid: direct.get(frozenset((pid, parent[pid][0])), []) for pid in others}
+        needs = {pid: [*_path_ids(pid, person_id, parent), *tie_ids[pid]] for pid in others}
+        wanted = {e for ids in needs.values() for e in ids}
+        edges = read_edges(store, frame, wanted)
+        people = read_nodes(store, frame, others)
     day = today or date.today()
     found: list[Associate] = []
-    direct: dict[frozenset[str], list[Edge]] = defaultdict(list)
-    for edge in sorted(edges.values(), key=lambda e: e.id):
-        if edge.kind is EdgeKind.ASSOCIATED_WITH:
-            direct[frozenset((edge.src, edge.dst))].append(edge)
-    for pid, n_steps in reached.items():
-        if pid == person_id:
-            continue
-        person = nodes[pid]
-        assert isinstance(person, Person)
+    for pid in others:
+        person = people.get(pid)
+        if not isinstance(person, Person) or not all(e in edges for e in needs[pid]):
+            continue  # changed since the walk (a concurrent disposal): leave it out
         path, via = _path_to(pid, person_id, parent, edges)
-        ties = direct.get(frozenset((pid, parent[pid][0])), [])
         found.append(
             Associate(
                 person=person,
-                steps=n_steps,
+                steps=reached[pid],
                 path=path,
                 via=via,
                 strength=_strength(path),
                 nominal_type=person.visor.nominal_type if person.visor else None,
                 child=is_child(person, day),
                 vulnerable=person.vulnerable,
-                ties=ties,
+                ties=[edges[e] for e in tie_ids[pid]],
             )
         )
     found.sort(key=lambda a: (a.steps, -a.strength.reports, a.person.id))
@@ -174,10 +181,9 @@ class _Link:
     via: str | None
 
 
-def _person_links(
-    nodes: dict[str, Node], edges: Iterable[Edge], capped: set[str]
-) -> dict[str, dict[str, _Link]]:
+def _person_links(frame: Frame) -> dict[str, dict[str, _Link]]:
     """Person -> person -> the best (smallest edge ids) step between them."""
+    kinds, capped = frame.kinds, frame.capped
     by_node: dict[str, list[tuple[str, str]]] = defaultdict(list)  # node -> (edge, person)
     links: dict[str, dict[str, _Link]] = defaultdict(dict)
 
@@ -186,17 +192,19 @@ def _person_links(
         if best is None or (len(link.edges), link.edges) < (len(best.edges), best.edges):
             links[a][b] = link  # a direct association beats a shared report or address
 
-    for edge in sorted(edges, key=lambda e: e.id):
-        src, dst = nodes.get(edge.src), nodes.get(edge.dst)
+    person = NodeKind.PERSON
+    for eid in sorted(frame.edges):
+        edge = frame.edges[eid]
+        src, dst = kinds.get(edge.src), kinds.get(edge.dst)
         if src is None or dst is None:
             continue
-        if isinstance(src, Person) and isinstance(dst, Person):
-            offer(src.id, dst.id, _Link((edge.id,), None))
-            offer(dst.id, src.id, _Link((edge.id,), None))
-        elif isinstance(dst, Person) and src.id not in capped:
-            by_node[src.id].append((edge.id, dst.id))
-        elif isinstance(src, Person) and dst.id not in capped:
-            by_node[dst.id].append((edge.id, src.id))
+        if src is person and dst is person:
+            offer(edge.src, edge.dst, _Link((eid,), None))
+            offer(edge.dst, edge.src, _Link((eid,), None))
+        elif dst is person and edge.src not in capped:
+            by_node[edge.src].append((eid, edge.dst))
+        elif src is person and edge.dst not in capped:
+            by_node[edge.dst].append((eid, edge.src))
     for node_id, touching in by_node.items():
         for e1, p1 in touching:
             for e2, p2 in touching:
@@ -226,6 +234,16 @@ def _person_bfs(
             parent[person] = via
         frontier = sorted(reached)
     return steps, parent
+
+
+def _path_ids(pid: str, start: str, parent: dict[str, tuple[str, _Link]]) -> list[str]:
+    ids: list[str] = []
+    current = pid
+    while current != start:
+        previous, link = parent[current]
+        ids.extend(link.edges)
+        current = previous
+    return ids
 
 
 def _path_to(

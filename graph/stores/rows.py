@@ -63,9 +63,30 @@ def _dump(record: BaseModel) -> tuple[str, str]:
     return raw.decode(), hashlib.sha256(raw).hexdigest()
 
 
+def contact_props(node: Node) -> dict[str, Any]:
+    """Scalars the CHIS contact queries count and filter on. Neo4j keeps them as node
+    properties; SQLite reads the same fields from the JSON (they are ignored as columns)."""
+    match node:
+        case Report():
+            return {
+                "channel": str(node.channel),
+                "initiated_by": str(node.initiated_by),
+                "police_request": node.police_request,
+                "how_obtained": str(node.how_obtained),
+                "rewarded": bool(node.extra.get("reward")),
+            }
+        case Source():
+            return {
+                "chis_status": str(node.chis_status),
+                "juvenile": node.juvenile,
+                "vulnerable": node.vulnerable,
+            }
+    return {}
+
+
 def node_row(node: Node) -> dict[str, Any]:
     data, digest = _dump(node)
-    return {
+    return contact_props(node) | {
         "id": node.id,
         "kind": str(node.kind),
         "subtype": node_subtype(node),
