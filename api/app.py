@@ -16,10 +16,12 @@ from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.accounts import AccountStore
-from api.routes import analysis, audit, health, notifications, records, resolution
+from api.routes import analysis, audit, chis, health, notifications, records, resolution
 from api.routes import ingest as ingest_routes
 from graph.analysis.measures import MeasureStore
 from graph.audit import AuditLog
+from graph.chis.policy import load_policy
+from graph.chis.reviews import ReviewStore
 from graph.config import Settings
 from graph.notifications import NotificationStore
 from graph.store import GraphStore
@@ -43,6 +45,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.ingest = IngestState(settings.ingest_path)
         app.state.measures = MeasureStore(settings.analysis_path)
         app.state.notifications = NotificationStore(settings.governance_path)
+        app.state.chis_reviews = ReviewStore(settings.governance_path)
+        app.state.chis_policy = load_policy(settings.chis_policy)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
             app.state.ingest, thresholds_from(settings), app.state.audit
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.ingest.close()
             app.state.measures.close()
             app.state.notifications.close()
+            app.state.chis_reviews.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -68,6 +73,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(resolution.router)
     app.include_router(analysis.router)
     app.include_router(notifications.router)
+    app.include_router(chis.router)
     return app
 
 

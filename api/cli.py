@@ -697,3 +697,8 @@ def analyse_command(db: DbOption = None) -> None:
     for run in runs:
         table.add_row(run.view, run.computed_at, f"{run.nodes:,}", f"{run.edges:,}", run.notes)
     console.print(table)
+
+
+from api.cli_chis import chis  # noqa: E402  (uses the helpers above)
+
+app.add_typer(chis, name="chis")

@@ -110,15 +110,26 @@ class PersonalRead:
         self, action: str, subjects: list[str], returned: list[str], **details: Any
     ) -> None:
         """Write the consultation entry; returns once it is durable (before any response)."""
+        await self.recorded(Operation.CONSULTATION, action, subjects, returned, **details)
+
+    async def recorded(
+        self,
+        operation: Operation,
+        action: str,
+        subjects: list[str],
+        returned: list[str] | None = None,
+        **details: Any,
+    ) -> None:
+        """Write an audit entry for this caller and purpose; returns once it is durable."""
         await self.audit.record_async(
             AuditEvent(
-                operation=Operation.CONSULTATION,
+                operation=operation,
                 actor=self.principal.name,
                 role=self.principal.role.value,
                 purpose=self.purpose,
                 action=action,
                 subjects=subjects,
-                returned=returned,
+                returned=returned or [],
                 details=details,
             )
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # Accounts and the s62 audit log live in this SQLite file whichever store is used.
     db_path: Path = Path("var/mosaic.db")
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
+    # Reads of the embedded store through a memory map (0 turns it off): walks touch
+    # scattered pages, and mapping them saves a copy per page read.
+    sqlite_mmap_mib: int = Field(default=4096, ge=0)
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
@@ -34,6 +37,8 @@ class Settings(BaseSettings):
     # Network measures and communities kept by `mosaic analyse`, one set per role's view.
     analysis_path: Path = Path("var/analysis.db")
     ingest_batch_size: int = 2000
+    # CHIS review thresholds and weights (TOML over the documented defaults; none: defaults).
+    chis_policy: Path | None = None
     ingest_max_bytes: int = 64 * 1024 * 1024  # POST /ingest body limit
     purposes: list[str] = [
         "offender_management",

@@ -62,6 +62,9 @@ COLUMNS = [
     ("GET /risk/ranked", "status"),
     ("GET /analysis/measures", "status"),
     ("GET /notifications", "status"),
+    ("GET /chis/candidates", "status"),
+    ("GET /sources/S1/chronology", "status"),
+    ("POST /chis/candidates/S1/review", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -126,6 +129,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append(_row[-2])  # measures (computed per role's view): as any personal read
     managers = (MATRIX.get("offender_manager"), MATRIX.get("supervisor"))
     _row.append("200" if any(_row is m for m in managers) else "deny")  # notifications
+    fib = _row is MATRIX.get("fib_reviewer")  # CHIS review: the FIB only
+    _row += ["200", "200", "201"] if fib else ["deny"] * 3
 
 
 def render_matrix() -> str:
@@ -243,6 +248,10 @@ def _observe(client: TestClient, token: str) -> list[str]:
         cells += [status("/persons/P1/timeline"), "-"]
     cells += [status("/persons/P1/risk"), status("/risk/ranked"), status("/analysis/measures")]
     cells.append(status("/notifications"))
+    cells += [status("/chis/candidates"), status("/sources/S1/chronology")]
+    decision = {"outcome": "no_further_action", "rationale": "matrix"}
+    decided = client.post("/chis/candidates/S1/review", json=decision, headers=auth)
+    cells.append({403: "deny"}.get(decided.status_code, str(decided.status_code)))
     return cells
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Role
-from graph.audit import AuditEvent, Operation
+from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.notifications import Notification, NotificationStore
 
@@ -104,15 +104,11 @@ async def change_notification(
     if owner is not None and current.owner != owner:
         raise NotFound(f"notification {seq} not found")
     changed = store.record(seq, body.state, ctx.principal.name, body.action)
-    await ctx.audit.record_async(
-        AuditEvent(
-            operation=Operation.ALTERATION,
-            actor=ctx.principal.name,
-            role=ctx.principal.role.value,
-            purpose=ctx.purpose,
-            action=f"notification {body.state}",
-            subjects=[changed.nominal_id],
-            details={"notification": seq, "action": body.action},
-        )
+    await ctx.recorded(
+        Operation.ALTERATION,
+        f"notification {body.state}",
+        [changed.nominal_id],
+        notification=seq,
+        done=body.action,
     )
     return json_response(_view(changed))

@@ -19,4 +19,8 @@ def open_store(settings: Settings) -> GraphStore:
         )
     from graph.stores.sqlite import SqliteGraphStore
 
-    return SqliteGraphStore(settings.db_path, synchronous=settings.sqlite_synchronous)
+    return SqliteGraphStore(
+        settings.db_path,
+        synchronous=settings.sqlite_synchronous,
+        mmap_mib=settings.sqlite_mmap_mib,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +12,8 @@ from api.accounts import AccountStore
 from api.app import create_app
 from graph.access import Role
 from graph.config import Settings
+from graph.edges import Edge
+from graph.nodes import Node
 from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
 
@@ -20,11 +22,17 @@ Auth = Callable[[Role], dict[str, str]]
 
 @contextmanager
 def scenario_api(
-    tmp_path: Path, roles: tuple[Role, ...], purpose: str = "investigation"
+    tmp_path: Path,
+    roles: tuple[Role, ...],
+    purpose: str = "investigation",
+    more: tuple[Sequence[Node], Sequence[Edge]] = ((), ()),
 ) -> Iterator[tuple[TestClient, Auth, Settings]]:
-    """(client, auth headers by role, settings); accounts are named after their role."""
+    """(client, auth headers by role, settings); accounts are named after their role.
+    `more` nodes and edges are loaded beside the scenario."""
     store = SqliteGraphStore(tmp_path / "g.db")
     store.upsert(sc.NODES, sc.EDGES)
+    if more[0] or more[1]:
+        store.upsert(more[0], more[1])
     settings = Settings(
         db_path=tmp_path / "g.db",
         governance_path=tmp_path / "gov.db",

@@ -1,0 +1,148 @@
+"""`mosaic chis`: the FIB's candidate queue and a source's chronology from the shell.
+
+The same code as `/chis/candidates` and `/sources/{id}/chronology`; the operator reads as
+a FIB reviewer, with a purpose, and every read is audited as a consultation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli import DbOption, _reader, _settings, console
+from graph.access import Role
+from graph.audit import AuditEvent, AuditLog, Operation
+from graph.chis.chronology import as_markdown, chronology
+from graph.chis.policy import ChisPolicy, load_policy
+from graph.chis.queue import build_queue
+from graph.chis.reviews import ReviewStore
+from graph.errors import NotFound
+from graph.notifications import NotificationStore
+from graph.store import GraphStore
+from graph.stores import open_store
+
+chis = typer.Typer(help="CHIS candidate review (FIB): the queue and contact chronologies.")
+Purpose = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
+
+
+@contextmanager
+def _fib_session(
+    db: Path | None, purpose: str
+) -> Iterator[tuple[str, ChisPolicy, GraphStore, ReviewStore, AuditLog, NotificationStore]]:
+    """The operator as a FIB reviewer (after the purpose check), with what a read needs."""
+    settings = _settings(db)
+    actor = _reader(settings, purpose, Role.FIB_REVIEWER).principal.name
+    policy = load_policy(settings.chis_policy)
+    with (
+        open_store(settings) as store,
+        closing(ReviewStore(settings.governance_path)) as reviews,
+        closing(NotificationStore(settings.governance_path)) as notes,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
+        yield actor, policy, store, reviews, log, notes
+
+
+def _consulted(log: AuditLog, actor: str, purpose: str, action: str, returned: list[str]) -> None:
+    log.record(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor=actor,
+            role=Role.FIB_REVIEWER.value,
+            purpose=purpose,
+            action=action,
+            returned=returned,
+        )
+    )
+
+
+@chis.command("candidates")
+def candidates_command(
+    purpose: Purpose,
+    status: Annotated[str, typer.Option(help="pending, reviewed or all.")] = "pending",
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Sources over the policy threshold, highest score first, with their drift."""
+    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, _notes):
+        queue = build_queue(store, policy, reviews.latest(), datetime.now(UTC).date())
+        queue = [
+            c
+            for c in queue
+            if status == "all" or (status == "reviewed") == (c.case.status == "reviewed")
+        ][:limit]
+        returned = [x for c in queue for x in (c.source_id, c.person_id) if x]
+        _consulted(log, actor, purpose, "chis candidates", returned)
+    if as_json:
+        rows = [
+            {
+                "source_id": c.source_id,
+                "person_id": c.person_id,
+                "score": c.score,
+                "indicators": c.indicators,
+                "contacts": c.contacts,
+                "first_crossed": c.first_crossed,
+                "drift_days": c.drift_days,
+                "escalated": c.escalated,
+                "case": c.case.status,
+            }
+            for c in queue
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"CHIS candidates ({status})")
+    for col in ("source", "person", "score", "contacts", "drift (days)", "case", "indicators"):
+        table.add_column(col)
+    for c in queue:
+        table.add_row(
+            c.source_id,
+            c.person_id or "",
+            f"{c.score:g}",
+            str(c.contacts),
+            str(c.drift_days),
+            c.case.status,
+            ", ".join(c.indicators),
+        )
+    console.print(table)
+
+
+@chis.command("show")
+def show_command(
+    source_id: str,
+    purpose: Purpose,
+    export: Annotated[
+        Path | None, typer.Option(help="Write the chronology (markdown) for a referral.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """One source's contact chronology and, if a candidate, the indicators that fired."""
+    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, notes):
+        try:
+            chron = chronology(store, source_id, notes)
+        except NotFound as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        today = datetime.now(UTC).date()
+        found = build_queue(store, policy, reviews.latest(), today, [source_id])
+        returned = [e.report_id for e in chron.entries] + [chron.person_id or ""]
+        _consulted(log, actor, purpose, "chis chronology", [r for r in returned if r])
+    text = as_markdown(chron)
+    if export is not None:
+        export.write_text(text)
+        console.print(f"wrote {export}")
+    else:
+        typer.echo(text)
+    for c in found:
+        console.print(
+            f"candidate: score {c.score:g} (threshold {policy.threshold:g}), case {c.case.status}"
+            f" ({c.case.reason}), first crossed {c.first_crossed}, drift {c.drift_days} days"
+        )
+        for f in c.fired:
+            console.print(f"  {f.weight:+5.1f}  {f.indicator}: {f.reason}")

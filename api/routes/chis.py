@@ -1,0 +1,221 @@
+"""CHIS candidate review for the FIB: the queue, a source's chronology, and decisions.
+
+Only callers with the `chis:review` permission (FIB reviewers) get any of it: a member of
+the public's identity appears nowhere else. Everyone else gets 403 and the attempt is
+audited (`api/errors.py`). Reads are consultations and decisions collections, audited
+before the response is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
+from api.schemas import ERRORS, Page, json_response
+from graph.access import Permission
+from graph.audit import Operation
+from graph.chis.chronology import Chronology, as_markdown, chronology
+from graph.chis.policy import ChisPolicy, IndicatorName
+from graph.chis.queue import Candidate, build_queue, excluded
+from graph.chis.reviews import Decision, Outcome, ReviewStore
+from graph.errors import AccessDenied, NotFound, ValidationFailed
+from graph.markings import Compartment
+from graph.nodes import Source
+from graph.notifications import NotificationStore
+
+router = APIRouter(tags=["CHIS review"], responses=ERRORS)
+SOURCE = Compartment.SOURCE
+
+
+class FiredView(BaseModel):
+    indicator: str
+    weight: float
+    reason: str
+    evidence: list[str] = Field(description="Report ids.")
+
+
+class DecisionView(BaseModel):
+    seq: int
+    outcome: Outcome
+    reviewer: str
+    decided_at: str
+    rationale: str
+    measures: str | None
+    referral_ref: str | None
+    next_review: date
+
+
+class CaseView(BaseModel):
+    status: Literal["open", "reviewed", "reopened"]
+    reason: str
+    last_decision: DecisionView | None
+
+
+class CandidateView(BaseModel):
+    source_id: str
+    person_id: str | None = Field(description="Who the source is: FIB reviewers only.")
+    source_type: str
+    chis_status: str
+    score: float
+    indicators: list[FiredView]
+    contacts: int
+    first_contact: str
+    last_contact: str
+    first_crossed: str | None = Field(description="The contact at which the score crossed.")
+    drift_days: int | None = Field(description="Days since then without a review.")
+    escalated: bool = Field(description="Juvenile or vulnerable: always escalated.")
+    subjects: list[str]
+    case: CaseView
+
+
+class ReviewRequest(BaseModel):
+    outcome: Outcome
+    rationale: str = Field(min_length=1, max_length=4000)
+    measures: str | None = Field(
+        default=None, max_length=4000, description="Required for managed_as_public_contact."
+    )
+    referral_ref: str | None = Field(
+        default=None, max_length=200, description="Required for referred_for_chis_assessment."
+    )
+
+
+def _fib(ctx: PersonalRead) -> PersonalRead:
+    """The review permission and the `source` compartment: who a source is stays with
+    those who may see source identities (a scope alone is not enough)."""
+    principal = ctx.principal
+    if not principal.can(Permission.CHIS_REVIEW) or SOURCE not in principal.rule.compartments:
+        raise AccessDenied("CHIS review is for FIB reviewers")
+    return ctx
+
+
+def _decision(d: Decision | None) -> DecisionView | None:
+    return DecisionView(**d.__dict__) if d else None
+
+
+def _candidate(c: Candidate) -> CandidateView:
+    return CandidateView(
+        **{k: v for k, v in c.__dict__.items() if k not in ("fired", "case")},
+        indicators=[FiredView(**f.__dict__) for f in c.fired],
+        case=CaseView(
+            status=c.case.status,
+            reason=c.case.reason,
+            last_decision=_decision(c.case.last),
+        ),
+    )
+
+
+@router.get(
+    "/chis/candidates", response_model=Page[CandidateView], openapi_extra=PERSONAL_READ_OPENAPI
+)
+async def list_candidates(
+    request: Request,
+    ctx: ReadDep,
+    indicator: Annotated[list[IndicatorName] | None, Query()] = None,
+    min_score: Annotated[float, Query(ge=0, le=1000)] = 0,
+    nominal: Annotated[str | None, Query(max_length=200, description="A subject's id.")] = None,
+    since: Annotated[date | None, Query(description="Last contact on or after.")] = None,
+    status: Literal["pending", "reviewed", "all"] = "pending",
+    after: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    """Sources over the policy threshold, highest score first, with the indicators that
+    fired, their evidence and the days since they first crossed it. `pending`: never
+    reviewed or re-opened."""
+    _fib(ctx)
+    policy: ChisPolicy = request.app.state.chis_policy
+    reviews: ReviewStore = request.app.state.chis_reviews
+    today = datetime.now(UTC).date()
+    queue = await store_call(
+        ctx.store, lambda: build_queue(ctx.store, policy, reviews.latest(), today)
+    )
+    wanted = set(indicator or ())
+    kept = [
+        c
+        for c in queue
+        if c.score >= min_score
+        and wanted <= set(c.indicators)
+        and (nominal is None or nominal in c.subjects)
+        and (since is None or c.last_contact[:10] >= since.isoformat())
+        and (status == "all" or (status == "reviewed") == (c.case.status == "reviewed"))
+    ]
+    page = kept[after : after + limit]
+    returned = [x for c in page for x in (c.source_id, c.person_id) if x]
+    await ctx.consulted("chis candidates", [], returned, status=status, total=len(kept))
+    more = after + limit if after + limit < len(kept) else None
+    return json_response(
+        Page[CandidateView](items=[_candidate(c) for c in page], limit=limit, next_after=more)
+    )
+
+
+@router.get(
+    "/sources/{source_id}/chronology",
+    response_model=Chronology,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+    responses={200: {"content": {"text/markdown": {}}}},
+)
+async def get_chronology(
+    request: Request,
+    source_id: Annotated[str, Path(max_length=200)],
+    ctx: ReadDep,
+    format: Literal["json", "markdown"] = "json",
+) -> Response:
+    """Every contact from the source in time order, with where each report went; as
+    markdown (`format=markdown`) to attach to a source-unit referral."""
+    _fib(ctx)
+    notes: NotificationStore = request.app.state.notifications
+    chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes))
+    returned = [e.report_id for e in chron.entries] + ([chron.person_id] if chron.person_id else [])
+    await ctx.consulted("chis chronology", [source_id], returned, format=format)
+    if format == "markdown":
+        return Response(as_markdown(chron), media_type="text/markdown")
+    return json_response(chron)
+
+
+@router.post(
+    "/chis/candidates/{source_id}/review",
+    response_model=DecisionView,
+    status_code=201,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def review_candidate(
+    request: Request,
+    source_id: Annotated[str, Path(max_length=200)],
+    body: ReviewRequest,
+    ctx: ReadDep,
+) -> Response:
+    """Record the FIB's decision (reviewer and date are the caller and now). Decisions are
+    append-only; a later contact or the re-review date re-opens the case."""
+    _fib(ctx)
+    source = await store_call(ctx.store, ctx.store.get_node, source_id)
+    if not isinstance(source, Source):
+        raise NotFound(f"source {source_id!r} not found")
+    rows = await store_call(ctx.store, lambda: ctx.store.source_contacts([source_id]))
+    why_not = excluded(rows[0]) if rows else None
+    if why_not:
+        raise ValidationFailed(f"source {source_id!r} is never a CHIS candidate: {why_not}")
+    policy: ChisPolicy = request.app.state.chis_policy
+    reviews: ReviewStore = request.app.state.chis_reviews
+    decision = reviews.decide(
+        source_id,
+        body.outcome,
+        ctx.principal.name,
+        body.rationale,
+        rereview_days=policy.rereview_days,
+        measures=body.measures,
+        referral_ref=body.referral_ref,
+    )
+    await ctx.recorded(
+        Operation.COLLECTION,
+        "chis review decision",
+        [source_id],
+        [str(decision.seq)],
+        outcome=decision.outcome.value,
+        next_review=decision.next_review,
+    )
+    view = _decision(decision)
+    assert view is not None
+    return Response(view.model_dump_json(), status_code=201, media_type="application/json")

@@ -1,0 +1,134 @@
+"""A source's contact chronology: every report they gave, in time order, with what the
+FIB needs to judge it (channel, who initiated, what police asked, how they knew, who it
+was about and the source's own relationship to them) and where it went afterwards."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from graph.edges import EdgeKind
+from graph.errors import NotFound
+from graph.nodes import Report, Source
+from graph.notifications import NotificationStore
+from graph.store import GraphStore, TraversalFilter
+
+
+class Subject(BaseModel):
+    person_id: str
+    relationship: list[str]  # the source's own relationship to them, if recorded
+
+
+class Entry(BaseModel):
+    report_id: str
+    received_at: str
+    channel: str
+    initiated_by: str
+    police_request: str | None
+    how_obtained: str
+    rewarded: bool
+    grading: str
+    subjects: list[Subject]
+    went_to: list[str] = Field(default_factory=list)  # notifications raised from it
+
+
+class Chronology(BaseModel):
+    """Also the API's response body (`GET /sources/{id}/chronology`)."""
+
+    source_id: str
+    source_type: str
+    chis_status: str
+    juvenile: bool
+    vulnerable: bool
+    person_id: str | None
+    entries: list[Entry]
+
+
+def chronology(
+    store: GraphStore, source_id: str, notifications: NotificationStore | None = None
+) -> Chronology:
+    """The chronology of one source (NotFound if there is no such source)."""
+    source = store.get_node(source_id)
+    if not isinstance(source, Source):
+        raise NotFound(f"source {source_id!r} not found")
+    around = store.neighbours(
+        source_id,
+        1,
+        TraversalFilter(edge_kinds=frozenset({EdgeKind.KNOWS_SUBJECT, EdgeKind.IS_PERSON})),
+        None,
+    )
+    knows: dict[str, list[str]] = {}
+    person_id = None
+    for e in sorted(around.edges, key=lambda e: e.id):
+        if e.kind is EdgeKind.IS_PERSON:
+            person_id = person_id or e.dst
+        elif e.association_type is not None:
+            knows.setdefault(e.dst, []).append(e.association_type.value)
+    contacts = store.source_contacts([source_id], min_reports=1)
+    reports = {r.id: r for r in store.reports_by_source(source_id)}
+    entries = []
+    for c in contacts:
+        report = reports.get(c.report_id)
+        grading = report.grading.code if isinstance(report, Report) else ""
+        went = []
+        if notifications is not None:
+            for s in c.subjects:
+                went += [
+                    f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
+                    for n in notifications.about(s)
+                    if c.report_id in n.evidence
+                ]
+        entries.append(
+            Entry(
+                report_id=c.report_id,
+                received_at=c.received_at,
+                channel=c.channel,
+                initiated_by=c.initiated_by,
+                police_request=c.police_request,
+                how_obtained=c.how_obtained,
+                rewarded=c.rewarded,
+                grading=grading,
+                subjects=[
+                    Subject(person_id=s, relationship=sorted(knows.get(s, []))) for s in c.subjects
+                ],
+                went_to=went,
+            )
+        )
+    return Chronology(
+        source_id=source_id,
+        source_type=source.source_type.value,
+        chis_status=source.chis_status.value,
+        juvenile=source.juvenile,
+        vulnerable=source.vulnerable,
+        person_id=person_id,
+        entries=entries,
+    )
+
+
+def as_markdown(chron: Chronology, classification: str = "OFFICIAL-SENSITIVE") -> str:
+    """The chronology as a document a reviewer attaches to a source-unit referral."""
+    lines = [
+        classification,
+        "",
+        f"# Contact chronology: source {chron.source_id}",
+        "",
+        f"- source type: {chron.source_type}; CHIS status: {chron.chis_status}",
+        f"- person: {chron.person_id or 'not recorded'}; juvenile: {chron.juvenile}; "
+        f"vulnerable: {chron.vulnerable}",
+        f"- contacts: {len(chron.entries)}",
+        "",
+        "| received | report | grading | channel | initiated by | police request | "
+        "how obtained | about (relationship) | went to |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in chron.entries:
+        about = "; ".join(
+            s.person_id + (f" ({'/'.join(s.relationship)})" if s.relationship else "")
+            for s in e.subjects
+        )
+        lines.append(
+            f"| {e.received_at} | {e.report_id} | {e.grading} | {e.channel} | "
+            f"{e.initiated_by} | {e.police_request or ''} | {e.how_obtained}"
+            f"{' (rewarded)' if e.rewarded else ''} | {about} | {'; '.join(e.went_to)} |"
+        )
+    lines += ["", classification, ""]
+    return "\n".join(lines)

@@ -1,0 +1,238 @@
+"""The indicators a FIB reviewer needs, each computed with its evidence (report ids).
+
+Every function takes one source's contacts in time order and what is known around them
+(`SourceContext`), and says whether its indicator fires and why. Thresholds and weights
+come from `ChisPolicy`; nothing here decides a status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+
+from graph.chis.policy import PERSONAL_RELATIONSHIPS, ChisPolicy
+from graph.store import Contact
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What the indicators need beyond the contacts themselves."""
+
+    relationships: dict[str, frozenset[str]] = field(default_factory=dict)  # subject -> types
+    nominals: frozenset[str] = frozenset()  # subjects who are ViSOR nominals
+    homes: dict[str, frozenset[str]] = field(default_factory=dict)  # subject -> home ids
+    source_is_nominal: bool = False
+
+
+@dataclass(frozen=True)
+class Fired:
+    indicator: str
+    weight: float
+    reason: str
+    evidence: tuple[str, ...]  # report ids
+
+
+Check = Callable[[Sequence[Contact], SourceContext, ChisPolicy], "Fired | None"]
+
+
+def when(c: Contact) -> datetime:
+    return datetime.fromisoformat(c.received_at)
+
+
+def _fired(policy: ChisPolicy, name: str, reason: str, contacts: Sequence[Contact]) -> Fired:
+    ids = tuple(dict.fromkeys(c.report_id for c in contacts))
+    return Fired(name, policy.weight(name), reason, ids)
+
+
+def repeated_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    """The most contacts inside any window of `window_days`."""
+    best: Sequence[Contact] = ()
+    start = 0
+    for end in range(len(cs)):
+        while (when(cs[end]) - when(cs[start])).days >= p.window_days:
+            start += 1
+        if end - start + 1 > len(best):
+            best = cs[start : end + 1]
+    if len(best) < p.repeat_contacts:
+        return None
+    reason = f"{len(best)} contacts within {p.window_days} days"
+    return _fired(p, "repeated_contact", reason, best)
+
+
+def sustained_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    if len(cs) < 2:
+        return None
+    days = (when(cs[-1]) - when(cs[0])).days
+    if days < p.span_days:
+        return None
+    reason = f"contacts over {days} days ({cs[0].received_at[:10]} to {cs[-1].received_at[:10]})"
+    return _fired(p, "sustained_contact", reason, [cs[0], cs[-1]])
+
+
+def accelerating_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    """The later gaps between contacts are under `acceleration_ratio` of the earlier ones."""
+    if len(cs) < 4:
+        return None
+    gaps = [(when(b) - when(a)).total_seconds() for a, b in pairwise(cs)]
+    half = len(gaps) // 2
+    early, late = sum(gaps[:half]) / half, sum(gaps[-half:]) / half
+    if early <= 0 or late >= p.acceleration_ratio * early:
+        return None
+    reason = f"mean gap fell from {early / 86400:.0f} to {late / 86400:.0f} days"
+    return _fired(p, "accelerating_contact", reason, cs[-half - 1 :])
+
+
+def _most(groups: dict[str, list[Contact]]) -> tuple[str, list[Contact]]:
+    return max(sorted(groups.items()), key=lambda kv: len(kv[1]))
+
+
+def same_subject(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    about: dict[str, list[Contact]] = defaultdict(list)
+    for c in cs:
+        for s in c.subjects:
+            about[s].append(c)
+    if not about:
+        return None
+    subject, reports = _most(about)
+    if len(reports) < p.same_subject_reports:
+        return None
+    return _fired(p, "same_subject", f"{len(reports)} reports about {subject}", reports)
+
+
+def same_household(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
+    """Reports about different people who share a home."""
+    by_home: dict[str, list[Contact]] = defaultdict(list)
+    people: dict[str, set[str]] = defaultdict(set)
+    for c in cs:
+        for s in c.subjects:
+            for home in ctx.homes.get(s, ()):
+                by_home[home].append(c)
+                people[home].add(s)
+    homes = {h: r for h, r in by_home.items() if len(people[h]) >= 2}
+    if not homes:
+        return None
+    home, reports = _most(homes)
+    if len(set(r.report_id for r in reports)) < p.same_subject_reports:
+        return None
+    who = ", ".join(sorted(people[home]))
+    reason = f"reports about {len(people[home])} members of household {home} ({who})"
+    return _fired(p, "same_household", reason, reports)
+
+
+def same_address(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    at: dict[str, list[Contact]] = defaultdict(list)
+    for c in cs:
+        for loc in c.locations:
+            at[loc].append(c)
+    if not at:
+        return None
+    place, reports = _most(at)
+    if len(reports) < p.same_place_reports:
+        return None
+    return _fired(p, "same_address", f"{len(reports)} reports at {place}", reports)
+
+
+def personal_relationship(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
+    related = {
+        s: sorted(types & PERSONAL_RELATIONSHIPS)
+        for s, types in ctx.relationships.items()
+        if types & PERSONAL_RELATIONSHIPS
+    }
+    reports = [c for c in cs if any(s in related for s in c.subjects)]
+    if not reports:
+        return None
+    named = "; ".join(f"{'/'.join(t)} of {s}" for s, t in sorted(related.items()))
+    return _fired(p, "personal_relationship", f"the source is {named}", reports)
+
+
+def through_relationship(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    reports = [c for c in cs if c.how_obtained == "through_relationship"]
+    if not reports:
+        return None
+    reason = f"{len(reports)} reports obtained through a relationship"
+    return _fired(p, "through_relationship", reason, reports)
+
+
+def police_initiated(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    reports = [c for c in cs if c.initiated_by == "police" or c.police_request]
+    if not reports:
+        return None
+    asked = [c.police_request for c in reports if c.police_request]
+    reason = f"{len(reports)} contacts initiated by police or with a police request"
+    if asked:
+        reason += f" (asked: {asked[-1]!r})"
+    return _fired(p, "police_initiated", reason, reports)
+
+
+def increasing_specificity(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    """A later report about someone the police earlier asked this source about."""
+    asked: dict[str, Contact] = {}
+    for c in cs:
+        answering = [asked[s] for s in c.subjects if s in asked]
+        if answering:
+            reason = f"{c.report_id} follows the police request in {answering[0].report_id}"
+            return _fired(p, "increasing_specificity", reason, [answering[0], c])
+        if c.police_request:
+            for s in c.subjects:
+                asked.setdefault(s, c)
+    return None
+
+
+def rewarded(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    reports = [c for c in cs if c.rewarded]
+    if not reports:
+        return None
+    return _fired(p, "rewarded", f"a reward is recorded on {len(reports)} reports", reports)
+
+
+def juvenile_or_vulnerable(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    if not cs or not (cs[0].juvenile or cs[0].vulnerable):
+        return None
+    what = " and ".join(
+        w for w, f in (("juvenile", cs[0].juvenile), ("vulnerable", cs[0].vulnerable)) if f
+    )
+    return _fired(p, "juvenile_or_vulnerable", f"the source is {what}: always escalate", cs)
+
+
+def nominal_reporting(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
+    if not ctx.source_is_nominal:
+        return None
+    reports = [c for c in cs if any(s != c.person_id for s in c.subjects)]
+    if not reports:
+        return None
+    reason = "the source is a ViSOR nominal reporting on other people"
+    return _fired(p, "nominal_reporting", reason, reports)
+
+
+def about_nominals(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
+    reports = [c for c in cs if any(s in ctx.nominals for s in c.subjects)]
+    if not reports:
+        return None
+    who = sorted({s for c in reports for s in c.subjects if s in ctx.nominals})
+    return _fired(p, "about_nominals", f"reports about ViSOR nominals {', '.join(who)}", reports)
+
+
+CHECKS: tuple[Check, ...] = (
+    repeated_contact,
+    sustained_contact,
+    accelerating_contact,
+    same_subject,
+    same_household,
+    same_address,
+    personal_relationship,
+    through_relationship,
+    police_initiated,
+    increasing_specificity,
+    rewarded,
+    juvenile_or_vulnerable,
+    nominal_reporting,
+    about_nominals,
+)
+
+
+def evaluate(cs: Sequence[Contact], ctx: SourceContext, policy: ChisPolicy) -> list[Fired]:
+    """Every indicator that fires on these contacts, in the order above."""
+    return [f for check in CHECKS if (f := check(cs, ctx, policy)) is not None]

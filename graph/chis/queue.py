@@ -1,0 +1,155 @@
+"""The candidate queue: sources over the policy threshold, ranked, with their drift.
+
+A candidate is a person who is a source (a member of the public, an offender reporting,
+or a CHIS record not yet authorised), has contacted the police at least `min_contacts`
+times (or is juvenile or vulnerable: always escalated) and scores at least the threshold.
+Police officers and authorised CHIS are never candidates; a source under assessment is
+listed with that status. `first_crossed` is the contact at which the score first reached
+the threshold, so `drift_days` is how long the force has been receiving information from
+them without a review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from graph.chis.indicators import Fired, SourceContext, evaluate
+from graph.chis.policy import ChisPolicy
+from graph.chis.reviews import CaseState, Decision, case_state
+from graph.edges import EdgeKind
+from graph.nodes import Person
+from graph.store import Contact, GraphStore, TraversalFilter
+
+CANDIDATE_TYPES = frozenset({"member_of_public", "offender_self_report", "chis"})
+"""Source types that are individuals who could drift into being a CHIS."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source_id: str
+    person_id: str | None
+    source_type: str
+    chis_status: str
+    score: float
+    fired: list[Fired]
+    contacts: int
+    first_contact: str
+    last_contact: str
+    first_crossed: str | None
+    drift_days: int | None
+    escalated: bool
+    subjects: list[str]
+    case: CaseState
+
+    @property
+    def indicators(self) -> list[str]:
+        return [f.indicator for f in self.fired]
+
+
+def excluded(c: Contact) -> str | None:
+    """Why a source is never a candidate, or None."""
+    if c.source_type == "police_officer":
+        return "police officer"
+    if c.chis_status == "authorised":
+        return "authorised CHIS"
+    if c.source_type not in CANDIDATE_TYPES:
+        return f"{c.source_type} is an organisation, not an individual"
+    if c.person_id is None:
+        return "no person is recorded behind the source"
+    return None
+
+
+def context(store: GraphStore, source_id: str, contacts: Sequence[Contact]) -> SourceContext:
+    """Relationships, nominal subjects and homes around one source's contacts."""
+    knows = store.neighbours(
+        source_id, 1, TraversalFilter(edge_kinds=frozenset({EdgeKind.KNOWS_SUBJECT})), None
+    )
+    relationships: dict[str, set[str]] = defaultdict(set)
+    for e in knows.edges:
+        if e.association_type is not None:
+            relationships[e.dst].add(e.association_type.value)
+    subjects = sorted({s for c in contacts for s in c.subjects})
+    person = contacts[0].person_id
+    nodes = store.get_nodes([*subjects, *([person] if person else [])])
+    nominals = frozenset(
+        s
+        for s in subjects
+        if isinstance(nodes.get(s), Person) and nodes[s].visor  # type: ignore[union-attr]
+    )
+    homes: dict[str, frozenset[str]] = {}
+    at_home = TraversalFilter(edge_kinds=frozenset({EdgeKind.RESIDES_AT}))
+    for s in subjects:
+        if s in nodes:
+            hood = store.neighbours(s, 1, at_home, None)
+            homes[s] = frozenset(n.id for n in hood.nodes if n.id != s)
+    source_person = nodes.get(person) if person else None
+    return SourceContext(
+        relationships={k: frozenset(v) for k, v in relationships.items()},
+        nominals=nominals,
+        homes=homes,
+        source_is_nominal=isinstance(source_person, Person) and source_person.visor is not None,
+    )
+
+
+def assess(
+    contacts: Sequence[Contact], ctx: SourceContext, policy: ChisPolicy
+) -> tuple[list[Fired], float, str | None]:
+    """Indicators over all contacts, the score, and the contact at which it first crossed."""
+    fired = evaluate(contacts, ctx, policy)
+    score = sum(f.weight for f in fired)
+    first: str | None = None
+    for end in range(1, len(contacts) + 1):
+        prefix = contacts[:end]
+        so_far = evaluate(prefix, ctx, policy)
+        escalated = any(f.indicator == "juvenile_or_vulnerable" for f in so_far)
+        enough = len(prefix) >= policy.min_contacts or escalated
+        if escalated or (enough and sum(f.weight for f in so_far) >= policy.threshold):
+            first = prefix[-1].received_at
+            break
+    return fired, score, first
+
+
+def build_queue(
+    store: GraphStore,
+    policy: ChisPolicy,
+    decisions: dict[str, Decision],
+    today: date,
+    source_ids: Iterable[str] | None = None,
+) -> list[Candidate]:
+    """Every candidate, highest score first (then longest drift, then id)."""
+    rows = store.source_contacts(
+        sorted(source_ids) if source_ids is not None else None, policy.min_contacts
+    )
+    by_source: dict[str, list[Contact]] = defaultdict(list)
+    for row in rows:
+        by_source[row.source_id].append(row)
+    out: list[Candidate] = []
+    for sid, contacts in sorted(by_source.items()):
+        if excluded(contacts[0]) is not None:
+            continue
+        fired, score, first = assess(contacts, context(store, sid, contacts), policy)
+        if first is None:
+            continue
+        out.append(
+            Candidate(
+                source_id=sid,
+                person_id=contacts[0].person_id,
+                source_type=contacts[0].source_type,
+                chis_status=contacts[0].chis_status,
+                score=score,
+                fired=fired,
+                contacts=len(contacts),
+                first_contact=contacts[0].received_at,
+                last_contact=contacts[-1].received_at,
+                first_crossed=first,
+                drift_days=(today - datetime.fromisoformat(first).date()).days,
+                escalated=any(f.indicator == "juvenile_or_vulnerable" for f in fired),
+                subjects=sorted({s for c in contacts for s in c.subjects}),
+                case=case_state(decisions.get(sid), [c.received_at for c in contacts], today),
+            )
+        )
+    out.sort(key=lambda c: (-c.score, -(c.drift_days or 0), c.source_id))
+    return out

@@ -1,0 +1,397 @@
+"""CHIS candidate review: hand-built contact histories with known answers.
+
+Indicators are checked at their threshold edges on plain contact rows; the store's
+contact rows, the queue's exclusions, escalation, drift and re-opening run on both
+backends.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.access import Role
+from graph.audit import AuditLog, Operation
+from graph.chis import indicators as ind
+from graph.chis.indicators import SourceContext
+from graph.chis.policy import ChisPolicy, load_policy
+from graph.chis.queue import build_queue
+from graph.chis.reviews import Outcome, ReviewStore, case_state
+from graph.edges import AssociationType, Edge, EdgeKind
+from graph.errors import ValidationFailed
+from graph.nodes import (
+    ChisStatus,
+    Initiator,
+    Node,
+    NominalType,
+    Person,
+    Source,
+    SourceType,
+    Visor,
+)
+from graph.store import Contact, GraphStore
+from tests.factories import edge, location, person, report
+from tests.support.scenario_api import scenario_api
+
+POLICY = ChisPolicy()
+TODAY = date(2026, 11, 30)
+NONE = SourceContext()
+
+
+def contact(i: int, when: str, *subjects: str, **kw: object) -> Contact:
+    base = Contact(
+        source_id="S1",
+        source_type="member_of_public",
+        chis_status="none",
+        juvenile=False,
+        vulnerable=False,
+        person_id="PS",
+        report_id=f"R{i}",
+        received_at=f"{when}T10:00:00+00:00",
+        channel="phone",
+        initiated_by="source",
+        police_request=None,
+        how_obtained="witnessed",
+        rewarded=False,
+        subjects=subjects,
+        locations=(),
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def days(start: str, *offsets: int) -> list[str]:
+    first = date.fromisoformat(start)
+    return [(first + timedelta(days=d)).isoformat() for d in offsets]
+
+
+# -- indicators at their edges -------------------------------------------------------------
+
+
+def test_repeated_contact_counts_inside_the_window_only() -> None:
+    inside = [contact(i, d, "N1") for i, d in enumerate(days("2026-01-01", 0, 100, 364))]
+    fired = ind.repeated_contact(inside, NONE, POLICY)
+    assert fired is not None and fired.evidence == ("R0", "R1", "R2")
+    outside = [contact(i, d, "N1") for i, d in enumerate(days("2026-01-01", 0, 100, 365))]
+    assert ind.repeated_contact(outside, NONE, POLICY) is None
+    assert ind.repeated_contact(inside[:2], NONE, POLICY) is None
+
+
+def test_sustained_and_accelerating_contact() -> None:
+    assert ind.sustained_contact([contact(0, "2026-01-01"), contact(1, "2026-04-01")], NONE, POLICY)
+    assert not ind.sustained_contact(
+        [contact(0, "2026-01-01"), contact(1, "2026-03-31")], NONE, POLICY
+    )
+    speeding = [contact(i, d) for i, d in enumerate(days("2026-01-01", 0, 40, 80, 90, 100))]
+    fired = ind.accelerating_contact(speeding, NONE, POLICY)
+    assert fired is not None and "40 to 10 days" in fired.reason
+    steady = [contact(i, d) for i, d in enumerate(days("2026-01-01", 0, 40, 80, 120, 160))]
+    assert ind.accelerating_contact(steady, NONE, POLICY) is None
+
+
+def test_same_subject_household_and_address() -> None:
+    two = [contact(0, "2026-01-01", "N1"), contact(1, "2026-02-01", "N1")]
+    assert ind.same_subject(two, NONE, POLICY) is not None
+    apart = [contact(0, "2026-01-01", "N1"), contact(1, "2026-02-01", "N2")]
+    assert ind.same_subject(apart, NONE, POLICY) is None
+    home = SourceContext(homes={"N1": frozenset({"L1"}), "N2": frozenset({"L1"})})
+    fired = ind.same_household(apart, home, POLICY)
+    assert fired is not None and "N1, N2" in fired.reason
+    elsewhere = SourceContext(homes={"N1": frozenset({"L1"}), "N2": frozenset({"L2"})})
+    assert ind.same_household(apart, elsewhere, POLICY) is None
+    at = [replace(c, locations=("L9",)) for c in apart]
+    assert ind.same_address(at, NONE, POLICY) is not None
+    assert ind.same_address(at[:1], NONE, POLICY) is None
+
+
+def test_relationships_requests_rewards_and_who_the_source_is() -> None:
+    cs = [contact(0, "2026-01-01", "N1"), contact(1, "2026-02-01", "N1")]
+    neighbour = SourceContext(relationships={"N1": frozenset({"neighbour"})})
+    assert ind.personal_relationship(cs, neighbour, POLICY) is not None
+    friend = SourceContext(relationships={"N1": frozenset({"friend"})})
+    assert ind.personal_relationship(cs, friend, POLICY) is None
+    through = [replace(cs[0], how_obtained="through_relationship"), cs[1]]
+    assert ind.through_relationship(through, NONE, POLICY) is not None
+    assert ind.through_relationship(cs, NONE, POLICY) is None
+    went = [replace(cs[0], initiated_by="police"), cs[1]]
+    assert ind.police_initiated(went, NONE, POLICY) is not None
+    asked = [replace(cs[0], police_request="let us know when he visits"), cs[1]]
+    fired = ind.police_initiated(asked, NONE, POLICY)
+    assert fired is not None and "let us know" in fired.reason
+    assert ind.police_initiated(cs, NONE, POLICY) is None
+    answer = ind.increasing_specificity(asked, NONE, POLICY)
+    assert answer is not None and answer.evidence == ("R0", "R1")
+    other = [asked[0], contact(1, "2026-02-01", "N2")]
+    assert ind.increasing_specificity(other, NONE, POLICY) is None
+    assert ind.rewarded([replace(cs[0], rewarded=True)], NONE, POLICY) is not None
+    assert ind.rewarded(cs, NONE, POLICY) is None
+    young = [replace(c, juvenile=True) for c in cs]
+    assert ind.juvenile_or_vulnerable(young, NONE, POLICY) is not None
+    assert ind.juvenile_or_vulnerable(cs, NONE, POLICY) is None
+    nominal = SourceContext(source_is_nominal=True, nominals=frozenset({"N1"}))
+    assert ind.nominal_reporting(cs, nominal, POLICY) is not None
+    assert ind.nominal_reporting(cs, NONE, POLICY) is None
+    assert ind.about_nominals(cs, nominal, POLICY) is not None
+    assert ind.about_nominals(cs, NONE, POLICY) is None
+
+
+def test_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "chis.toml"
+    path.write_text("threshold = 12\n[weights]\npolice_initiated = 9\n")
+    policy = load_policy(path)
+    assert policy.threshold == 12 and policy.weight("police_initiated") == 9
+    assert policy.weight("rewarded") == POLICY.weight("rewarded")
+    path.write_text("[weights]\nnot_an_indicator = 1\n")
+    with pytest.raises(ValueError, match="not_an_indicator"):
+        load_policy(path)
+
+
+# -- the store's contact rows and the queue, both backends ----------------------------------
+
+
+def history(
+    sid: str,
+    whens: list[str],
+    subject: str = "N1",
+    *,
+    source_type: SourceType = SourceType.MEMBER_OF_PUBLIC,
+    status: ChisStatus = ChisStatus.NONE,
+    juvenile: bool = False,
+    person_id: str | None = None,
+    relationship: AssociationType | None = None,
+    **report_kw: Any,
+) -> tuple[list[Node], list[Edge]]:
+    """A source (and the person behind it) who gave one report a date about `subject`."""
+    pid = person_id or f"{sid}-P"
+    nodes: list[Node] = [
+        Source(id=sid, source_type=source_type, chis_status=status, juvenile=juvenile),
+        person(pid, "Casey", sid),
+    ]
+    edges = [edge(f"{sid}-is", EdgeKind.IS_PERSON, sid, pid)]
+    if relationship is not None:
+        edges.append(edge(f"{sid}-knows", EdgeKind.KNOWS_SUBJECT, sid, subject, assoc=relationship))
+    for i, when in enumerate(whens):
+        r = report(f"{sid}-R{i}", f"{when}T10:00:00Z", **report_kw)
+        nodes.append(r)
+        edges += [
+            edge(f"{sid}-R{i}-by", EdgeKind.PROVIDED_BY, r.id, sid, via=r),
+            edge(f"{sid}-R{i}-about", EdgeKind.ABOUT, r.id, subject, via=r),
+        ]
+    return nodes, edges
+
+
+def nominal(pid: str) -> Person:
+    return person(pid, visor=Visor(ref=f"V-{pid}", nominal_type=NominalType.RSO, mappa_category=1))
+
+
+def load(store: GraphStore, *parts: tuple[list[Node], list[Edge]]) -> None:
+    nodes: list[Node] = [nominal("N1"), person("N2"), location("L1")]
+    edges: list[Edge] = []
+    for n, e in parts:
+        nodes += n
+        edges += e
+    store.upsert(nodes, edges)
+
+
+def test_contact_rows_count_in_the_store(store: GraphStore) -> None:
+    load(
+        store,
+        history("S1", ["2026-03-01", "2026-01-01", "2026-02-01"]),
+        history("S2", ["2026-01-05"]),
+        history("S3", ["2026-01-07"], juvenile=True),
+    )
+    rows = store.source_contacts(min_reports=2)
+    assert [(r.source_id, r.report_id) for r in rows] == [
+        ("S1", "S1-R1"),
+        ("S1", "S1-R2"),
+        ("S1", "S1-R0"),
+        ("S3", "S3-R0"),  # juvenile: always read
+    ]
+    first = rows[0]
+    assert (first.person_id, first.subjects, first.channel, first.initiated_by) == (
+        "S1-P",
+        ("N1",),
+        "other",
+        "source",
+    )
+    assert first.received_at.startswith("2026-01-01T10:00:00")
+    assert [r.report_id for r in store.source_contacts(["S2"])] == ["S2-R0"]
+    assert store.source_contacts(["S2"], min_reports=2) == []
+
+
+def test_queue_ranks_candidates_and_leaves_out_who_never_is(store: GraphStore) -> None:
+    three = ["2026-01-10", "2026-03-10", "2026-05-10"]
+    load(
+        store,
+        history("PUB", three, relationship=AssociationType.NEIGHBOUR),
+        history("ASKED", three, initiated_by=Initiator.POLICE),
+        history("CHIS", three * 2, status=ChisStatus.AUTHORISED, source_type=SourceType.CHIS),
+        history("COP", three * 2, source_type=SourceType.POLICE_OFFICER),
+        history("UNDER", three, status=ChisStatus.UNDER_ASSESSMENT),
+        history("ONCE", ["2026-01-10"]),
+        history("APART", ["2024-01-10", "2025-06-10"], subject="N2"),
+        history("KID", ["2026-11-01"], juvenile=True, subject="N2"),
+    )
+    queue = build_queue(store, POLICY, {}, TODAY)
+    assert [c.source_id for c in queue] == ["ASKED", "PUB", "KID", "UNDER"]
+    asked, pub, kid, under = queue
+    assert asked.indicators == [
+        "repeated_contact",
+        "sustained_contact",
+        "same_subject",
+        "police_initiated",
+        "about_nominals",
+    ]
+    assert pub.score == sum(POLICY.weight(i) for i in pub.indicators)
+    assert "personal_relationship" in pub.indicators
+    # PUB's second contact scores 7 (same subject 3, neighbour 3, about a nominal 1); the
+    # third adds repeated (4) and sustained (1) contact and crosses 8. ASKED crosses at its
+    # second: police went to them (6).
+    assert pub.first_crossed is not None and pub.first_crossed.startswith("2026-05-10")
+    assert pub.drift_days == (TODAY - date(2026, 5, 10)).days
+    assert asked.first_crossed is not None and asked.first_crossed.startswith("2026-03-10")
+    assert kid.escalated and kid.contacts == 1
+    assert under.chis_status == "under_assessment"
+    assert all(c.case.status == "open" for c in queue)
+
+
+def test_a_decision_closes_the_case_until_a_new_contact(store: GraphStore, tmp_path: Path) -> None:
+    load(store, history("PUB", ["2026-01-10", "2026-03-10", "2026-05-10"]))
+    reviews = ReviewStore(tmp_path / "gov.db")
+    decided = datetime(2026, 6, 1, tzinfo=UTC)
+    reviews.decide(
+        "PUB",
+        Outcome.MANAGED_AS_PUBLIC_CONTACT,
+        "fib1",
+        "caller is a concerned neighbour; no tasking",
+        measures="contact details restricted; reports sanitised",
+        rereview_days=POLICY.rereview_days,
+        at=decided,
+    )
+    [case] = build_queue(store, POLICY, reviews.latest(), date(2026, 7, 1))
+    assert case.case.status == "reviewed"
+    later = build_queue(store, POLICY, reviews.latest(), date(2026, 12, 1))
+    assert later[0].case.status == "reopened" and "re-review due" in later[0].case.reason
+    late = report("PUB-R9", "2026-06-20T10:00:00Z")
+    store.upsert([late], [edge("PUB-R9-by", EdgeKind.PROVIDED_BY, late.id, "PUB", via=late)])
+    [again] = build_queue(store, POLICY, reviews.latest(), date(2026, 7, 1))
+    assert again.case.status == "reopened" and "first on 2026-06-20" in again.case.reason
+    assert len(reviews.history("PUB")) == 1
+    reviews.close()
+
+
+def test_decisions_need_their_details_and_cannot_be_changed(tmp_path: Path) -> None:
+    reviews = ReviewStore(tmp_path / "gov.db")
+    with pytest.raises(ValidationFailed, match="measures"):
+        reviews.decide("S", Outcome.MANAGED_AS_PUBLIC_CONTACT, "fib1", "why", rereview_days=1)
+    with pytest.raises(ValidationFailed, match="referral"):
+        reviews.decide("S", Outcome.REFERRED_FOR_CHIS_ASSESSMENT, "fib1", "why", rereview_days=1)
+    with pytest.raises(ValidationFailed, match="rationale"):
+        reviews.decide("S", Outcome.NO_FURTHER_ACTION, "fib1", "  ", rereview_days=1)
+    done = reviews.decide("S", Outcome.NO_FURTHER_ACTION, "fib1", "one-off", rereview_days=30)
+    assert case_state(done, [], date.fromisoformat(done.next_review)).status == "reopened"
+    with sqlite3.connect(tmp_path / "gov.db") as conn, pytest.raises(sqlite3.DatabaseError):
+        conn.execute("UPDATE chis_reviews SET outcome = 'x'")
+    reviews.close()
+
+
+# -- over HTTP: FIB reviewers only -------------------------------------------------------------
+
+
+def test_queue_chronology_and_review_over_http(tmp_path: Path) -> None:
+    three = ["2026-01-10", "2026-03-10", "2026-05-10"]
+    parts = [
+        history("PUB", three, relationship=AssociationType.NEIGHBOUR),
+        history("ASKED", three, initiated_by=Initiator.POLICE, police_request="who visits?"),
+    ]
+    nodes: list[Node] = [nominal("N1")]
+    edges: list[Edge] = []
+    for n, e in parts:
+        nodes += n
+        edges += e
+    roles = (Role.FIB_REVIEWER, Role.ANALYST, Role.SUPERVISOR)
+    with scenario_api(tmp_path, roles, "intelligence_review", (nodes, edges)) as (
+        client,
+        auth,
+        settings,
+    ):
+        fib = auth(Role.FIB_REVIEWER)
+        body = client.get("/chis/candidates", headers=fib).json()
+        assert [c["source_id"] for c in body["items"]] == ["ASKED", "PUB"]
+        assert body["items"][1]["person_id"] == "PUB-P"
+        assert "personal_relationship" in [i["indicator"] for i in body["items"][1]["indicators"]]
+        only = client.get(
+            "/chis/candidates", params={"indicator": "personal_relationship"}, headers=fib
+        ).json()
+        assert [c["source_id"] for c in only["items"]] == ["PUB"]
+        chron = client.get("/sources/ASKED/chronology", headers=fib).json()
+        assert [e["report_id"] for e in chron["entries"]] == ["ASKED-R0", "ASKED-R1", "ASKED-R2"]
+        assert chron["entries"][0]["police_request"] == "who visits?"
+        text = client.get("/sources/PUB/chronology?format=markdown", headers=fib)
+        assert text.headers["content-type"].startswith("text/markdown")
+        assert text.text.startswith("OFFICIAL-SENSITIVE") and "N1 (neighbour)" in text.text
+        for role in (Role.ANALYST, Role.SUPERVISOR):
+            for url in ("/chis/candidates", "/sources/PUB/chronology"):
+                assert client.get(url, headers=auth(role)).status_code == 403, (role, url)
+        missing = client.post(
+            "/chis/candidates/PUB/review",
+            json={"outcome": "managed_as_public_contact", "rationale": "neighbour"},
+            headers=fib,
+        )
+        assert missing.status_code == 422 and "measures" in missing.json()["detail"]
+        made = client.post(
+            "/chis/candidates/PUB/review",
+            json={
+                "outcome": "managed_as_public_contact",
+                "rationale": "concerned neighbour, no tasking",
+                "measures": "details restricted to FIB",
+            },
+            headers=fib,
+        )
+        assert made.status_code == 201 and made.json()["reviewer"] == "fib_reviewer"
+        pending = client.get("/chis/candidates", headers=fib).json()
+        assert [c["source_id"] for c in pending["items"]] == ["ASKED"]
+        reviewed = client.get("/chis/candidates?status=reviewed", headers=fib).json()
+        assert [c["case"]["status"] for c in reviewed["items"]] == ["reviewed"]
+    audit = AuditLog(settings.governance_path)
+    denied = [e for e in audit.query(actor="analyst", limit=50) if e.outcome == "denied"]
+    assert [e.action for e in denied] == ["GET /chis/candidates", "GET /sources/PUB/chronology"]
+    [decision] = audit.query(operation=Operation.COLLECTION, subject="PUB")
+    assert decision.action == "chis review decision" and decision.actor == "fib_reviewer"
+    consulted = audit.query(actor="fib_reviewer", operation=Operation.CONSULTATION, limit=50)
+    assert any("PUB-P" in e.returned for e in consulted)
+    audit.close()
+
+
+def test_queue_and_chronology_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from graph.stores.sqlite import SqliteGraphStore
+
+    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    with SqliteGraphStore(tmp_path / "g.db") as store:
+        load(store, history("PUB", ["2026-01-10", "2026-03-10", "2026-05-10"]))
+    purpose = ["--purpose", "intelligence_review"]
+    out = CliRunner().invoke(cli, ["chis", "candidates", *purpose, "--json"])
+    assert out.exit_code == 0, out.output
+    [row] = json.loads(out.output)
+    assert (row["source_id"], row["person_id"], row["case"]) == ("PUB", "PUB-P", "open")
+    doc = tmp_path / "referral.md"
+    shown = CliRunner().invoke(cli, ["chis", "show", "PUB", *purpose, "--export", str(doc)])
+    assert shown.exit_code == 0, shown.output
+    assert "repeated_contact" in shown.output and "PUB-R2" in doc.read_text()
+    assert CliRunner().invoke(cli, ["chis", "show", "NOPE", *purpose]).exit_code == 1
+    with closing(AuditLog(tmp_path / "gov.db")) as log:
+        actions = [e.action for e in log.query(operation=Operation.CONSULTATION)]
+    assert actions == ["chis candidates", "chis chronology"]
