@@ -27,6 +27,8 @@ from graph.errors import NotFound
 from graph.notifications import NotificationStore
 from graph.store import GraphStore
 from graph.stores import open_store
+from ingest.entities import Resolution
+from ingest.state import IngestState
 
 chis = typer.Typer(help="CHIS candidate review (FIB): the queue and contact chronologies.")
 Purpose = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
@@ -35,7 +37,9 @@ Purpose = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
 @contextmanager
 def _fib_session(
     db: Path | None, purpose: str
-) -> Iterator[tuple[str, ChisPolicy, GraphStore, ReviewStore, AuditLog, NotificationStore]]:
+) -> Iterator[
+    tuple[str, ChisPolicy, GraphStore, ReviewStore, AuditLog, NotificationStore, Resolution]
+]:
     """The operator as a FIB reviewer (after the purpose check), with what a read needs."""
     settings = _settings(db)
     actor = _reader(settings, purpose, Role.FIB_REVIEWER).principal.name
@@ -45,8 +49,9 @@ def _fib_session(
         closing(ReviewStore(settings.governance_path)) as reviews,
         closing(NotificationStore(settings.governance_path)) as notes,
         closing(AuditLog(settings.governance_path)) as log,
+        IngestState(settings.ingest_path) as state,
     ):
-        yield actor, policy, store, reviews, log, notes
+        yield actor, policy, store, reviews, log, notes, Resolution(state)
 
 
 def _consulted(log: AuditLog, actor: str, purpose: str, action: str, returned: list[str]) -> None:
@@ -71,8 +76,9 @@ def candidates_command(
     db: DbOption = None,
 ) -> None:
     """Sources over the policy threshold, highest score first, with their drift."""
-    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, _notes):
-        queue = build_queue(store, policy, reviews.latest(), datetime.now(UTC).date())
+    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, _notes, entities):
+        today = datetime.now(UTC).date()
+        queue = build_queue(store, policy, reviews.latest(), today, None, entities.records_of)
         queue = [
             c
             for c in queue
@@ -123,14 +129,16 @@ def show_command(
     db: DbOption = None,
 ) -> None:
     """One source's contact chronology and, if a candidate, the indicators that fired."""
-    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, notes):
+    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, notes, entities):
         try:
             chron = chronology(store, source_id, notes)
         except NotFound as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc
         today = datetime.now(UTC).date()
-        found = build_queue(store, policy, reviews.latest(), today, [source_id])
+        found = build_queue(
+            store, policy, reviews.latest(), today, [source_id], entities.records_of
+        )
         returned = [e.report_id for e in chron.entries] + [chron.person_id or ""]
         _consulted(log, actor, purpose, "chis chronology", [r for r in returned if r])
     text = as_markdown(chron)

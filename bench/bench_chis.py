@@ -23,6 +23,7 @@ from graph.chis.policy import ChisPolicy
 from graph.chis.queue import build_queue
 from graph.nodes import ChisStatus, Source
 from graph.stores.sqlite import SqliteGraphStore
+from ingest.entities import Resolution
 from ingest.generator import GeneratorConfig, write_demo_data
 from ingest.loader import Actor
 from ingest.pipeline import ingest
@@ -52,7 +53,7 @@ def main() -> None:
             ingest(store, state, [read_lines(data)], actor=Actor("bench", "admin"), audit=None)
             load_s = time.perf_counter() - started
             started = time.perf_counter()
-            queue = build_queue(store, policy, {}, end)
+            queue = build_queue(store, policy, {}, end, records_of=Resolution(state).records_of)
             queue_s = time.perf_counter() - started
             sources = [
                 n
@@ -62,10 +63,16 @@ def main() -> None:
             authorised = [s.id for s in sources if s.chis_status is ChisStatus.AUTHORISED]
     planted = {s["source_id"] for s in truth["repeat_contacts"]}
     found = {c.source_id for c in queue}
+    # Policy puts these in whatever the truth says: juvenile or vulnerable repeat contacts
+    # (always escalated) and sources already under assessment (listed with that status).
+    by_policy = {
+        c.source_id for c in queue if c.escalated or c.chis_status == "under_assessment"
+    } - planted
     hits = planted & found
     recall = len(hits) / max(1, len(planted))
     precision = len(hits) / max(1, len(found))
-    extra = sorted(found - planted)[:10]
+    focused = len(hits) / max(1, len(found - by_policy))
+    extra = sorted(found - planted - by_policy)[:10]
     missed = sorted(planted - found)[:10]
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -78,7 +85,10 @@ def main() -> None:
         "contacts)",
         f"- planted repeat contacts: {len(planted)}; candidates: {len(found)}; "
         f"authorised CHIS in the queue: {len(authorised)}",
-        f"- recall **{recall:.3f}** (target 1.0); precision **{precision:.3f}** (target >= 0.9)",
+        f"- recall **{recall:.3f}** (target 1.0); precision **{precision:.3f}** over the whole "
+        f"queue, **{focused:.3f}** leaving out the {len(by_policy)} that policy lists whatever "
+        "the truth says (juvenile or vulnerable repeat contacts, sources under assessment) "
+        "(target >= 0.9)",
     ]
     if missed:
         lines.append("- missed: " + ", ".join(missed))

@@ -346,6 +346,11 @@ class Resolution:
             ]
         return row[0], members
 
+    def records_of(self, person_id: str) -> list[str]:
+        """Every record of the person's entity (just the person if never resolved)."""
+        found = self.entity_of(person_id)
+        return found[1] if found else [person_id]
+
     def queue(
         self,
         limit: int = 50,

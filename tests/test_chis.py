@@ -120,9 +120,11 @@ def test_relationships_requests_rewards_and_who_the_source_is() -> None:
     assert ind.through_relationship(cs, NONE, POLICY) is None
     went = [replace(cs[0], initiated_by="police"), cs[1]]
     assert ind.police_initiated(went, NONE, POLICY) is not None
+    assert ind.police_request(went, NONE, POLICY) is None
     asked = [replace(cs[0], police_request="let us know when he visits"), cs[1]]
-    fired = ind.police_initiated(asked, NONE, POLICY)
+    fired = ind.police_request(asked, NONE, POLICY)
     assert fired is not None and "let us know" in fired.reason
+    assert ind.police_initiated(asked, NONE, POLICY) is None  # the request says more
     assert ind.police_initiated(cs, NONE, POLICY) is None
     answer = ind.increasing_specificity(asked, NONE, POLICY)
     assert answer is not None and answer.evidence == ("R0", "R1")
@@ -235,11 +237,12 @@ def test_queue_ranks_candidates_and_leaves_out_who_never_is(store: GraphStore) -
         history("UNDER", three, status=ChisStatus.UNDER_ASSESSMENT),
         history("ONCE", ["2026-01-10"]),
         history("APART", ["2024-01-10", "2025-06-10"], subject="N2"),
-        history("KID", ["2026-11-01"], juvenile=True, subject="N2"),
+        history("KID", ["2026-10-01", "2026-11-01"], juvenile=True, subject="N2"),
+        history("KID1", ["2026-11-01"], juvenile=True, subject="N2"),
     )
     queue = build_queue(store, POLICY, {}, TODAY)
-    assert [c.source_id for c in queue] == ["ASKED", "PUB", "KID", "UNDER"]
-    asked, pub, kid, under = queue
+    assert [c.source_id for c in queue] == ["KID", "PUB", "ASKED", "UNDER"]
+    kid, pub, asked, under = queue
     assert asked.indicators == [
         "repeated_contact",
         "sustained_contact",
@@ -249,13 +252,12 @@ def test_queue_ranks_candidates_and_leaves_out_who_never_is(store: GraphStore) -
     ]
     assert pub.score == sum(POLICY.weight(i) for i in pub.indicators)
     assert "personal_relationship" in pub.indicators
-    # PUB's second contact scores 7 (same subject 3, neighbour 3, about a nominal 1); the
-    # third adds repeated (4) and sustained (1) contact and crosses 8. ASKED crosses at its
-    # second: police went to them (6).
-    assert pub.first_crossed is not None and pub.first_crossed.startswith("2026-05-10")
-    assert pub.drift_days == (TODAY - date(2026, 5, 10)).days
+    # One contact is never "repeated"; PUB's second scores 13 (same subject 8, neighbour 3,
+    # about a nominal 2) and crosses 10.
+    assert pub.first_crossed is not None and pub.first_crossed.startswith("2026-03-10")
+    assert pub.drift_days == (TODAY - date(2026, 3, 10)).days
     assert asked.first_crossed is not None and asked.first_crossed.startswith("2026-03-10")
-    assert kid.escalated and kid.contacts == 1
+    assert kid.escalated and kid.contacts == 2  # KID1, with one contact, is not repeated
     assert under.chis_status == "under_assessment"
     assert all(c.case.status == "open" for c in queue)
 
@@ -322,13 +324,14 @@ def test_queue_chronology_and_review_over_http(tmp_path: Path) -> None:
     ):
         fib = auth(Role.FIB_REVIEWER)
         body = client.get("/chis/candidates", headers=fib).json()
-        assert [c["source_id"] for c in body["items"]] == ["ASKED", "PUB"]
+        # S1 is the scenario's member of the public: two reports about nominal P1
+        assert [c["source_id"] for c in body["items"]] == ["ASKED", "PUB", "S1"]
         assert body["items"][1]["person_id"] == "PUB-P"
         assert "personal_relationship" in [i["indicator"] for i in body["items"][1]["indicators"]]
         only = client.get(
             "/chis/candidates", params={"indicator": "personal_relationship"}, headers=fib
         ).json()
-        assert [c["source_id"] for c in only["items"]] == ["PUB"]
+        assert [c["source_id"] for c in only["items"]] == ["PUB", "S1"]  # S1 knows P1
         chron = client.get("/sources/ASKED/chronology", headers=fib).json()
         assert [e["report_id"] for e in chron["entries"]] == ["ASKED-R0", "ASKED-R1", "ASKED-R2"]
         assert chron["entries"][0]["police_request"] == "who visits?"
@@ -355,7 +358,7 @@ def test_queue_chronology_and_review_over_http(tmp_path: Path) -> None:
         )
         assert made.status_code == 201 and made.json()["reviewer"] == "fib_reviewer"
         pending = client.get("/chis/candidates", headers=fib).json()
-        assert [c["source_id"] for c in pending["items"]] == ["ASKED"]
+        assert [c["source_id"] for c in pending["items"]] == ["ASKED", "S1"]
         reviewed = client.get("/chis/candidates?status=reviewed", headers=fib).json()
         assert [c["case"]["status"] for c in reviewed["items"]] == ["reviewed"]
     audit = AuditLog(settings.governance_path)

@@ -129,8 +129,10 @@ async def list_candidates(
     policy: ChisPolicy = request.app.state.chis_policy
     reviews: ReviewStore = request.app.state.chis_reviews
     today = datetime.now(UTC).date()
+    records_of = ctx.resolution.records_of if ctx.resolution else None
     queue = await store_call(
-        ctx.store, lambda: build_queue(ctx.store, policy, reviews.latest(), today)
+        ctx.store,
+        lambda: build_queue(ctx.store, policy, reviews.latest(), today, records_of=records_of),
     )
     wanted = set(indicator or ())
     kept = [

@@ -156,15 +156,21 @@ def through_relationship(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy)
     return _fired(p, "through_relationship", reason, reports)
 
 
-def police_initiated(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
-    reports = [c for c in cs if c.initiated_by == "police" or c.police_request]
+def police_request(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    """Police asked the source to do or find out something: asking can be "use"."""
+    reports = [c for c in cs if c.police_request]
     if not reports:
         return None
-    asked = [c.police_request for c in reports if c.police_request]
-    reason = f"{len(reports)} contacts initiated by police or with a police request"
-    if asked:
-        reason += f" (asked: {asked[-1]!r})"
-    return _fired(p, "police_initiated", reason, reports)
+    reason = f"{len(reports)} police requests (last: {reports[-1].police_request!r})"
+    return _fired(p, "police_request", reason, reports)
+
+
+def police_initiated(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+    """Police approached the source (an enquiry) without a recorded request."""
+    reports = [c for c in cs if c.initiated_by == "police" and not c.police_request]
+    if not reports:
+        return None
+    return _fired(p, "police_initiated", f"{len(reports)} contacts initiated by police", reports)
 
 
 def increasing_specificity(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
@@ -224,6 +230,7 @@ CHECKS: tuple[Check, ...] = (
     same_address,
     personal_relationship,
     through_relationship,
+    police_request,
     police_initiated,
     increasing_specificity,
     rewarded,

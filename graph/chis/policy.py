@@ -22,6 +22,7 @@ IndicatorName = Literal[
     "same_address",
     "personal_relationship",
     "through_relationship",
+    "police_request",
     "police_initiated",
     "increasing_specificity",
     "rewarded",
@@ -30,20 +31,22 @@ IndicatorName = Literal[
     "about_nominals",
 ]
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "repeated_contact": 4.0,  # at least `repeat_contacts` contacts inside one window
+    # Volume alone says little (people report what they see); focus says more.
+    "repeated_contact": 2.0,  # at least `repeat_contacts` contacts inside one window
     "sustained_contact": 1.0,  # contacts spread over at least `span_days`
-    "accelerating_contact": 1.0,  # the gaps between contacts are shrinking
-    "same_subject": 3.0,  # repeat reports about the same person
-    "same_household": 2.0,  # reports about different members of one household
-    "same_address": 2.0,  # repeat reports placing events at the same address
+    "accelerating_contact": 0.5,  # the gaps between contacts are shrinking
+    "same_subject": 8.0,  # repeat reports about the same person: the APP's core concern
+    "same_household": 5.0,  # reports about different members of one household
+    "same_address": 2.0,  # repeat reports placing events at the same location
     "personal_relationship": 3.0,  # family, partner, ex-partner, neighbour, co-worker
     "through_relationship": 3.0,  # information obtained through that relationship
-    "police_initiated": 6.0,  # police went to them or asked them something
-    "increasing_specificity": 3.0,  # a later report answers an earlier police request
+    "police_request": 4.0,  # police asked them to do or find out something: possible "use"
+    "police_initiated": 2.0,  # police approached them (an enquiry), with no request
+    "increasing_specificity": 4.0,  # a later report answers an earlier police request
     "rewarded": 4.0,  # a reward or payment is recorded
     "juvenile_or_vulnerable": 10.0,  # always escalates, whatever else fires
     "nominal_reporting": 2.0,  # the source is a ViSOR nominal reporting on another person
-    "about_nominals": 1.0,  # the reports are about ViSOR nominals
+    "about_nominals": 2.0,  # the reports are about ViSOR nominals
 }
 assert tuple(DEFAULT_WEIGHTS) == get_args(IndicatorName)
 PERSONAL_RELATIONSHIPS = frozenset(
@@ -56,9 +59,9 @@ class ChisPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    threshold: float = Field(default=8.0, gt=0)
-    # "Repeated" is the precondition: fewer contacts than this never make a candidate
-    # (juvenile or vulnerable sources aside, who always escalate).
+    threshold: float = Field(default=10.0, gt=0)
+    # "Repeated" is the precondition: fewer contacts than this never make a candidate;
+    # a juvenile or vulnerable source who reaches it always does (escalated).
     min_contacts: int = Field(default=2, ge=1)
     window_days: int = Field(default=365, ge=1)
     repeat_contacts: int = Field(default=3, ge=2)

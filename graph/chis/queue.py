@@ -12,8 +12,8 @@ them without a review.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from graph.chis.indicators import Fired, SourceContext, evaluate
@@ -22,6 +22,11 @@ from graph.chis.reviews import CaseState, Decision, case_state
 from graph.edges import EdgeKind
 from graph.nodes import Person
 from graph.store import Contact, GraphStore, TraversalFilter
+
+
+def _alone(person_id: str) -> list[str]:
+    return [person_id]
+
 
 CANDIDATE_TYPES = frozenset({"member_of_public", "offender_self_report", "chis"})
 """Source types that are individuals who could drift into being a CHIS."""
@@ -104,12 +109,25 @@ def assess(
     for end in range(1, len(contacts) + 1):
         prefix = contacts[:end]
         so_far = evaluate(prefix, ctx, policy)
+        if len(prefix) < policy.min_contacts:
+            continue
         escalated = any(f.indicator == "juvenile_or_vulnerable" for f in so_far)
-        enough = len(prefix) >= policy.min_contacts or escalated
-        if escalated or (enough and sum(f.weight for f in so_far) >= policy.threshold):
+        if escalated or sum(f.weight for f in so_far) >= policy.threshold:
             first = prefix[-1].received_at
             break
     return fired, score, first
+
+
+def without_self(contacts: Sequence[Contact], own: frozenset[str]) -> list[Contact]:
+    """The contacts about other people: a report only about the source's own records (an
+    offender reporting on their own lifestyle) is not information about anyone else."""
+    out = []
+    for c in contacts:
+        others = tuple(s for s in c.subjects if s not in own)
+        if c.subjects and not others:
+            continue
+        out.append(replace(c, subjects=others) if others != c.subjects else c)
+    return out
 
 
 def build_queue(
@@ -118,8 +136,11 @@ def build_queue(
     decisions: dict[str, Decision],
     today: date,
     source_ids: Iterable[str] | None = None,
+    records_of: Callable[[str], Iterable[str]] | None = None,
 ) -> list[Candidate]:
-    """Every candidate, highest score first (then longest drift, then id)."""
+    """Every candidate, highest score first (then longest drift, then id). `records_of`
+    gives every record of a person's entity, so a source reporting on themselves under
+    another record is recognised."""
     rows = store.source_contacts(
         sorted(source_ids) if source_ids is not None else None, policy.min_contacts
     )
@@ -127,8 +148,15 @@ def build_queue(
     for row in rows:
         by_source[row.source_id].append(row)
     out: list[Candidate] = []
-    for sid, contacts in sorted(by_source.items()):
-        if excluded(contacts[0]) is not None:
+    for sid, rows_of_source in sorted(by_source.items()):
+        first_row = rows_of_source[0]
+        if excluded(first_row) is not None:
+            continue
+        own = frozenset(
+            [first_row.person_id or "", *(records_of or _alone)(first_row.person_id or "")]
+        )
+        contacts = without_self(rows_of_source, own)
+        if not contacts:
             continue
         fired, score, first = assess(contacts, context(store, sid, contacts), policy)
         if first is None:
