@@ -16,6 +16,7 @@ from rich.table import Table
 from api.accounts import AccountStore
 from graph.access import AccessPolicy, Permission, Principal, Role
 from graph.audit import AuditEvent, AuditLog, Operation
+from graph.chis.policy import load_policy
 from graph.config import Settings
 from graph.errors import NotFound, ValidationFailed
 from graph.notifications import NotificationStore
@@ -142,6 +143,7 @@ def _demo_world(settings: Settings) -> None:
         open_store(settings) as store,
         IngestState(settings.ingest_path) as state,
         closing(AuditLog(settings.governance_path)) as log,
+        closing(NotificationStore(settings.governance_path)) as notices,
     ):
         outcome = run_ingest(
             store,
@@ -150,6 +152,8 @@ def _demo_world(settings: Settings) -> None:
             actor=Actor("cli:demo", "admin", "demonstration"),
             audit=log,
             thresholds=thresholds_from(settings),
+            notifications=notices,
+            chis=load_policy(settings.chis_policy),
         )
         kept = MeasureStore(settings.analysis_path)
         try:
@@ -353,6 +357,7 @@ def ingest(
             batch_size=settings.ingest_batch_size,
             progress=tick,
             notifications=notices if notify else None,
+            chis=load_policy(settings.chis_policy),
         )
         progress.update(task, completed=outcome.load.lines_read)
     if as_json:
@@ -385,7 +390,11 @@ def _print_ingest(outcome: IngestOutcome) -> None:
         r = outcome.resolution
         table.add_row("entities (after resolution)", f"{r.entities:,}")
         table.add_row("  auto links / review queue", f"{r.auto_links:,} / {r.review:,}")
+    if outcome.chis:
+        table.add_row("sources newly notified to the FIB", f"{len(outcome.chis.notified):,}")
     console.print(table)
+    for rid, warning in (outcome.chis.warnings if outcome.chis else {}).items():
+        console.print(f"[red]warning[/red] {rid}: {warning}")
     for rej in s.rejections[:20]:
         console.print(
             f"[yellow]{rej.file}:{rej.line}[/yellow] {rej.record_id or '-'}: {rej.reason}"

@@ -131,7 +131,7 @@ def show_command(
     """One source's contact chronology and, if a candidate, the indicators that fired."""
     with _fib_session(db, purpose) as (actor, policy, store, reviews, log, notes, entities):
         try:
-            chron = chronology(store, source_id, notes)
+            chron = chronology(store, source_id, notes, entities.state.warnings)
         except NotFound as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc

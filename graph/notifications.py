@@ -34,6 +34,8 @@ NOTIFYING = {
     EdgeKind.RESIDES_AT: "new address",
 }
 UNASSIGNED = "unassigned"
+FIB_OWNER = "fib"  # the intelligence unit: CHIS review notifications
+CHIS_KEY = "chis-threshold"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notifications (
@@ -148,10 +150,30 @@ class NotificationStore:
             )
             return conn.total_changes - before
 
+    def raise_fib(self, source_id: str, reason: str, evidence: Sequence[str]) -> bool:
+        """Notify the FIB that a source crossed the CHIS review threshold (the APP duty to
+        notify the intelligence unit); once per source. True if it is new."""
+        with write_transaction(self._conn, self._lock) as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO notifications (nominal_id, edge_id, owner, kind, reason, "
+                "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source_id,
+                    CHIS_KEY,
+                    FIB_OWNER,
+                    "chis_threshold",
+                    reason,
+                    json.dumps(list(evidence)),
+                    _now(),
+                ),
+            )
+            return cur.rowcount == 1
+
     def listing(
         self, owner: str | None = None, state: str | None = None, limit: int = 100, after: int = 0
     ) -> list[Notification]:
-        """Oldest first; `owner=None` for everyone's (supervisors)."""
+        """Oldest first; `owner=None` for every offender manager's (supervisors): the FIB's
+        CHIS notifications stay with the FIB, who alone may see who a source is."""
         sql = (
             "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
             "FROM notifications WHERE seq > ?"
@@ -160,6 +182,9 @@ class NotificationStore:
         if owner is not None:
             sql += " AND owner = ?"
             params.append(owner)
+        else:
+            sql += " AND owner <> ?"
+            params.append(FIB_OWNER)
         sql += " ORDER BY seq"
         with self._lock:
             rows = self._conn.execute(sql, params).fetchall()

@@ -270,6 +270,10 @@ class Loader:
         self._pending: list[Line] = []
         self._decisions: dict[str, MentionDecision] = {}
         self.changed_persons: set[str] = set()  # for entity resolution after the load
+        # For CHIS review after the load: the sources of reports this load created or
+        # changed, and the police requests those reports record (report id -> source id).
+        self.touched_sources: set[str] = set()
+        self.requests: dict[str, str] = {}
 
     # -- driving -------------------------------------------------------------------------
 
@@ -732,6 +736,12 @@ class Loader:
                 ],
             )
         self.changed_persons.update(pid for pid, _ in persons)
+        for w in kept:
+            rec = w.parsed.record
+            if w.status != "unchanged" and isinstance(rec, ReportRecord) and rec.source_id:
+                self.touched_sources.add(rec.source_id)
+                if rec.police_request:
+                    self.requests[rec.id] = rec.source_id
 
     def _match_facts(self, todo: list[_Work]) -> None:
         """Matching features of the batch's persons, known to the matcher before this

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from graph.audit import AuditLog
+from graph.chis.policy import ChisPolicy
+from graph.chis.watch import ChisWatch, after_load
 from graph.config import Settings
 from graph.notifications import NotificationStore
 from graph.store import GraphStore
@@ -29,10 +31,12 @@ def thresholds_from(settings: Settings) -> Thresholds:
 class IngestOutcome:
     load: LoadSummary
     resolution: ResolveSummary | None
+    chis: ChisWatch | None = None
 
     def as_dict(self, max_rejections: int = 100) -> dict[str, object]:
         out: dict[str, object] = self.load.as_dict(max_rejections)
         out["resolution"] = self.resolution.as_dict() if self.resolution else None
+        out["chis"] = self.chis.as_dict() if self.chis else None
         return out
 
 
@@ -49,6 +53,7 @@ def ingest(
     writes: bool = True,
     progress: Callable[[LoadSummary], None] | None = None,
     notifications: NotificationStore | None = None,
+    chis: ChisPolicy | None = None,
 ) -> IngestOutcome:
     resolution = Resolution(state, thresholds, audit)
     index = resolution.build_index()
@@ -70,4 +75,16 @@ def ingest(
         resolved = resolution.resolve(
             sorted(loader.changed_persons), actor=actor.name, role=actor.role, index=index
         )
-    return IngestOutcome(summary, resolved)
+    watch = None
+    if chis is not None and notifications is not None and writes:
+        watch = after_load(
+            store,
+            notifications,
+            chis,
+            loader.touched_sources,
+            loader.requests,
+            resolution.records_of,
+        )
+        if watch.warnings:
+            state.warn(watch.warnings)
+    return IngestOutcome(summary, resolved, watch)

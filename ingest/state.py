@@ -77,6 +77,12 @@ CREATE TABLE IF NOT EXISTS location_text (
     address TEXT NOT NULL,
     postcode TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS record_warnings (
+    record_id TEXT NOT NULL,
+    warning TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (record_id, warning)
+) WITHOUT ROWID;
 """
 
 CHUNK = 500
@@ -198,6 +204,31 @@ class IngestState:
                 list(ids),
             )
         }
+
+    def warn(self, warnings: dict[str, str]) -> None:
+        """Keep a warning with each record (record id -> warning); repeats are kept once."""
+        at = now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO record_warnings (record_id, warning, at) VALUES (?, ?, ?)",
+                [(rid, text, at) for rid, text in sorted(warnings.items())],
+            )
+
+    def warnings(self, record_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The warnings kept with these records."""
+        ids = sorted(set(record_ids))
+        out: dict[str, list[str]] = {}
+        with self.reading() as conn:
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i : i + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for rid, text in conn.execute(
+                    "SELECT record_id, warning FROM record_warnings "
+                    f"WHERE record_id IN ({marks}) ORDER BY record_id, at, warning",
+                    chunk,
+                ):
+                    out.setdefault(rid, []).append(text)
+        return out
 
     def save_records(self, conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
         """rows: (kind, id, raw_hash, canonical_hash, edge_ids json, file, line)."""

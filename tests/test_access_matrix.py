@@ -127,8 +127,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append(_row[-2])  # risk: as any personal read
     _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # ranking: supervisors
     _row.append(_row[-2])  # measures (computed per role's view): as any personal read
-    managers = (MATRIX.get("offender_manager"), MATRIX.get("supervisor"))
-    _row.append("200" if any(_row is m for m in managers) else "deny")  # notifications
+    owners = (MATRIX.get("offender_manager"), MATRIX.get("supervisor"), MATRIX.get("fib_reviewer"))
+    _row.append("200" if any(_row is m for m in owners) else "deny")  # notifications
     fib = _row is MATRIX.get("fib_reviewer")  # CHIS review: the FIB only
     _row += ["200", "200", "201"] if fib else ["deny"] * 3
 

@@ -398,3 +398,71 @@ def test_queue_and_chronology_from_the_command_line(
     with closing(AuditLog(tmp_path / "gov.db")) as log:
         actions = [e.action for e in log.query(operation=Operation.CONSULTATION)]
     assert actions == ["chis candidates", "chis chronology"]
+
+
+# -- after each load: the FIB notified, the do-not-task warning kept --------------------------
+
+
+def test_a_load_notifies_the_fib_once_and_warns_about_asking(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    from graph.notifications import FIB_OWNER, NotificationStore
+    from ingest.loader import Actor
+    from ingest.pipeline import ingest
+    from ingest.reader import stream_lines
+    from ingest.state import IngestState
+    from tests import wire as w
+
+    def about(rid: str, day: int, sid: str, **kw: Any) -> dict[str, Any]:
+        return w.report(rid, day=day, source_id=sid, subjects=[w.ref("WN")], **kw)
+
+    base = [
+        w.nominal("WN", "Drew", "Hollins"),
+        w.person("WP"),
+        w.person("WQ"),
+        w.person("WU"),
+        w.source("WS", "WP"),
+        w.source("WO", "WQ"),
+        w.source("WA", "WU", chis_status="under_assessment"),
+        about("W1", 1, "WS"),
+        about("W2", 9, "WS"),
+        about("W3", 2, "WO", police_request="tell us if he comes back"),
+        about("W4", 3, "WA", police_request="who is staying there?"),
+    ]
+    later = [about("W5", 20, "WS", police_request="note the car he uses")]
+    notes = NotificationStore(tmp_path / "gov.db")
+    with IngestState(tmp_path / "ingest.db") as state:
+
+        def load(records: list[dict[str, Any]]) -> Any:
+            lines = stream_lines(w.dumps(records).encode().splitlines(), "t.jsonl")
+            return ingest(
+                store,
+                state,
+                [lines],
+                actor=Actor("test", "admin"),
+                audit=None,
+                notifications=notes,
+                chis=POLICY,
+            )
+
+        first = load(base)
+        assert first.chis is not None and first.chis.notified == ["WS"]
+        # WA is under assessment: asking them anything is flagged; WO is a one-off caller
+        assert first.chis.warnings == {"W4": ind_warning()}
+        again = load(base)
+        assert again.chis is not None and again.chis.notified == []
+        asked = load([*base, *later])
+        assert asked.chis is not None and set(asked.chis.warnings) == {"W5"}
+        kept = state.warnings(["W3", "W4", "W5"])
+        assert set(kept) == {"W4", "W5"} and len(kept["W5"]) == 1
+    [notice] = notes.listing(owner=FIB_OWNER)
+    assert notice.nominal_id == "WS" and "crossed the CHIS review threshold" in notice.reason
+    everyone = notes.listing(owner=None)  # a supervisor's view: every offender manager's
+    assert everyone and all(n.owner != FIB_OWNER for n in everyone)
+    notes.close()
+
+
+def ind_warning() -> str:
+    from graph.chis.watch import DO_NOT_TASK
+
+    return DO_NOT_TASK

@@ -169,7 +169,8 @@ async def get_chronology(
     markdown (`format=markdown`) to attach to a source-unit referral."""
     _fib(ctx)
     notes: NotificationStore = request.app.state.notifications
-    chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes))
+    kept = request.app.state.ingest.warnings
+    chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes, kept))
     returned = [e.report_id for e in chron.entries] + ([chron.person_id] if chron.person_id else [])
     await ctx.consulted("chis chronology", [source_id], returned, format=format)
     if format == "markdown":

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import PurposeDep, SettingsDep, require
 from api.schemas import ERRORS, Page
@@ -53,6 +53,11 @@ class IngestResult(BaseModel):
     records_per_second: float
     rejections: list[Rejected]
     resolution: dict[str, Any] | None
+    chis: dict[str, Any] | None = Field(
+        default=None,
+        description="Do-not-task warnings: report id -> why a recorded police request may "
+        "amount to use of a CHIS (kept with the record).",
+    )
 
 
 class QuarantinedLine(BaseModel):
@@ -112,6 +117,7 @@ async def post_ingest(
                 resolve=resolve,
                 batch_size=settings.ingest_batch_size,
                 notifications=state.notifications,
+                chis=state.chis_policy,
             )
         return IngestResult.model_validate(outcome.as_dict())
 

@@ -1,8 +1,10 @@
 """Notifications for offender managers: what new intelligence touched their nominals.
 
 An offender manager sees the notifications they own (owner = their account name, as
-recorded as the ViSOR offender manager); supervisors see everyone's. Reading is a
-consultation, a change of state an alteration, both audited.
+recorded as the ViSOR offender manager); supervisors see every offender manager's; FIB
+reviewers see the unit's CHIS review notifications (a source crossing the threshold),
+which nobody else sees. Reading is a consultation, a change of state an alteration, both
+audited.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from api.schemas import ERRORS, Page, json_response
 from graph.access import Role
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
-from graph.notifications import Notification, NotificationStore
+from graph.notifications import FIB_OWNER, Notification, NotificationStore
 
 router = APIRouter(tags=["notifications"], responses=ERRORS)
 
@@ -58,7 +60,9 @@ def _owner_filter(ctx: PersonalRead) -> str | None:
         return None
     if ctx.principal.role is Role.OFFENDER_MANAGER:
         return ctx.principal.name
-    raise AccessDenied("notifications are for offender managers and supervisors")
+    if ctx.principal.role is Role.FIB_REVIEWER:
+        return FIB_OWNER  # the unit's CHIS review notifications
+    raise AccessDenied("notifications are for offender managers, the FIB and supervisors")
 
 
 def _view(n: Notification) -> NotificationView:
@@ -101,7 +105,8 @@ async def change_notification(
     owner = _owner_filter(ctx)
     store = _store(request)
     current = store.get(seq)
-    if owner is not None and current.owner != owner:
+    mine = current.owner == owner if owner is not None else current.owner != FIB_OWNER
+    if not mine:
         raise NotFound(f"notification {seq} not found")
     changed = store.record(seq, body.state, ctx.principal.name, body.action)
     await ctx.recorded(

@@ -4,6 +4,8 @@ was about and the source's own relationship to them) and where it went afterward
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, Field
 
 from graph.edges import EdgeKind
@@ -29,6 +31,7 @@ class Entry(BaseModel):
     grading: str
     subjects: list[Subject]
     went_to: list[str] = Field(default_factory=list)  # notifications raised from it
+    warnings: list[str] = Field(default_factory=list)  # e.g. the do-not-task warning
 
 
 class Chronology(BaseModel):
@@ -44,9 +47,13 @@ class Chronology(BaseModel):
 
 
 def chronology(
-    store: GraphStore, source_id: str, notifications: NotificationStore | None = None
+    store: GraphStore,
+    source_id: str,
+    notifications: NotificationStore | None = None,
+    warnings: Callable[[list[str]], dict[str, list[str]]] | None = None,
 ) -> Chronology:
-    """The chronology of one source (NotFound if there is no such source)."""
+    """The chronology of one source (NotFound if there is no such source); `warnings`
+    looks up what is kept with the records (`IngestState.warnings`)."""
     source = store.get_node(source_id)
     if not isinstance(source, Source):
         raise NotFound(f"source {source_id!r} not found")
@@ -65,6 +72,7 @@ def chronology(
             knows.setdefault(e.dst, []).append(e.association_type.value)
     contacts = store.source_contacts([source_id], min_reports=1)
     reports = {r.id: r for r in store.reports_by_source(source_id)}
+    kept = warnings([c.report_id for c in contacts]) if warnings else {}
     entries = []
     for c in contacts:
         report = reports.get(c.report_id)
@@ -91,6 +99,7 @@ def chronology(
                     Subject(person_id=s, relationship=sorted(knows.get(s, []))) for s in c.subjects
                 ],
                 went_to=went,
+                warnings=kept.get(c.report_id, []),
             )
         )
     return Chronology(
@@ -128,7 +137,8 @@ def as_markdown(chron: Chronology, classification: str = "OFFICIAL-SENSITIVE") -
         lines.append(
             f"| {e.received_at} | {e.report_id} | {e.grading} | {e.channel} | "
             f"{e.initiated_by} | {e.police_request or ''} | {e.how_obtained}"
-            f"{' (rewarded)' if e.rewarded else ''} | {about} | {'; '.join(e.went_to)} |"
+            f"{' (rewarded)' if e.rewarded else ''} | {about} | "
+            f"{'; '.join([*e.went_to, *(f'WARNING: {w}' for w in e.warnings)])} |"
         )
     lines += ["", classification, ""]
     return "\n".join(lines)
