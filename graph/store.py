@@ -213,6 +213,13 @@ class GraphStore(Protocol):
         """Every qualifying edge whose two ends are both in `node_ids`, ordered by id."""
         ...
 
+    def incident(
+        self, node_ids: Iterable[str], flt: TraversalFilter | None = None
+    ) -> list[EdgeRef]:
+        """Every qualifying edge touching any of `node_ids` (its far end passing the filter
+        too), as refs ordered by id: one batched look-up instead of a walk per node."""
+        ...
+
     def reports_by_source(self, source_id: str) -> list[Report]:
         """Reports the source provided, oldest first (received_at, then id)."""
         ...

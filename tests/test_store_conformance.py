@@ -146,6 +146,19 @@ def test_depth_one_neighbourhood_in_order(loaded: GraphStore) -> None:
     assert hood.capped == {}
 
 
+def test_incident_edges_of_many_nodes_as_refs(loaded: GraphStore) -> None:
+    homes = TraversalFilter(edge_kinds=frozenset({EdgeKind.RESIDES_AT}))
+    refs = loaded.incident(["P1", "P2", "P3", "P4"], homes)
+    assert [(r.id, r.kind, r.src, r.dst) for r in refs] == [
+        ("H1", EdgeKind.RESIDES_AT, "P1", "L1"),
+        ("H2", EdgeKind.RESIDES_AT, "P2", "L1"),
+        ("H3", EdgeKind.RESIDES_AT, "P3", "L1"),
+    ]
+    about = loaded.incident(["R1"], TraversalFilter(edge_kinds=frozenset({EdgeKind.ABOUT})))
+    assert [r.id for r in about] == ["AB1"]
+    assert loaded.incident([]) == []
+
+
 def test_depth_two_matches_networkx_and_paths_are_evidence(loaded: GraphStore) -> None:
     hood = loaded.neighbours("P1", 2)
     ref = nx.Graph()

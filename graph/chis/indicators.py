@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from itertools import pairwise
 
 from graph.chis.policy import PERSONAL_RELATIONSHIPS, ChisPolicy
@@ -39,7 +40,13 @@ Check = Callable[[Sequence[Contact], SourceContext, ChisPolicy], "Fired | None"]
 
 
 def when(c: Contact) -> datetime:
-    return datetime.fromisoformat(c.received_at)
+    return _parsed(c.received_at)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed(text: str) -> datetime:
+    """Each timestamp parsed once: the indicators and the first-crossing scan ask often."""
+    return datetime.fromisoformat(text)
 
 
 def _fired(policy: ChisPolicy, name: str, reason: str, contacts: Sequence[Contact]) -> Fired:

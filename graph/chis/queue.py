@@ -67,36 +67,33 @@ def excluded(c: Contact) -> str | None:
     return None
 
 
-def context(store: GraphStore, source_id: str, contacts: Sequence[Contact]) -> SourceContext:
-    """Relationships, nominal subjects and homes around one source's contacts."""
-    knows = store.neighbours(
-        source_id, 1, TraversalFilter(edge_kinds=frozenset({EdgeKind.KNOWS_SUBJECT})), None
-    )
-    relationships: dict[str, set[str]] = defaultdict(set)
-    for e in knows.edges:
+def contexts(store: GraphStore, by_source: dict[str, list[Contact]]) -> dict[str, SourceContext]:
+    """Relationships, nominal subjects and homes around many sources' contacts, in three
+    batched look-ups (each subject decoded once however many sources report on it)."""
+    relationships: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    knows = TraversalFilter(edge_kinds=frozenset({EdgeKind.KNOWS_SUBJECT}))
+    ids = [r.id for r in store.incident(by_source, knows) if r.src in by_source]
+    for e in store.get_edges(ids).values():
         if e.association_type is not None:
-            relationships[e.dst].add(e.association_type.value)
-    subjects = sorted({s for c in contacts for s in c.subjects})
-    person = contacts[0].person_id
-    nodes = store.get_nodes([*subjects, *([person] if person else [])])
-    nominals = frozenset(
-        s
-        for s in subjects
-        if isinstance(nodes.get(s), Person) and nodes[s].visor  # type: ignore[union-attr]
-    )
-    homes: dict[str, frozenset[str]] = {}
+            relationships[e.src][e.dst].add(e.association_type.value)
+    subjects = sorted({s for cs in by_source.values() for c in cs for s in c.subjects})
+    persons = sorted({cs[0].person_id for cs in by_source.values() if cs[0].person_id})
+    nodes = store.get_nodes([*subjects, *persons])
+    nominal = {i for i, n in nodes.items() if isinstance(n, Person) and n.visor is not None}
+    homes: dict[str, set[str]] = defaultdict(set)
     at_home = TraversalFilter(edge_kinds=frozenset({EdgeKind.RESIDES_AT}))
-    for s in subjects:
-        if s in nodes:
-            hood = store.neighbours(s, 1, at_home, None)
-            homes[s] = frozenset(n.id for n in hood.nodes if n.id != s)
-    source_person = nodes.get(person) if person else None
-    return SourceContext(
-        relationships={k: frozenset(v) for k, v in relationships.items()},
-        nominals=nominals,
-        homes=homes,
-        source_is_nominal=isinstance(source_person, Person) and source_person.visor is not None,
-    )
+    for ref in store.incident(subjects, at_home):
+        homes[ref.src].add(ref.dst)
+    out = {}
+    for sid, cs in by_source.items():
+        mine = {s for c in cs for s in c.subjects}
+        out[sid] = SourceContext(
+            relationships={k: frozenset(v) for k, v in relationships.get(sid, {}).items() if v},
+            nominals=frozenset(mine & nominal),
+            homes={s: frozenset(homes[s]) for s in mine if s in homes},
+            source_is_nominal=(cs[0].person_id or "") in nominal,
+        )
+    return out
 
 
 def assess(
@@ -106,11 +103,12 @@ def assess(
     fired = evaluate(contacts, ctx, policy)
     score = sum(f.weight for f in fired)
     first: str | None = None
-    for end in range(1, len(contacts) + 1):
+    escalated = any(f.indicator == "juvenile_or_vulnerable" for f in fired)
+    if len(contacts) < policy.min_contacts or not (escalated or score >= policy.threshold):
+        return fired, score, None  # not a candidate now: when it might have been is moot
+    for end in range(policy.min_contacts, len(contacts) + 1):
         prefix = contacts[:end]
         so_far = evaluate(prefix, ctx, policy)
-        if len(prefix) < policy.min_contacts:
-            continue
         escalated = any(f.indicator == "juvenile_or_vulnerable" for f in so_far)
         if escalated or sum(f.weight for f in so_far) >= policy.threshold:
             first = prefix[-1].received_at
@@ -147,7 +145,7 @@ def build_queue(
     by_source: dict[str, list[Contact]] = defaultdict(list)
     for row in rows:
         by_source[row.source_id].append(row)
-    out: list[Candidate] = []
+    kept: dict[str, list[Contact]] = {}
     for sid, rows_of_source in sorted(by_source.items()):
         first_row = rows_of_source[0]
         if excluded(first_row) is not None:
@@ -156,9 +154,12 @@ def build_queue(
             [first_row.person_id or "", *(records_of or _alone)(first_row.person_id or "")]
         )
         contacts = without_self(rows_of_source, own)
-        if not contacts:
-            continue
-        fired, score, first = assess(contacts, context(store, sid, contacts), policy)
+        if len(contacts) >= policy.min_contacts:
+            kept[sid] = contacts
+    around = contexts(store, kept)
+    out: list[Candidate] = []
+    for sid, contacts in kept.items():
+        fired, score, first = assess(contacts, around[sid], policy)
         if first is None:
             continue
         out.append(

@@ -446,6 +446,22 @@ class Neo4jGraphStore(Walks):
         node_data = {n[0]: n[1] for n in rows[0]["nodes"]}
         return to_frame(node_id, rows[0]["kind"], exp, node_data, edge_data)
 
+    def incident(
+        self, node_ids: Iterable[str], flt: TraversalFilter | None = None
+    ) -> list[EdgeRef]:
+        flt = flt or TraversalFilter()
+        cy = CypherRenderer()
+        where = f"{cy.render(edge_conditions(flt), 'r')} AND {cy.render(node_conditions(flt), 'b')}"
+        types = "|".join(sorted(k.value for k in flt.edge_kinds or ()))
+        rows = self._read(
+            f"UNWIND $ids AS i MATCH (a:Node {{id: i}})-[r{':' + types if types else ''}]-"
+            f"(b:Node) WHERE {where} RETURN DISTINCT r.id AS id, startNode(r).id AS src, "
+            "endNode(r).id AS dst, type(r) AS kind ORDER BY id",
+            ids=sorted(set(node_ids)),
+            **cy.params,
+        )
+        return [EdgeRef(r["id"], EDGE_KIND[r["kind"]], r["src"], r["dst"]) for r in rows]
+
     def edges_between(
         self, node_ids: Iterable[str], flt: TraversalFilter | None = None
     ) -> list[Edge]:

@@ -457,6 +457,12 @@ class SqliteGraphStore(Walks):
         exp = expand(node_id, depth, max_fanout, lambda f: self._incident(f, where))
         return to_frame(node_id, kind, exp)
 
+    def incident(
+        self, node_ids: Iterable[str], flt: TraversalFilter | None = None
+    ) -> list[EdgeRef]:
+        found = self._incident(sorted(set(node_ids)), self._walk_where(flt or TraversalFilter()))
+        return sorted({e.id: e for e in found}.values(), key=lambda e: e.id)
+
     def edges_between(
         self, node_ids: Iterable[str], flt: TraversalFilter | None = None
     ) -> list[Edge]:
