@@ -198,8 +198,10 @@ class GraphStore(Protocol):
         depth: int = 1,
         flt: TraversalFilter | None = None,
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
+        last: TraversalFilter | None = None,
     ) -> Frame:
-        """The same neighbourhood as `neighbours`, ids and kinds only (nothing decoded)."""
+        """The same neighbourhood as `neighbours`, ids and kinds only (nothing decoded).
+        `last` narrows the final level (a person-step walk needs only persons there)."""
         ...
 
     def reading(self) -> AbstractContextManager[None]:

@@ -146,6 +146,24 @@ def test_depth_one_neighbourhood_in_order(loaded: GraphStore) -> None:
     assert hood.capped == {}
 
 
+def test_frame_is_the_neighbourhood_without_records_and_last_narrows_the_final_level(
+    loaded: GraphStore,
+) -> None:
+    hood = loaded.neighbours("P1", 2)
+    frame = loaded.frame("P1", 2)
+    assert frame.depth == hood.depth and frame.parent_edge == hood.parent_edge
+    assert sorted(frame.edges) == [e.id for e in hood.edges]
+    assert {n.id: n.kind for n in hood.nodes} == frame.kinds
+    persons = TraversalFilter(node_kinds=frozenset({NodeKind.PERSON}))
+    narrowed = loaded.frame("P1", 2, last=persons)
+    assert {n for n, d in narrowed.depth.items() if d == 2} == {
+        n for n, d in hood.depth.items() if d == 2 and frame.kinds[n] is NodeKind.PERSON
+    }
+    assert {n: d for n, d in narrowed.depth.items() if d < 2} == {
+        n: d for n, d in hood.depth.items() if d < 2
+    }
+
+
 def test_incident_edges_of_many_nodes_as_refs(loaded: GraphStore) -> None:
     homes = TraversalFilter(edge_kinds=frozenset({EdgeKind.RESIDES_AT}))
     refs = loaded.incident(["P1", "P2", "P3", "P4"], homes)

@@ -127,12 +127,11 @@ def associates(
     if not 1 <= depth <= MAX_PERSON_DEPTH:
         raise ValueError(f"depth must be between 1 and {MAX_PERSON_DEPTH}, got {depth}")
     with store.reading():  # one snapshot (and on Neo4j one session) for the walk
-        frame = store.frame(
-            person_id,
-            2 * depth,
-            step_filter(flt or TraversalFilter(), include_hubs, steps),
-            max_fanout,
-        )
+        walk = step_filter(flt or TraversalFilter(), include_hubs, steps)
+        # The last hop can only complete a step by reaching a person: ask for nothing else.
+        only = frozenset({NodeKind.PERSON}) & (walk.node_kinds or frozenset(NodeKind))
+        persons = walk.model_copy(update={"node_kinds": only})
+        frame = store.frame(person_id, 2 * depth, walk, max_fanout, last=persons)
         links = _person_links(frame)
         reached, parent = _person_bfs(person_id, links, depth)
         out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(frame.capped))

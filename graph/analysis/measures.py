@@ -86,8 +86,12 @@ class MeasureRun:
 def compute(store: GraphStore, flt: TraversalFilter) -> tuple[list[NodeMeasures], str]:
     """Every measure for every node of the view; returns them and a note on the method."""
     directed = store.projection(step_filter(flt, include_hubs=False))
-    graph = nx.Graph(directed)
-    graph.remove_edges_from(nx.selfloop_edges(graph))
+    # Built in sorted order: Louvain and sampled betweenness follow iteration order, and a
+    # backend may return rows in any order (Neo4j did), so the same seed must see the same
+    # graph for every backend and every run to agree.
+    graph: nx.Graph = nx.Graph()
+    graph.add_nodes_from(sorted(directed.nodes(data=True)))
+    graph.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in directed.edges() if u != v))
     n = graph.number_of_nodes()
     note = "exact betweenness"
     if n > EXACT_BETWEENNESS_MAX:

@@ -448,13 +448,19 @@ class SqliteGraphStore(Walks):
                 self._conn.execute("COMMIT")
 
     def _frame(
-        self, node_id: str, depth: int, flt: TraversalFilter, max_fanout: int | None
+        self,
+        node_id: str,
+        depth: int,
+        flt: TraversalFilter,
+        max_fanout: int | None,
+        last: TraversalFilter,
     ) -> Frame:
         kind = self._visible_kind(node_id, flt)
         if kind is None:
             raise NotFound(f"node {node_id!r} not found")
-        where = self._walk_where(flt)
-        exp = expand(node_id, depth, max_fanout, lambda f: self._incident(f, where))
+        wheres = [self._walk_where(flt)] * (depth - 1) + [self._walk_where(last)]
+        levels = iter(wheres)  # `expand` asks once a level, in order
+        exp = expand(node_id, depth, max_fanout, lambda f: self._incident(f, next(levels)))
         return to_frame(node_id, kind, exp)
 
     def incident(

@@ -159,7 +159,12 @@ class Walks:
         raise NotImplementedError
 
     def _frame(
-        self, node_id: str, depth: int, flt: TraversalFilter, max_fanout: int | None
+        self,
+        node_id: str,
+        depth: int,
+        flt: TraversalFilter,
+        max_fanout: int | None,
+        last: TraversalFilter,
     ) -> Frame:
         raise NotImplementedError
 
@@ -169,10 +174,12 @@ class Walks:
         depth: int = 1,
         flt: TraversalFilter | None = None,
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
+        last: TraversalFilter | None = None,
     ) -> Frame:
         check_depth(depth)
+        flt = flt or TraversalFilter()
         with self.reading():  # every level from one connection (SQLite: one snapshot)
-            return self._frame(node_id, depth, flt or TraversalFilter(), max_fanout)
+            return self._frame(node_id, depth, flt, max_fanout, last or flt)
 
     def neighbours(
         self,
