@@ -260,27 +260,38 @@ def _path_to(
 
 
 def _strength(path: list[Edge]) -> Strength:
-    reports = {r for e in path for r in e.report_ids}
-    structured = {
-        (s.source_system, s.source_record_id)
-        for e in path
-        for s in e.provenance.supports
-        if s.report_id is None
-    }
-    graded = [
-        s.grading
-        for e in path
-        for s in e.provenance.supports
-        if isinstance(s.grading, Grading3x5x2)
-    ]
-    firsts = [e.provenance.first_seen for e in path if e.provenance.first_seen]
-    lasts = [e.provenance.last_seen for e in path if e.provenance.last_seen]
+    """One pass over the path's supports (this runs once per associate)."""
+    reports: set[str] = set()
+    structured: set[tuple[str | None, str | None]] = set()
+    best_se: str | None = None
+    best_ia: str | None = None
+    firsts, lasts = [], []
+    weak = False
+    for e in path:
+        prov = e.provenance
+        all_e = True
+        for s in prov.supports:
+            if s.report_id is None:
+                structured.add((s.source_system, s.source_record_id))
+            else:
+                reports.add(s.report_id)
+            g = s.grading
+            if isinstance(g, Grading3x5x2):
+                se, ia = g.source_evaluation, g.intelligence_assessment
+                best_se = se if best_se is None or se < best_se else best_se
+                best_ia = ia if best_ia is None or ia < best_ia else best_ia
+            all_e = all_e and s.suspected_false
+        weak = weak or all_e
+        if prov.first_seen:
+            firsts.append(prov.first_seen)
+        if prov.last_seen:
+            lasts.append(prov.last_seen)
     return Strength(
         reports=len(reports),
         structured_records=len(structured),
-        best_source_evaluation=min((g.source_evaluation for g in graded), default=None),
-        best_intelligence_assessment=min((g.intelligence_assessment for g in graded), default=None),
-        suspected_false_link=any(e.suspected_false_only for e in path),
+        best_source_evaluation=best_se,
+        best_intelligence_assessment=best_ia,
+        suspected_false_link=weak,
         first_seen=min(firsts, default=None),
         last_seen=max(lasts, default=None),
     )
