@@ -21,13 +21,14 @@ from graph.audit import AuditLog, Operation
 from graph.chis import indicators as ind
 from graph.chis.indicators import SourceContext
 from graph.chis.policy import ChisPolicy, load_policy
-from graph.chis.queue import build_queue
+from graph.chis.queue import build_queue, contexts
 from graph.chis.reviews import Outcome, ReviewStore, case_state
 from graph.edges import AssociationType, Edge, EdgeKind
 from graph.errors import ValidationFailed
 from graph.nodes import (
     ChisStatus,
     Initiator,
+    LocationType,
     Node,
     NominalType,
     Person,
@@ -492,3 +493,26 @@ def test_both_backends_give_the_same_queue_on_a_generated_world(
             [(c.source_id, c.score, c.first_crossed, [f.evidence for f in c.fired]) for c in queue]
         )
     assert queues[0] and queues[0] == queues[1]
+
+
+def test_a_hostel_is_not_a_household(store: GraphStore) -> None:
+    """Reports about two people who share a hostel are not about one household."""
+    hostel = location("LH", LocationType.HOSTEL)
+    home = location("LR")
+    a, b = person("HA"), person("HB")
+    nodes, edges = history("HOST", ["2026-01-10", "2026-02-10"], subject="HA")
+    edges[-1] = edge("HOST-R1-about", EdgeKind.ABOUT, "HOST-R1", "HB")
+    store.upsert(
+        [hostel, home, a, b, *nodes],
+        [
+            *edges,
+            edge("HA-at", EdgeKind.RESIDES_AT, "HA", "LH"),
+            edge("HB-at", EdgeKind.RESIDES_AT, "HB", "LH"),
+        ],
+    )
+    [ctx] = contexts(store, {"HOST": store.source_contacts(["HOST"])}).values()
+    assert ctx.homes == {}
+    store.upsert([], [edge("HA-home", EdgeKind.RESIDES_AT, "HA", "LR")])
+    store.upsert([], [edge("HB-home", EdgeKind.RESIDES_AT, "HB", "LR")])
+    [ctx] = contexts(store, {"HOST": store.source_contacts(["HOST"])}).values()
+    assert ctx.homes == {"HA": frozenset({"LR"}), "HB": frozenset({"LR"})}

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from graph.analysis.associates import HUB_LOCATION_TYPES
 from graph.chis.indicators import Fired, SourceContext, evaluate
 from graph.chis.policy import ChisPolicy
 from graph.chis.reviews import CaseState, Decision, case_state
@@ -81,7 +82,10 @@ def contexts(store: GraphStore, by_source: dict[str, list[Contact]]) -> dict[str
     nodes = store.get_nodes([*subjects, *persons])
     nominal = {i for i, n in nodes.items() if isinstance(n, Person) and n.visor is not None}
     homes: dict[str, set[str]] = defaultdict(set)
-    at_home = TraversalFilter(edge_kinds=frozenset({EdgeKind.RESIDES_AT}))
+    # A hostel, prison or other hub is not a household: many unrelated people live there.
+    at_home = TraversalFilter(
+        edge_kinds=frozenset({EdgeKind.RESIDES_AT}), exclude_location_types=HUB_LOCATION_TYPES
+    )
     for ref in store.incident(subjects, at_home):
         homes[ref.src].add(ref.dst)
     out = {}
