@@ -520,6 +520,28 @@ def demo_data(
     console.print(summary)
 
 
+def _consulted(
+    log: AuditLog,
+    policy: AccessPolicy,
+    purpose: str,
+    action: str,
+    subjects: list[str],
+    returned: list[str],
+) -> None:
+    """The s62 consultation entry for a CLI read, written before anything is printed."""
+    log.record(
+        AuditEvent(
+            operation=Operation.CONSULTATION,
+            actor=policy.principal.name,
+            role=policy.principal.role.value,
+            purpose=purpose,
+            action=action,
+            subjects=subjects,
+            returned=returned,
+        )
+    )
+
+
 def _reader(settings: Settings, purpose: str, role: Role) -> AccessPolicy:
     """The view a CLI read applies (a role's), once its purpose is one the force allows."""
     if purpose not in settings.purposes:
@@ -554,17 +576,8 @@ def associates_command(
             store, person_id, depth=depth, flt=policy.filter, include_hubs=include_hubs
         )
         returned = [a.person.id for a in found.associates]
-        log.record(
-            AuditEvent(
-                operation=Operation.CONSULTATION,
-                actor=policy.principal.name,
-                role=role.value,
-                purpose=purpose,
-                action="associates",
-                subjects=[person_id],
-                returned=returned + sorted({e.id for a in found.associates for e in a.path}),
-            )
-        )
+        evidence = sorted({e.id for a in found.associates for e in a.path})
+        _consulted(log, policy, purpose, "associates", [person_id], returned + evidence)
     if as_json:
         rows = [
             {
@@ -639,19 +652,8 @@ def risk_command(
         records = sorted(i for i, n in members.items() if policy.node_view(n) is not None)
         result = assess(store, person_id, records=records, flt=policy.filter)
         findings = [*result.findings, *result.not_raising]
-        log.record(
-            AuditEvent(
-                operation=Operation.CONSULTATION,
-                actor=policy.principal.name,
-                role=role.value,
-                purpose=purpose,
-                action="risk assessment",
-                subjects=records,
-                returned=sorted(
-                    {f.related for f in findings} | {e.id for f in findings for e in f.evidence}
-                ),
-            )
-        )
+        returned = {f.related for f in findings} | {e.id for f in findings for e in f.evidence}
+        _consulted(log, policy, purpose, "risk assessment", records, sorted(returned))
     if as_json:
         rows = [
             {

@@ -16,9 +16,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli import DbOption, _reader, _settings, console
-from graph.access import Role
-from graph.audit import AuditEvent, AuditLog, Operation
+from api.cli import DbOption, _consulted, _reader, _settings, console
+from graph.access import AccessPolicy, Role
+from graph.audit import AuditLog
 from graph.chis.chronology import as_markdown, chronology
 from graph.chis.policy import ChisPolicy, load_policy
 from graph.chis.queue import build_queue
@@ -38,11 +38,13 @@ Purpose = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
 def _fib_session(
     db: Path | None, purpose: str
 ) -> Iterator[
-    tuple[str, ChisPolicy, GraphStore, ReviewStore, AuditLog, NotificationStore, Resolution]
+    tuple[
+        AccessPolicy, ChisPolicy, GraphStore, ReviewStore, AuditLog, NotificationStore, Resolution
+    ]
 ]:
     """The operator as a FIB reviewer (after the purpose check), with what a read needs."""
     settings = _settings(db)
-    actor = _reader(settings, purpose, Role.FIB_REVIEWER).principal.name
+    reader = _reader(settings, purpose, Role.FIB_REVIEWER)
     policy = load_policy(settings.chis_policy)
     with (
         open_store(settings) as store,
@@ -51,20 +53,7 @@ def _fib_session(
         closing(AuditLog(settings.governance_path)) as log,
         IngestState(settings.ingest_path) as state,
     ):
-        yield actor, policy, store, reviews, log, notes, Resolution(state)
-
-
-def _consulted(log: AuditLog, actor: str, purpose: str, action: str, returned: list[str]) -> None:
-    log.record(
-        AuditEvent(
-            operation=Operation.CONSULTATION,
-            actor=actor,
-            role=Role.FIB_REVIEWER.value,
-            purpose=purpose,
-            action=action,
-            returned=returned,
-        )
-    )
+        yield reader, policy, store, reviews, log, notes, Resolution(state)
 
 
 @chis.command("candidates")
@@ -76,7 +65,7 @@ def candidates_command(
     db: DbOption = None,
 ) -> None:
     """Sources over the policy threshold, highest score first, with their drift."""
-    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, _notes, entities):
+    with _fib_session(db, purpose) as (reader, policy, store, reviews, log, _notes, entities):
         today = datetime.now(UTC).date()
         queue = build_queue(store, policy, reviews.latest(), today, None, entities.records_of)
         queue = [
@@ -85,7 +74,7 @@ def candidates_command(
             if status == "all" or (status == "reviewed") == (c.case.status == "reviewed")
         ][:limit]
         returned = [x for c in queue for x in (c.source_id, c.person_id) if x]
-        _consulted(log, actor, purpose, "chis candidates", returned)
+        _consulted(log, reader, purpose, "chis candidates", [], returned)
     if as_json:
         rows = [
             {
@@ -129,7 +118,7 @@ def show_command(
     db: DbOption = None,
 ) -> None:
     """One source's contact chronology and, if a candidate, the indicators that fired."""
-    with _fib_session(db, purpose) as (actor, policy, store, reviews, log, notes, entities):
+    with _fib_session(db, purpose) as (reader, policy, store, reviews, log, notes, entities):
         try:
             chron = chronology(store, source_id, notes, entities.state.warnings)
         except NotFound as exc:
@@ -140,7 +129,7 @@ def show_command(
             store, policy, reviews.latest(), today, [source_id], entities.records_of
         )
         returned = [e.report_id for e in chron.entries] + [chron.person_id or ""]
-        _consulted(log, actor, purpose, "chis chronology", [r for r in returned if r])
+        _consulted(log, reader, purpose, "chis chronology", [source_id], [r for r in returned if r])
     text = as_markdown(chron)
     if export is not None:
         export.write_text(text)

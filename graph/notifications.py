@@ -34,6 +34,7 @@ NOTIFYING = {
     EdgeKind.RESIDES_AT: "new address",
 }
 UNASSIGNED = "unassigned"
+SELECT = "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
 FIB_OWNER = "fib"  # the intelligence unit: CHIS review notifications
 CHIS_KEY = "chis-threshold"
 
@@ -174,10 +175,7 @@ class NotificationStore:
     ) -> list[Notification]:
         """Oldest first; `owner=None` for every offender manager's (supervisors): the FIB's
         CHIS notifications stay with the FIB, who alone may see who a source is."""
-        sql = (
-            "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
-            "FROM notifications WHERE seq > ?"
-        )
+        sql = SELECT + "FROM notifications WHERE seq > ?"
         params: list[object] = [after]
         if owner is not None:
             sql += " AND owner = ?"
@@ -199,10 +197,7 @@ class NotificationStore:
 
     def about(self, nominal_id: str, owner: str | None = None) -> list[Notification]:
         """Every notification about one nominal (only `owner`'s unless None), oldest first."""
-        sql = (
-            "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
-            "FROM notifications WHERE nominal_id = ?"
-        )
+        sql = SELECT + "FROM notifications WHERE nominal_id = ?"
         params: list[object] = [nominal_id]
         if owner is not None:
             sql += " AND owner = ?"
@@ -214,8 +209,7 @@ class NotificationStore:
     def get(self, seq: int) -> Notification:
         with self._lock:
             row = self._conn.execute(
-                "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
-                "FROM notifications WHERE seq = ?",
+                SELECT + "FROM notifications WHERE seq = ?",
                 (seq,),
             ).fetchone()
         if row is None:
