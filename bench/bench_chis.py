@@ -5,7 +5,8 @@
 Generates a world, loads it through the real ingest pipeline into a fresh embedded store,
 builds the whole candidate queue with the default policy, and scores it against the
 truth file's planted repeat contacts (members of the public who report again and again
-about one nominal): recall on planted candidates (target 1.0), precision of the queue
+about one nominal) and its must-review sources (juvenile or vulnerable repeat contacts,
+CHIS under assessment): recall on planted candidates (target 1.0), precision of the queue
 (target >= 0.9), and that no authorised CHIS appears. Truth is used only to score.
 """
 
@@ -62,17 +63,18 @@ def main() -> None:
             ]
             authorised = [s.id for s in sources if s.chis_status is ChisStatus.AUTHORISED]
     planted = {s["source_id"] for s in truth["repeat_contacts"]}
+    # The truth also lists who policy puts in the queue whatever their pattern: juvenile or
+    # vulnerable members of the public who came back (always escalated) and CHIS records
+    # under assessment that keep reporting (listed with that status).
+    required = {s["source_id"] for s in truth["must_review"]}
+    expected = planted | required
     found = {c.source_id for c in queue}
-    # Policy puts these in whatever the truth says: juvenile or vulnerable repeat contacts
-    # (always escalated) and sources already under assessment (listed with that status).
-    by_policy = {
-        c.source_id for c in queue if c.escalated or c.chis_status == "under_assessment"
-    } - planted
     hits = planted & found
     recall = len(hits) / max(1, len(planted))
-    precision = len(hits) / max(1, len(found))
-    focused = len(hits) / max(1, len(found - by_policy))
-    extra = sorted(found - planted - by_policy)[:10]
+    precision = len(found & expected) / max(1, len(found))
+    required_found = len(required & found) / max(1, len(required))
+    drift_only = len(hits) / max(1, len(found - required))
+    extra = sorted(found - expected)[:10]
     missed = sorted(planted - found)[:10]
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -83,12 +85,13 @@ def main() -> None:
         f"- world loaded through ingest in {load_s:.1f} s; whole queue built in {queue_s:.2f} s "
         f"(default policy: threshold {policy.threshold:g}, at least {policy.min_contacts} "
         "contacts)",
-        f"- planted repeat contacts: {len(planted)}; candidates: {len(found)}; "
-        f"authorised CHIS in the queue: {len(authorised)}",
-        f"- recall **{recall:.3f}** (target 1.0); precision **{precision:.3f}** over the whole "
-        f"queue, **{focused:.3f}** leaving out the {len(by_policy)} that policy lists whatever "
-        "the truth says (juvenile or vulnerable repeat contacts, sources under assessment) "
-        "(target >= 0.9)",
+        f"- planted repeat contacts: {len(planted)}; sources the truth says policy must list "
+        f"(juvenile or vulnerable repeat contacts, under assessment): {len(required)}; "
+        f"candidates: {len(found)}; authorised CHIS in the queue: {len(authorised)}",
+        f"- recall on planted candidates **{recall:.3f}** (target 1.0); precision of the whole "
+        f"queue against the truth **{precision:.3f}** (target >= 0.9); "
+        f"{required_found:.3f} of the must-review sources listed; precision on the drift "
+        f"pattern alone (leaving the must-review sources out) {drift_only:.3f}",
     ]
     if missed:
         lines.append("- missed: " + ", ".join(missed))

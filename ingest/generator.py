@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import random
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -158,6 +159,8 @@ class Truth:
         self.config: dict[str, Any] = {}
         self.person_entity: dict[str, str] = {}
         self.repeat_contacts: list[dict[str, Any]] = []
+        self.must_review: list[dict[str, Any]] = []
+        self.source_reports: Counter[str] = Counter()
         self.risky_associations: list[dict[str, str]] = []
         self.stats: dict[str, int] = {}
         self._m_report = array("q")
@@ -196,6 +199,7 @@ class Truth:
                 first = False
             out.write("}")
             out.write(', "repeat_contacts": ' + json.dumps(self.repeat_contacts))
+            out.write(', "must_review": ' + json.dumps(self.must_review))
             out.write(', "risky_associations": ' + json.dumps(self.risky_associations))
             out.write("}\n")
 
@@ -233,6 +237,25 @@ def iter_records(config: GeneratorConfig, truth: Truth) -> Iterator[dict[str, An
     yield from (src.as_record() for src in world.sources)
     yield from _Reporter(world, truth).reports()
     truth.repeat_contacts = [s.as_truth() for s in world.series if s.report_ids]
+    truth.must_review = _must_review(world.sources, truth.source_reports)
+
+
+def _must_review(sources: list[_Src], reports: Counter[str]) -> list[dict[str, Any]]:
+    """Sources a FIB reviewer must see whatever their pattern: juvenile or vulnerable
+    individuals who came back (DOMAIN: always escalate) and CHIS records under assessment
+    that keep reporting. Written from what the generator did, not from the graph."""
+    out = []
+    for s in sources:
+        if s.human is None or s.label == "self" or reports[s.id] < 2:
+            continue
+        if s.type == "chis" and s.chis == "under_assessment":
+            why = "under_assessment"
+        elif s.type == "member_of_public" and (s.juvenile or s.vulnerable):
+            why = "juvenile" if s.juvenile else "vulnerable"
+        else:
+            continue
+        out.append({"source_id": s.id, "why": why, "reports": reports[s.id]})
+    return out
 
 
 def write_demo_data(
@@ -2545,6 +2568,10 @@ class _Reporter:
             "handling_conditions": rng.choice(vocab.HANDLING_CONDITIONS) if c_code else None,
         }
 
+    def _counted(self, source_id: str) -> str:
+        self.truth.source_reports[source_id] += 1
+        return source_id
+
     def finish(self, d: _Draft, m: _Meta, when: datetime, text: str) -> dict[str, Any]:
         rng = self.rng
         rid, code = self._new_id(when)
@@ -2564,7 +2591,7 @@ class _Reporter:
             "received_at": when.isoformat() + "Z",
             "recorded_at": (when + timedelta(seconds=delay)).isoformat() + "Z",
             "recorded_by": recorder,
-            "source_id": m.source.id,
+            "source_id": self._counted(m.source.id),
             "channel": m.channel,
             "initiated_by": m.initiated_by,
             "police_request": m.police_request,

@@ -528,6 +528,7 @@ def test_truth_covers_every_person_record_and_mention(gen: Generated) -> None:
         "person_entity",
         "mention_entity",
         "repeat_contacts",
+        "must_review",
         "risky_associations",
     ]
     assert truth["format"] == "mosaic-truth-v1" and truth["config"] == MODERATE.as_json()
@@ -667,6 +668,25 @@ def test_repeat_contacts_are_real_series(gen: Generated) -> None:
     assert any(
         accelerating([reports[rid]["received_at"] for rid in s["report_ids"]]) for s in series
     )
+
+
+def test_must_review_lists_returning_juvenile_vulnerable_and_assessed_sources(
+    gen: Generated,
+) -> None:
+    """Recomputed from the written records: every individual source that reported twice or
+    more and is a juvenile or vulnerable member of the public, or a CHIS under assessment."""
+    per_source = Counter(r["source_id"] for r in gen.of("report"))
+    expected = {}
+    for s in gen.of("source"):
+        if s["person_id"] is None or per_source[s["id"]] < 2:
+            continue
+        if s["source_type"] == "chis" and s["chis_status"] == "under_assessment":
+            expected[s["id"]] = "under_assessment"
+        elif s["source_type"] == "member_of_public" and (s["juvenile"] or s["vulnerable"]):
+            expected[s["id"]] = "juvenile" if s["juvenile"] else "vulnerable"
+    listed = {m["source_id"]: m["why"] for m in gen.truth["must_review"]}
+    assert listed == expected and "juvenile" in listed.values()
+    assert all(m["reports"] == per_source[m["source_id"]] for m in gen.truth["must_review"])
 
 
 def test_risky_associations_are_planted_and_evidenced(
