@@ -8,7 +8,7 @@ networkx projection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -130,6 +130,38 @@ class Contact:
     locations: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SourceProfile:
+    """One source's contacts summed up by the store (SQL or Cypher), so CHIS review can
+    skip, without reading their reports, the sources that cannot reach the threshold.
+
+    Every count is at least what the indicators could find in the contact rows (a report
+    the queue later sets aside as the source reporting on itself is still counted; a
+    police request or reward field that is present counts even when empty): the queue's
+    ceiling on a score built from them never falls below the real score."""
+
+    source_id: str
+    source_type: str
+    chis_status: str
+    juvenile: bool
+    vulnerable: bool
+    person_id: str | None
+    person_is_nominal: bool
+    reports: int
+    first: str  # earliest received_at (ISO 8601)
+    last: str
+    most_about_one: int  # the most reports about any one subject
+    subjects: int  # distinct subjects
+    about_nominals: bool  # some subject is a ViSOR nominal
+    most_at_one_place: int  # the most reports placing events at any one location
+    household_reports: int  # the most reports about 2+ people sharing one (non-hub) home
+    requests: int  # reports with a police request field
+    police_initiated: int  # reports the police initiated
+    through_relationship: int
+    rewarded: int
+    personal_relationship: bool  # the source knows some subject personally
+
+
 class UpsertResult(BaseModel):
     """What a batch changed: ids created, ids updated; the rest were identical."""
 
@@ -237,6 +269,18 @@ class GraphStore(Protocol):
         marked juvenile or vulnerable), as contact rows ordered by source, time and report
         id; only `source_ids` if given. The store counts: a source under the bar costs an
         index count, never its reports."""
+        ...
+
+    def source_profiles(
+        self,
+        min_reports: int,
+        hub_location_types: Collection[str],
+        personal_relationships: Collection[str],
+    ) -> list[SourceProfile]:
+        """A profile of every source with at least `min_reports` reports, by source id,
+        aggregated in the store: no report leaves it. A home whose location type is in
+        `hub_location_types` is not a household; a KNOWS_SUBJECT edge whose association
+        type is in `personal_relationships` is a personal relationship."""
         ...
 
     def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:

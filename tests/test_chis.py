@@ -17,16 +17,19 @@ from typing import Any
 import pytest
 
 from graph.access import Role
+from graph.analysis.associates import HUB_LOCATION_TYPES
 from graph.audit import AuditLog, Operation
 from graph.chis import indicators as ind
+from graph.chis.ceiling import ceiling, may_qualify, possible
 from graph.chis.indicators import SourceContext
-from graph.chis.policy import ChisPolicy, load_policy
-from graph.chis.queue import build_queue, contexts
+from graph.chis.policy import DEFAULT_WEIGHTS, PERSONAL_RELATIONSHIPS, ChisPolicy, load_policy
+from graph.chis.queue import build_queue, contexts, worth_reading
 from graph.chis.reviews import Outcome, ReviewStore, case_state
 from graph.edges import AssociationType, Edge, EdgeKind
 from graph.errors import ValidationFailed
 from graph.nodes import (
     ChisStatus,
+    HowObtained,
     Initiator,
     LocationType,
     Node,
@@ -36,7 +39,7 @@ from graph.nodes import (
     SourceType,
     Visor,
 )
-from graph.store import Contact, GraphStore
+from graph.store import Contact, GraphStore, SourceProfile
 from tests.factories import edge, location, person, report
 from tests.support.scenario_api import scenario_api
 
@@ -225,6 +228,88 @@ def test_contact_rows_count_in_the_store(store: GraphStore) -> None:
     assert first.received_at.startswith("2026-01-01T10:00:00")
     assert [r.report_id for r in store.source_contacts(["S2"])] == ["S2-R0"]
     assert store.source_contacts(["S2"], min_reports=2) == []
+
+
+def profiled(store: GraphStore) -> dict[str, SourceProfile]:
+    found = store.source_profiles(2, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS)
+    assert [p.source_id for p in found] == sorted(p.source_id for p in found)
+    return {p.source_id: p for p in found}
+
+
+def test_source_profiles_are_counted_in_the_store(store: GraphStore) -> None:
+    """Hand-built: each count of the profile the queue prunes on, SQL and Cypher alike."""
+    pub_nodes, pub_edges = history(
+        "PUB", ["2026-01-10", "2026-03-10", "2026-05-10"], relationship=AssociationType.NEIGHBOUR
+    )
+    asked = report(
+        "PUB-R3",
+        "2026-06-01T10:00:00Z",
+        initiated_by=Initiator.POLICE,
+        police_request="who visits?",
+        how_obtained=HowObtained.THROUGH_RELATIONSHIP,
+        extra={"reward": "voucher"},
+    )
+    pub_nodes.append(asked)
+    pub_edges += [
+        edge("PUB-R3-by", EdgeKind.PROVIDED_BY, asked.id, "PUB", via=asked),
+        edge("PUB-R3-about", EdgeKind.ABOUT, asked.id, "N2", via=asked),
+        *(edge(f"PUB-R{i}-at", EdgeKind.AT_LOCATION, f"PUB-R{i}", "L1") for i in (0, 1, 3)),
+    ]
+    # HOUSE reports on HA and HB, who share a home and a hostel; HOST on two hostel residents.
+    hostel, home = location("LH", LocationType.HOSTEL), location("LR")
+    people: list[Node] = [hostel, home, person("HA"), person("HB"), person("HC")]
+    lives = [
+        edge(f"{who}-{where}", EdgeKind.RESIDES_AT, who, where)
+        for who, where in (("HA", "LR"), ("HB", "LR"), ("HA", "LH"), ("HB", "LH"), ("HC", "LH"))
+    ]
+    house_nodes, house_edges = history("HOUSE", ["2026-01-01", "2026-02-01"], subject="HA")
+    house_edges[-1] = edge("HOUSE-R1-about", EdgeKind.ABOUT, "HOUSE-R1", "HB")
+    host_nodes, host_edges = history("HOST", ["2026-01-01", "2026-02-01"], subject="HA")
+    host_edges[-1] = edge("HOST-R1-about", EdgeKind.ABOUT, "HOST-R1", "HC")
+    load(
+        store,
+        (pub_nodes, pub_edges),
+        (people, lives),
+        (house_nodes, house_edges),
+        (host_nodes, host_edges),
+        history("ONCE", ["2026-01-10"]),
+        history("KID", ["2026-10-01", "2026-11-01"], juvenile=True, subject="N2"),
+    )
+    got = profiled(store)
+    assert sorted(got) == ["HOST", "HOUSE", "KID", "PUB"]  # ONCE is under the bar
+    pub = got["PUB"]
+    assert (pub.person_id, pub.person_is_nominal, pub.reports) == ("PUB-P", False, 4)
+    assert pub.first.startswith("2026-01-10") and pub.last.startswith("2026-06-01")
+    assert (pub.subjects, pub.most_about_one, pub.about_nominals) == (2, 3, True)
+    assert (pub.most_at_one_place, pub.household_reports) == (3, 0)
+    counts = (pub.requests, pub.police_initiated, pub.through_relationship, pub.rewarded)
+    assert counts == (1, 1, 1, 1) and pub.personal_relationship
+    house, host = got["HOUSE"], got["HOST"]
+    assert (house.subjects, house.most_about_one, house.household_reports) == (2, 1, 2)
+    assert (host.subjects, host.household_reports) == (2, 0)  # a hostel is not a household
+    assert not house.personal_relationship and not house.about_nominals
+    assert got["KID"].juvenile and not got["PUB"].juvenile
+
+
+def test_the_ceiling_names_every_indicator_and_bounds_a_hand_built_score(
+    store: GraphStore,
+) -> None:
+    three = ["2026-01-10", "2026-03-10", "2026-05-10"]
+    load(
+        store,
+        history("PUB", three, relationship=AssociationType.NEIGHBOUR),
+        history("APART", ["2024-01-10", "2025-06-10"], subject="N2"),
+    )
+    got = profiled(store)
+    pub = got["PUB"]
+    assert set(possible(pub, POLICY)) <= set(DEFAULT_WEIGHTS)
+    [candidate] = build_queue(store, POLICY, {}, TODAY)
+    assert candidate.source_id == "PUB" and set(candidate.indicators) <= set(possible(pub, POLICY))
+    assert candidate.score <= ceiling(pub, POLICY)
+    # APART: two reports about one non-nominal, 17 months apart: 1 + 8 = 9, under 10.
+    assert possible(got["APART"], POLICY) == ["sustained_contact", "same_subject"]
+    assert not may_qualify(got["APART"], POLICY)
+    assert worth_reading(store, POLICY) == ["PUB"]
 
 
 def test_queue_ranks_candidates_and_leaves_out_who_never_is(store: GraphStore) -> None:
@@ -467,6 +552,35 @@ def ind_warning() -> str:
     from graph.chis.watch import DO_NOT_TASK
 
     return DO_NOT_TASK
+
+
+def test_the_ceiling_never_drops_a_candidate_on_a_generated_world(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Every source's real score (all its contact rows, read the slow way) is at most its
+    ceiling, and the profiles spare most sources from being read at all."""
+    from ingest.entities import Resolution
+    from ingest.generator import GeneratorConfig, write_demo_data
+    from ingest.loader import Actor
+    from ingest.pipeline import ingest
+    from ingest.reader import read_lines
+    from ingest.state import IngestState
+
+    data = tmp_path / "world.jsonl"
+    write_demo_data(GeneratorConfig(persons=200, reports=800, seed=5), data)
+    with IngestState(tmp_path / "state.db") as state:
+        ingest(store, state, [read_lines(data)], actor=Actor("t", "admin"), audit=None)
+        records_of = Resolution(state).records_of
+        queue = build_queue(store, POLICY, {}, TODAY, records_of=records_of)
+        everyone = sorted({c.source_id for c in store.source_contacts(None, 2)})
+        exhaustive = build_queue(store, POLICY, {}, TODAY, everyone, records_of)
+    assert queue and [c.source_id for c in queue] == [c.source_id for c in exhaustive]
+    profiles = profiled(store)
+    for c in exhaustive:
+        assert c.score <= ceiling(profiles[c.source_id], POLICY), c.source_id
+        assert set(c.indicators) <= set(possible(profiles[c.source_id], POLICY))
+    read = worth_reading(store, POLICY)
+    assert len(queue) <= len(read) < len(profiles) / 2
 
 
 @pytest.mark.neo4j

@@ -17,12 +17,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from graph.analysis.associates import HUB_LOCATION_TYPES
+from graph.chis.ceiling import may_qualify
 from graph.chis.indicators import Fired, SourceContext, evaluate
-from graph.chis.policy import ChisPolicy
+from graph.chis.policy import PERSONAL_RELATIONSHIPS, ChisPolicy
 from graph.chis.reviews import CaseState, Decision, case_state
 from graph.edges import EdgeKind
 from graph.nodes import Person
-from graph.store import Contact, GraphStore, TraversalFilter
+from graph.store import Contact, GraphStore, SourceProfile, TraversalFilter
 
 
 def _alone(person_id: str) -> list[str]:
@@ -55,7 +56,7 @@ class Candidate:
         return [f.indicator for f in self.fired]
 
 
-def excluded(c: Contact) -> str | None:
+def excluded(c: Contact | SourceProfile) -> str | None:
     """Why a source is never a candidate, or None."""
     if c.source_type == "police_officer":
         return "police officer"
@@ -132,6 +133,15 @@ def without_self(contacts: Sequence[Contact], own: frozenset[str]) -> list[Conta
     return out
 
 
+def worth_reading(store: GraphStore, policy: ChisPolicy) -> list[str]:
+    """The sources whose contact rows could make a candidate, decided on profiles the
+    store aggregates (SQL or Cypher): the rest never leave the store."""
+    profiles = store.source_profiles(
+        policy.min_contacts, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS
+    )
+    return [p.source_id for p in profiles if excluded(p) is None and may_qualify(p, policy)]
+
+
 def build_queue(
     store: GraphStore,
     policy: ChisPolicy,
@@ -144,7 +154,8 @@ def build_queue(
     gives every record of a person's entity, so a source reporting on themselves under
     another record is recognised."""
     rows = store.source_contacts(
-        sorted(source_ids) if source_ids is not None else None, policy.min_contacts
+        sorted(source_ids) if source_ids is not None else worth_reading(store, policy),
+        policy.min_contacts,
     )
     by_source: dict[str, list[Contact]] = defaultdict(list)
     for row in rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -27,10 +27,12 @@ from graph.store import (
     DisposalResult,
     EdgeRef,
     Frame,
+    SourceProfile,
     StoreCounts,
     TraversalFilter,
     UpsertResult,
 )
+from graph.stores import source_profiles as profiles
 from graph.stores.conditions import CypherRenderer, edge_conditions, node_conditions
 from graph.stores.rows import (
     StoredEdgeEnds,
@@ -531,6 +533,21 @@ class Neo4jGraphStore(Walks):
             )
             for r in rows
         ]
+
+    def source_profiles(
+        self,
+        min_reports: int,
+        hub_location_types: Collection[str],
+        personal_relationships: Collection[str],
+    ) -> list[SourceProfile]:
+        return profiles.from_neo4j(
+            self._read(
+                profiles.CYPHER_PROFILE,
+                min=min_reports,
+                hubs=profiles.as_list(hub_location_types),
+                personal=profiles.as_list(personal_relationships),
+            )
+        )
 
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
         kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]

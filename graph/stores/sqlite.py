@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -28,10 +28,12 @@ from graph.store import (
     DisposalResult,
     EdgeRef,
     Frame,
+    SourceProfile,
     StoreCounts,
     TraversalFilter,
     UpsertResult,
 )
+from graph.stores import source_profiles as profiles
 from graph.stores.conditions import SqlRenderer, edge_conditions, node_conditions
 from graph.stores.rows import (
     StoredEdgeEnds,
@@ -554,6 +556,22 @@ class SqliteGraphStore(Walks):
             )
             for r in rows
         ]
+
+    def source_profiles(
+        self,
+        min_reports: int,
+        hub_location_types: Collection[str],
+        personal_relationships: Collection[str],
+    ) -> list[SourceProfile]:
+        hubs = json.dumps(profiles.as_list(hub_location_types))
+        personal = json.dumps(profiles.as_list(personal_relationships))
+        with self.reading():
+            return profiles.from_sqlite(
+                self._query(profiles.SQL_PROFILE, [personal, min_reports]),
+                self._query(profiles.SQL_SUBJECTS, [min_reports]),
+                self._query(profiles.SQL_PLACES, [min_reports]),
+                self._query(profiles.SQL_HOUSEHOLDS, [min_reports, hubs]),
+            )
 
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
         kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]
