@@ -16,7 +16,16 @@ from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.accounts import AccountStore
-from api.routes import analysis, audit, chis, health, notifications, records, resolution
+from api.routes import (
+    analysis,
+    audit,
+    charts,
+    chis,
+    health,
+    notifications,
+    records,
+    resolution,
+)
 from api.routes import ingest as ingest_routes
 from graph.analysis.measures import MeasureStore
 from graph.audit import AuditLog
@@ -74,6 +83,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(analysis.router)
     app.include_router(notifications.router)
     app.include_router(chis.router)
+    app.include_router(charts.router)
     return app
 
 

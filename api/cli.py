@@ -710,6 +710,8 @@ def analyse_command(db: DbOption = None) -> None:
     console.print(table)
 
 
-from api.cli_chis import chis  # noqa: E402  (uses the helpers above)
+from api.cli_charts import chart_command  # noqa: E402  (uses the helpers above)
+from api.cli_chis import chis  # noqa: E402
 
 app.add_typer(chis, name="chis")
+app.command("chart")(chart_command)

@@ -49,5 +49,7 @@ class Settings(BaseSettings):
         "audit",
     ]
     page_max: int = 500
+    # Link charts: nodes drawn at most (the rest are counted and can be expanded into).
+    chart_node_cap: int = Field(default=300, ge=1, le=1000)
     host: str = "127.0.0.1"
     port: int = 8000

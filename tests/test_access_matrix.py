@@ -65,6 +65,8 @@ COLUMNS = [
     ("GET /chis/candidates", "status"),
     ("GET /sources/S1/chronology", "status"),
     ("POST /chis/candidates/S1/review", "status"),
+    ("GET /charts/persons/P1", "status"),
+    ("GET /charts/persons/P1.json", "source: S1 and who it is (P4)"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -131,6 +133,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("200" if any(_row is m for m in owners) else "deny")  # notifications
     fib = _row is MATRIX.get("fib_reviewer")  # CHIS review: the FIB only
     _row += ["200", "200", "201"] if fib else ["deny"] * 3
+    reads = _row[COLUMNS.index(("GET /persons/P1/associates", "status"))]
+    _row += [reads, "-" if reads == "deny" else ("yes" if fib else "no")]  # link charts
 
 
 def render_matrix() -> str:
@@ -252,6 +256,13 @@ def _observe(client: TestClient, token: str) -> list[str]:
     decision = {"outcome": "no_further_action", "rationale": "matrix"}
     decided = client.post("/chis/candidates/S1/review", json=decision, headers=auth)
     cells.append({403: "deny"}.get(decided.status_code, str(decided.status_code)))
+    cells.append(status("/charts/persons/P1"))
+    chart = _get(client, token, "/charts/persons/P1.json?depth=3")
+    if chart.status_code == 200:
+        drawn = {n["id"] for n in chart.json()["nodes"]}
+        cells.append("yes" if {"S1", "P4"} <= drawn else "no" if not drawn & {"S1", "P4"} else "?")
+    else:
+        cells.append("-")
     return cells
 
 

@@ -1,0 +1,189 @@
+"""Link charts: `GET /charts/persons/{id}` (an HTML page) and `.json` (the same nodes and
+edges as data), and the static files a chart page needs (served by Mosaic: no CDN).
+
+A chart is built over the caller's visible subgraph, narrowed by their filters, and is
+audited as consultation with every node and edge it contains.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
+from api.routes.analysis import Exclude, MinGrade, Types, caller_filter
+from api.schemas import ERRORS, json_response
+from graph.audit import AuditEvent, Operation
+from graph.charts.build import build_chart
+from graph.charts.export import MEDIA_TYPES, export_chart
+from graph.charts.model import MAX_CHART_DEPTH, MAX_NODE_CAP, Chart
+from graph.charts.render import ASSETS, render_html
+from graph.edges import AssociationType
+from graph.errors import NotFound
+from graph.nodes import Person
+
+router = APIRouter(tags=["link charts"], responses=ERRORS)
+
+Depth = Annotated[int, Query(ge=1, le=MAX_CHART_DEPTH, description="Hops from the person.")]
+Cap = Annotated[
+    int | None, Query(ge=1, le=MAX_NODE_CAP, description="Nodes drawn at most (default 300).")
+]
+Expand = Annotated[
+    list[str] | None,
+    Query(max_length=50, description="Nodes of the chart whose links to add (expand)."),
+]
+
+
+async def _chart(
+    request: Request,
+    ctx: PersonalRead,
+    person_id: str,
+    depth: int,
+    types: list[AssociationType] | None,
+    min_grade: str | None,
+    since: date | None,
+    exclude: str,
+    include_hubs: bool,
+    cap: int | None,
+    expand: list[str] | None,
+) -> Chart:
+    await visible(ctx, person_id, Person, "person")
+    flt = caller_filter(ctx, types, min_grade, since, exclude)
+    limit = cap or request.app.state.settings.chart_node_cap
+    chart = await store_call(
+        ctx.store,
+        lambda: build_chart(
+            ctx.store,
+            person_id,
+            ctx.policy,
+            depth=depth,
+            flt=flt,
+            include_hubs=include_hubs,
+            cap=limit,
+            expand=expand or (),
+        ),
+    )
+    returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
+    await ctx.consulted("link chart", [person_id], returned, depth=depth, expand=expand or [])
+    return chart
+
+
+@router.get(
+    "/charts/persons/{person_id}.json", response_model=Chart, openapi_extra=PERSONAL_READ_OPENAPI
+)
+async def get_chart_data(
+    request: Request,
+    person_id: Annotated[str, Path(max_length=200)],
+    ctx: ReadDep,
+    depth: Depth = 2,
+    types: Types = None,
+    min_grade: MinGrade = None,
+    since: date | None = None,
+    exclude: Exclude = "none",
+    include_hubs: bool = False,
+    cap: Cap = None,
+    expand: Expand = None,
+) -> Response:
+    """The nodes and edges of the person's link chart, with what was left out."""
+    chart = await _chart(
+        request, ctx, person_id, depth, types, min_grade, since, exclude, include_hubs, cap, expand
+    )
+    return json_response(chart)
+
+
+@router.get(
+    "/charts/persons/{person_id}",
+    response_class=HTMLResponse,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def get_chart_page(
+    request: Request,
+    person_id: Annotated[str, Path(max_length=200)],
+    ctx: ReadDep,
+    depth: Depth = 2,
+    types: Types = None,
+    min_grade: MinGrade = None,
+    since: date | None = None,
+    exclude: Exclude = "none",
+    include_hubs: bool = False,
+    cap: Cap = None,
+    expand: Expand = None,
+) -> HTMLResponse:
+    """The person's link chart as a page (vis-network, served by Mosaic), with the
+    classification banner top and bottom."""
+    chart = await _chart(
+        request, ctx, person_id, depth, types, min_grade, since, exclude, include_hubs, cap, expand
+    )
+    return HTMLResponse(render_html(chart, assets="served"), headers=NO_STORE)
+
+
+@router.get(
+    "/charts/persons/{person_id}/export",
+    response_class=Response,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+    responses={200: {"content": {"text/html": {}, "application/graphml+xml": {}}}},
+)
+async def export_chart_file(
+    request: Request,
+    person_id: Annotated[str, Path(max_length=200)],
+    ctx: ReadDep,
+    format: Literal["html", "graphml"] = "html",
+    recipient: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Who the export is for: recorded as a disclosure to them.",
+        ),
+    ] = None,
+    depth: Depth = 2,
+    types: Types = None,
+    min_grade: MinGrade = None,
+    since: date | None = None,
+    exclude: Exclude = "none",
+    include_hubs: bool = False,
+    cap: Cap = None,
+) -> Response:
+    """The chart and its evidence table as one self-contained HTML file, or GraphML, with
+    the classification and every handling condition. For someone else (`recipient`) it is
+    audited as a disclosure to them."""
+    chart = await _chart(
+        request, ctx, person_id, depth, types, min_grade, since, exclude, include_hubs, cap, None
+    )
+    if recipient:
+        returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
+        await ctx.audit.record_async(
+            AuditEvent(
+                operation=Operation.DISCLOSURE,
+                actor=ctx.principal.name,
+                role=ctx.principal.role.value,
+                purpose=ctx.purpose,
+                action=f"link chart export ({format})",
+                subjects=[person_id],
+                returned=returned,
+                recipients=[recipient],
+            )
+        )
+    body = export_chart(chart, format, title=f"Link chart: {person_id}")
+    name = f"chart-{person_id}.{format}"
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[format],
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+NO_STORE = {"Cache-Control": "no-store"}
+"""Pages with personal data are never cached by browsers or proxies."""
+
+
+@router.get("/static/{name}", include_in_schema=False)
+async def get_static(name: str) -> FileResponse:
+    """The chart library and scripts (public code, no data)."""
+    path = ASSETS.get(name)
+    if path is None:
+        raise NotFound(f"no static file {name!r}")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

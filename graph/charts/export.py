@@ -1,0 +1,65 @@
+"""Exports of a chart: a self-contained HTML file (chart, evidence table, banners) and
+GraphML for other link-analysis tools, each carrying the classification and the handling
+conditions of everything in it. Who an export is for is the caller's business to record:
+an export for someone else is a disclosure (`graph.audit.Operation.DISCLOSURE`).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import networkx as nx
+
+from graph.charts.model import Chart
+from graph.charts.render import render_html
+
+ExportFormat = Literal["html", "graphml"]
+MEDIA_TYPES: dict[str, str] = {"html": "text/html", "graphml": "application/graphml+xml"}
+
+
+def export_chart(chart: Chart, fmt: ExportFormat, title: str | None = None) -> str:
+    if fmt == "html":
+        return render_html(chart, assets="inline", evidence=True, title=title)
+    return to_graphml(chart)
+
+
+def to_graphml(chart: Chart) -> str:
+    """GraphML with the banner and conditions as graph attributes (and repeated on every
+    edge that carries conditions, so they survive a tool that drops graph attributes)."""
+    g = nx.MultiDiGraph()
+    g.graph.update(
+        classification=chart.classification,
+        handling_conditions=" | ".join(chart.handling_conditions),
+        subject=chart.subject,
+        note=chart.note,
+    )
+    for n in chart.nodes:
+        g.add_node(
+            n.id,
+            kind=n.kind,
+            label=n.label,
+            subtype=n.subtype or "",
+            flags=",".join(n.flags),
+            depth=n.depth,
+            classification=chart.classification,
+        )
+    for e in chart.edges:
+        g.add_edge(
+            e.src,
+            e.dst,
+            key=e.id,
+            kind=e.kind,
+            label=e.label,
+            grade=e.grade or "",
+            handling_code=e.handling_code or "",
+            handling_conditions=" | ".join(e.conditions),
+            suspected_false=e.suspected_false,
+            reports=",".join(e.reports),
+        )
+    out = io.BytesIO()
+    nx.write_graphml(g, out, encoding="utf-8")
+    body = out.getvalue().decode("utf-8")
+    banner = f"<!-- {chart.classification} -->"
+    head, sep, rest = body.partition("?>")
+    return f"{head}{sep}\n{banner}{rest}\n{banner}\n" if sep else f"{banner}\n{body}\n{banner}\n"
