@@ -283,6 +283,12 @@ class GraphStore(Protocol):
         type is in `personal_relationships` is a personal relationship."""
         ...
 
+    def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
+        """(id, every name of the person as "given family", joined by "; ") for each
+        qualifying person, by id: what a name search scores. One pass over persons (no
+        name index yet: fine for a force's nominals and associates, see docs)."""
+        ...
+
     def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:
         """The (filtered) graph for whole-graph algorithms: node and edge attributes are
         `kind`, `subtype` (location/object/source/association type) and edge `id` as key."""

@@ -67,6 +67,8 @@ COLUMNS = [
     ("POST /chis/candidates/S1/review", "status"),
     ("GET /charts/persons/P1", "status"),
     ("GET /charts/persons/P1.json", "source: S1 and who it is (P4)"),
+    ("GET /charts/persons/P1/export", "status"),
+    ("GET /persons?q=Hume", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -135,6 +137,7 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row += ["200", "200", "201"] if fib else ["deny"] * 3
     reads = _row[COLUMNS.index(("GET /persons/P1/associates", "status"))]
     _row += [reads, "-" if reads == "deny" else ("yes" if fib else "no")]  # link charts
+    _row += [reads, reads]  # chart export, person search: as any personal read
 
 
 def render_matrix() -> str:
@@ -263,6 +266,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
         cells.append("yes" if {"S1", "P4"} <= drawn else "no" if not drawn & {"S1", "P4"} else "?")
     else:
         cells.append("-")
+    cells += [status("/charts/persons/P1/export"), status("/persons?q=Hume")]
     return cells
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.schemas import ERRORS, ReportView, json_response
+from graph.analysis.search import MAX_RESULTS, find_persons
 from graph.edges import EdgeKind
-from graph.nodes import Person, Report
+from graph.nodes import NominalType, Person, Report
 
 router = APIRouter(tags=["records"], responses=ERRORS)
 
@@ -27,6 +29,43 @@ class PersonView(Person):
     entity: EntityRef | None = Field(
         default=None, description="Null until entity resolution has seen the record."
     )
+
+
+class PersonHit(BaseModel):
+    id: str
+    names: str
+    score: float = Field(description="Name similarity, 0-100 (100: the id itself).")
+    dob: date | None
+    nominal_type: NominalType | None
+
+
+class PersonHits(BaseModel):
+    query: str
+    items: list[PersonHit]
+
+
+@router.get("/persons", response_model=PersonHits, openapi_extra=PERSONAL_READ_OPENAPI)
+async def search_persons(
+    ctx: ReadDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="A name or an id.")],
+    limit: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 20,
+) -> Response:
+    """People you may see whose name is like `q` (fuzzy), or whose id is `q`."""
+    flt = ctx.policy.filter
+    found = await store_call(ctx.store, lambda: find_persons(ctx.store, q, flt, limit))
+    nodes = await store_call(ctx.store, ctx.store.get_nodes, [f.person_id for f in found])
+    items = []
+    for f in found:
+        node = nodes.get(f.person_id)
+        if isinstance(node, Person) and ctx.policy.node_view(node) is not None:
+            nominal = node.visor.nominal_type if node.visor else None
+            items.append(
+                PersonHit(
+                    id=f.person_id, names=f.names, score=f.score, dob=node.dob, nominal_type=nominal
+                )
+            )
+    await ctx.consulted("person search", [], [i.id for i in items], query=q)
+    return json_response(PersonHits(query=q, items=items))
 
 
 @router.get("/persons/{person_id}", response_model=PersonView, openapi_extra=PERSONAL_READ_OPENAPI)

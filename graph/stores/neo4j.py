@@ -41,6 +41,7 @@ from graph.stores.rows import (
     edge_row,
     endpoint_ids,
     last_wins,
+    names_text,
     node_row,
     parse_edge,
     parse_node,
@@ -552,6 +553,15 @@ class Neo4jGraphStore(Walks):
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
         kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]
         return self._reports_linked(person_id, kinds)
+
+    def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
+        cy = CypherRenderer()
+        cond = cy.render(node_conditions(flt or TraversalFilter()), "n")
+        rows = self._read(
+            f"MATCH (n:Person) WHERE {cond} RETURN n.id AS id, n.data AS data ORDER BY id",
+            **cy.params,
+        )
+        return [(r["id"], names_text(r["data"])) for r in rows]
 
     def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:
         flt = flt or TraversalFilter()

@@ -8,6 +8,7 @@ digest makes "unchanged" cheap to detect, so a re-load is a no-op and an update 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -247,3 +248,9 @@ def support_pairs(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     """
     edge_id, src, dst = row["id"], row["src"], row["dst"]
     return [(rid, edge_id) for rid in row["report_ids"] if rid != src and rid != dst]
+
+
+def names_text(data: str) -> str:
+    """A stored person's names as `person_names` gives them ("given family; ...")."""
+    names = json.loads(data).get("names", [])
+    return "; ".join(f"{n.get('given', '')} {n.get('family', '')}".strip() for n in names)

@@ -577,6 +577,18 @@ class SqliteGraphStore(Walks):
         kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]
         return self._reports_linked(person_id, kinds)
 
+    def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
+        sql = SqlRenderer()
+        where = sql.render(node_conditions(flt or TraversalFilter()), "n")
+        rows = self._query(
+            "SELECT n.id, (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), "
+            "'') || ' ' || coalesce(json_extract(value, '$.family'), '')), '; ') "
+            "FROM json_each(n.data, '$.names')) "
+            f"FROM nodes n WHERE n.kind = 'Person' AND {where} ORDER BY n.id",
+            sql.params,
+        )
+        return [(r[0], r[1] or "") for r in rows]
+
     def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:
         flt = flt or TraversalFilter()
         graph = nx.MultiDiGraph()
