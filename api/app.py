@@ -25,6 +25,7 @@ from api.routes import (
     notifications,
     records,
     resolution,
+    workspace,
 )
 from api.routes import ingest as ingest_routes
 from graph.analysis.measures import MeasureStore
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(notifications.router)
     app.include_router(chis.router)
     app.include_router(charts.router)
+    app.include_router(workspace.router)
     return app
 
 

@@ -1,5 +1,6 @@
-"""Link charts: `GET /charts/persons/{id}` (an HTML page) and `.json` (the same nodes and
-edges as data), and the static files a chart page needs (served by Mosaic: no CDN).
+"""Link charts: `GET /charts/persons/{id}` (an HTML page), `.json` (the same nodes and
+edges as data) and `/export` (a self-contained file or GraphML). The scripts a chart page
+needs are served by `api.routes.workspace` (no CDN).
 
 A chart is built over the caller's visible subgraph, narrowed by their filters, and is
 audited as consultation with every node and edge it contains.
@@ -11,7 +12,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.routes.analysis import Exclude, MinGrade, Types, caller_filter
@@ -20,9 +21,8 @@ from graph.audit import AuditEvent, Operation
 from graph.charts.build import build_chart
 from graph.charts.export import MEDIA_TYPES, export_chart
 from graph.charts.model import MAX_CHART_DEPTH, MAX_NODE_CAP, Chart
-from graph.charts.render import ASSETS, render_html
+from graph.charts.render import render_html
 from graph.edges import AssociationType
-from graph.errors import NotFound
 from graph.nodes import Person
 
 router = APIRouter(tags=["link charts"], responses=ERRORS)
@@ -96,8 +96,9 @@ async def get_chart_data(
 
 @router.get(
     "/charts/persons/{person_id}",
-    response_class=HTMLResponse,
+    response_model=None,
     openapi_extra=PERSONAL_READ_OPENAPI,
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 async def get_chart_page(
     request: Request,
@@ -122,9 +123,16 @@ async def get_chart_page(
 
 @router.get(
     "/charts/persons/{person_id}/export",
-    response_class=Response,
+    response_model=None,
     openapi_extra=PERSONAL_READ_OPENAPI,
-    responses={200: {"content": {"text/html": {}, "application/graphml+xml": {}}}},
+    responses={
+        200: {
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/graphml+xml": {"schema": {"type": "string"}},
+            }
+        }
+    },
 )
 async def export_chart_file(
     request: Request,
@@ -178,12 +186,3 @@ async def export_chart_file(
 
 NO_STORE = {"Cache-Control": "no-store"}
 """Pages with personal data are never cached by browsers or proxies."""
-
-
-@router.get("/static/{name}", include_in_schema=False)
-async def get_static(name: str) -> FileResponse:
-    """The chart library and scripts (public code, no data)."""
-    path = ASSETS.get(name)
-    if path is None:
-        raise NotFound(f"no static file {name!r}")
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

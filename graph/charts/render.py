@@ -93,6 +93,7 @@ def to_pyvis(chart: Chart) -> Network:
             label=n.label,
             title=n.title,
             group=n.group,
+            shape=GROUPS.get(n.group, {}).get("shape", "dot"),
             borderWidth=4 if "subject" in n.flags else 1,
         )
     for e in chart.edges:

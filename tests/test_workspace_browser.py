@@ -1,0 +1,204 @@
+"""The analyst workspace in a real headless Chromium: sign in, search, chart, expand,
+filter, CHIS review, and a frontline token kept out of the queue.
+
+Runs Mosaic on loopback with the hand-built scenario (known counts) and drives the page
+with Playwright. Screenshots go to `tests/artifacts/` (gitignored; CI keeps them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.accounts import AccountStore
+from api.app import create_app
+from graph.access import Role
+from graph.audit import AuditLog, Operation
+from graph.config import Settings
+from graph.stores.sqlite import SqliteGraphStore
+from tests import scenario as sc
+from tests.support.browser import BrowserUnavailable, chromium_path, live_server
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    try:
+        return chromium_path()
+    except BrowserUnavailable as exc:
+        if os.environ.get("MOSAIC_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"a browser is required here: {exc}")
+        pytest.skip(f"browser tests skipped: {exc}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("browser")
+    store = SqliteGraphStore(tmp / "g.db")
+    store.upsert(sc.NODES, sc.EDGES)
+    settings = Settings(
+        db_path=tmp / "g.db",
+        governance_path=tmp / "gov.db",
+        ingest_path=tmp / "i.db",
+        analysis_path=tmp / "a.db",
+    )
+    accounts = AccountStore(settings.governance_path)
+    roles = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE)
+    tokens = {r: accounts.add(f"browser-{r.value}", r) for r in roles}
+    accounts.close()
+    app = create_app(settings, store=store)
+    with live_server(app) as url:
+        yield {"url": url, "tokens": tokens, "settings": settings, "app": app}
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def sign_in(browser: Any, site: dict[str, Any], role: Role, purpose: str) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(site["url"] + "/")
+    page.fill("#token", site["tokens"][role])
+    page.select_option("#purpose", purpose)
+    page.click("#sign-in button[type=submit]")
+    page.wait_for_selector("#app:not([hidden])")
+    page.js_errors = errors
+    return page
+
+
+def chart_counts(page: Any) -> tuple[int, int]:
+    status = page.locator("#chart-status")
+    return int(status.get_attribute("data-nodes")), int(status.get_attribute("data-edges"))
+
+
+def wait_for_chart(page: Any, before: str | None = None) -> None:
+    page.wait_for_function(
+        "b => { const s = document.getElementById('chart-status');"
+        " return s.dataset.nodes && s.textContent !== b && !s.textContent.startsWith('Loading'); }",
+        arg=before,
+    )
+    frame = page.frame_locator("#chart-frame")
+    frame.locator("body[data-stabilised=true]").wait_for(timeout=15000)
+
+
+def test_analyst_searches_charts_expands_and_filters(browser: Any, site: dict[str, Any]) -> None:
+    page = sign_in(browser, site, Role.ANALYST, "investigation")
+    assert "browser-analyst (analyst)" in page.inner_text("#who")
+    assert page.is_hidden("#chis-tab")  # analysts do not review sources
+    page.fill("#search-q", "darel hume")
+    page.click("#search-form button")
+    page.wait_for_selector("#search-results li button")
+    assert "P1: Darrel Hume" in page.inner_text("#search-results li >> nth=0")
+    page.click("#search-results li >> nth=0 >> button")
+    wait_for_chart(page)
+    assert chart_counts(page) == (11, 16)
+    frame = page.frame("chart-frame") or page.frames[1]
+    drawn = frame.evaluate("() => [mosaicChart.nodes, mosaicChart.edges, mosaicChart.stabilised]")
+    assert drawn == [11, 16, True]
+    assert frame.inner_text("#banner-top") == "OFFICIAL-SENSITIVE"
+    assert frame.inner_text("#banner-bottom") == "OFFICIAL-SENSITIVE"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "workspace-chart.png"), full_page=True)
+
+    # depth 1, then expand P2: her child P3 appears
+    page.select_option("#chart-depth", "1")
+    before = page.inner_text("#chart-status")
+    page.click("#chart-form button[type=submit]")
+    wait_for_chart(page, before)
+    assert chart_counts(page) == (8, 11)
+    before = page.inner_text("#chart-status")
+    page.fill("#expand-id", "P2")
+    page.click("#expand-form button")
+    wait_for_chart(page, before)
+    nodes, _ = chart_counts(page)
+    assert nodes == 9 and "expanded: P2" in page.inner_text("#chart-status")
+
+    # a grade filter (2B or better) leaves out the 3E and legacy-graded links
+    page.select_option("#chart-depth", "2")
+    page.select_option("#chart-grade", "2B")
+    before = page.inner_text("#chart-status")
+    page.click("#chart-form button[type=submit]")
+    wait_for_chart(page, before)
+    graded = chart_counts(page)
+    headers = {
+        "Authorization": f"Bearer {site['tokens'][Role.ANALYST]}",
+        "X-Purpose": "investigation",
+    }
+    expected = httpx.get(
+        site["url"] + "/charts/persons/P1.json?depth=2&min_grade=2B&expand=P2", headers=headers
+    ).json()
+    assert graded == (len(expected["nodes"]), len(expected["edges"]))
+    assert graded[1] < 16
+
+    # timeline, risk and paths panels answer from the same API
+    page.click("nav button[data-tab=timeline]")
+    page.wait_for_selector("#timeline-rows tr")
+    assert "R1" in page.inner_text("#timeline-rows")
+    page.click("nav button[data-tab=risk]")
+    page.wait_for_function("() => document.getElementById('risk-score').textContent")
+    assert "score" in page.inner_text("#risk-score")
+    page.click("nav button[data-tab=paths]")
+    page.fill("#path-to", "P3")
+    page.click("#paths-form button")
+    page.wait_for_selector("#paths-results li")
+    assert "P3" in page.inner_text("#paths-results")
+    assert page.js_errors == []
+    page.close()
+
+
+def test_fib_reviewer_records_a_decision_from_the_queue(browser: Any, site: dict[str, Any]) -> None:
+    page = sign_in(browser, site, Role.FIB_REVIEWER, "intelligence_review")
+    page.click("#chis-tab")
+    page.wait_for_selector("#chis-rows tr")
+    assert "S1" in page.inner_text("#chis-rows") and "P4" in page.inner_text("#chis-rows")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "workspace-chis-queue.png"), full_page=True)
+    page.click("#chis-rows button[data-source=S1]")
+    page.select_option("#review-outcome", "managed_as_public_contact")
+    page.fill("#review-rationale", "concerned neighbour; no tasking (synthetic)")
+    page.fill("#review-measures", "contact details restricted")
+    page.click("#review-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.getElementById('review-result').textContent.startsWith('Recorded')"
+    )
+    assert "managed_as_public_contact by browser-fib_reviewer" in page.inner_text("#review-result")
+    assert page.js_errors == []
+    page.close()
+    log = AuditLog(site["settings"].governance_path)
+    decided = [e for e in log.query(subject="S1", limit=100) if e.operation is Operation.COLLECTION]
+    log.close()
+    assert decided and decided[-1].actor == "browser-fib_reviewer"
+
+
+def test_frontline_cannot_reach_the_queue(browser: Any, site: dict[str, Any]) -> None:
+    page = sign_in(browser, site, Role.FRONTLINE, "investigation")
+    assert page.is_hidden("#chis-tab")
+    # Even going around the page, the API refuses (and the attempt is audited).
+    status = page.evaluate(
+        """async () => (await fetch('/chis/candidates', {headers: {
+             Authorization: 'Bearer ' + sessionStorage.getItem('mosaic.token'),
+             'X-Purpose': 'investigation'}})).status"""
+    )
+    assert status == 403
+    page.evaluate("() => document.getElementById('chis-tab').hidden = false")
+    page.click("#chis-tab")
+    page.wait_for_function("() => document.getElementById('chis-status').textContent")
+    assert page.inner_text("#chis-status").startswith("Not available for your role")
+    assert page.inner_text("#chis-rows") == ""
+    page.close()
