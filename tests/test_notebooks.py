@@ -18,7 +18,9 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 def run(name: str, where: Path) -> nbformat.NotebookNode:
     shutil.copy(NOTEBOOKS / name, where / name)
-    book = nbformat.read(where / name, as_version=4)
+    book: nbformat.NotebookNode = nbformat.read(  # type: ignore[no-untyped-call]
+        where / name, as_version=4
+    )
     NotebookClient(
         book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(where)}}
     ).execute()
