@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.bench_chis --write-results
 	$(PY) -m bench.bench_chis_queue --write-results
 	$(PY) -m bench.bench_associates --write-results
+	$(PY) -m bench.bench_chart --write-results
 	$(PY) -m bench.bench_resolution --generate 25000,20000,7 \
 		--data var/bench-data/er-25000-20000-7.jsonl --truth var/bench-data/er-25000-20000-7.truth.json
 

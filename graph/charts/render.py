@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import networkx as nx
 import pyvis
 from jinja2 import Environment
 from markupsafe import Markup
@@ -78,16 +79,31 @@ OPTIONS: dict[str, Any] = {
     "physics": {
         "solver": "forceAtlas2Based",
         "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
-        "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50, "fit": True},
+        "stabilization": {"enabled": True, "iterations": 120, "updateInterval": 50, "fit": True},
     },
 }
 FADED = "#d5d8dc"
 
 
+def layout(chart: Chart) -> dict[str, tuple[float, float]]:
+    """Starting positions computed once on the server (networkx spring layout, fixed seed):
+    the same chart always opens the same way, and the browser only relaxes it."""
+    g = nx.Graph()
+    g.add_nodes_from(n.id for n in chart.nodes)
+    g.add_edges_from((e.src, e.dst) for e in chart.edges)
+    if len(g) < 2:
+        return {n: (0.0, 0.0) for n in g}
+    scale = 40.0 * len(g) ** 0.5
+    pos = nx.spring_layout(g, seed=7, iterations=50, scale=scale)
+    return {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+
+
 def to_pyvis(chart: Chart) -> Network:
     """The chart as a pyvis network (notebooks can draw it inline with `.show`)."""
     net = Network(height="720px", width="100%", directed=True, cdn_resources="in_line")
+    at = layout(chart)
     for n in chart.nodes:
+        x, y = at[n.id]
         net.add_node(
             n.id,
             label=n.label,
@@ -95,6 +111,8 @@ def to_pyvis(chart: Chart) -> Network:
             group=n.group,
             shape=GROUPS.get(n.group, {}).get("shape", "dot"),
             borderWidth=4 if "subject" in n.flags else 1,
+            x=round(x, 1),
+            y=round(y, 1),
         )
     for e in chart.edges:
         label = e.label + (f" {e.grade}" if e.grade else "") + (" [C]" if e.handling_code else "")
