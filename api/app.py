@@ -25,6 +25,7 @@ from api.routes import (
     notifications,
     records,
     resolution,
+    sharing,
     workspace,
 )
 from api.routes import ingest as ingest_routes
@@ -34,6 +35,7 @@ from graph.chis.policy import load_policy
 from graph.chis.reviews import ReviewStore
 from graph.config import Settings
 from graph.notifications import NotificationStore
+from graph.sharing.store import SharingStore
 from graph.store import GraphStore
 from graph.stores import open_store
 from ingest.entities import Resolution
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.measures = MeasureStore(settings.analysis_path)
         app.state.notifications = NotificationStore(settings.governance_path)
         app.state.chis_reviews = ReviewStore(settings.governance_path)
+        app.state.sharing = SharingStore(settings.governance_path)
         app.state.chis_policy = load_policy(settings.chis_policy)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.measures.close()
             app.state.notifications.close()
             app.state.chis_reviews.close()
+            app.state.sharing.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -85,6 +89,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(notifications.router)
     app.include_router(chis.router)
     app.include_router(charts.router)
+    app.include_router(sharing.router)
     app.include_router(workspace.router)
     return app
 

@@ -40,10 +40,10 @@ class ReportView(BaseModel):
     links: list[Edge]
 
 
-def json_response(model: BaseModel) -> Response:
+def json_response(model: BaseModel, status_code: int = 200) -> Response:
     """Send a model that is already validated as JSON, without FastAPI validating it again.
 
     Routes using this declare `response_model` so the OpenAPI schema still states the body;
     the schemathesis run checks that bodies match it.
     """
-    return Response(model.model_dump_json(), media_type="application/json")
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")

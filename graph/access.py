@@ -37,6 +37,7 @@ class Permission(StrEnum):
     READ_PERSONAL = "personal:read"  # persons, reports, associates, paths, charts
     WRITE_INTEL = "intel:write"  # ingest, links, judgements
     CHIS_REVIEW = "chis:review"
+    RECORD_SHARING = "sharing:record"  # sharing decisions and disclosures about nominals
     READ_AUDIT = "audit:read"
     ADMIN_STORE = "store:admin"
 
@@ -77,7 +78,9 @@ ROLE_RULES: dict[Role, RoleRule] = {
         _c(G), _p(READ), why="MO, risk factors, licence conditions, individuals at risk"
     ),
     Role.OFFENDER_MANAGER: RoleRule(
-        _c(G, M, CONF), _p(READ, WRITE), why="manages the nominal: medical and victim detail"
+        _c(G, M, CONF),
+        _p(READ, WRITE, Permission.RECORD_SHARING),
+        why="manages the nominal: medical and victim detail; records sharing decisions",
     ),
     Role.ANALYST: RoleRule(
         _c(G, CONF), _p(READ, WRITE), why="pieces intelligence together; no medical, no sources"
@@ -88,7 +91,9 @@ ROLE_RULES: dict[Role, RoleRule] = {
         why="manages sources and CHIS review: the only role that sees who a source is",
     ),
     Role.SUPERVISOR: RoleRule(
-        _c(G, M, CONF), _p(READ, WRITE), why="verifies reviews and notification settings"
+        _c(G, M, CONF),
+        _p(READ, WRITE, Permission.RECORD_SHARING),
+        why="verifies reviews and notification settings; records sharing decisions",
     ),
     Role.PARTNER_AGENCY: RoleRule(
         _c(G),

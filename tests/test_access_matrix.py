@@ -69,6 +69,8 @@ COLUMNS = [
     ("GET /charts/persons/P1.json", "source: S1 and who it is (P4)"),
     ("GET /charts/persons/P1/export", "status"),
     ("GET /persons?q=Hume", "status"),
+    ("POST /sharing-decisions", "status"),
+    ("GET /persons/P1/sharing", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -138,6 +140,38 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     reads = _row[COLUMNS.index(("GET /persons/P1/associates", "status"))]
     _row += [reads, "-" if reads == "deny" else ("yes" if fib else "no")]  # link charts
     _row += [reads, reads]  # chart export, person search: as any personal read
+    managers = (MATRIX.get("offender_manager"), MATRIX.get("supervisor"))
+    confidential = (*managers, MATRIX.get("analyst"), MATRIX.get("fib_reviewer"))
+    _row.append("201" if any(_row is m for m in managers) else "deny")  # record sharing
+    _row.append("200" if any(_row is m for m in confidential) else "deny")  # read sharing
+
+
+SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
+    "nominal_id": "P1",
+    "outcome": "do_not_share",
+    "answers": {
+        **{
+            q: "synthetic answer"
+            for q in (
+                "why_share",
+                "how_sharing_reduces_risk",
+                "less_intrusive_alternative",
+                "legal_basis",
+                "risk_of_violence_or_disorder",
+                "risk_driven_underground",
+                "effect_on_victims",
+                "effect_on_family",
+                "effect_on_normal_life",
+                "what_is_shared",
+                "consultation_note",
+            )
+        },
+        "isa_in_place": False,
+        "offender_consulted": True,
+    },
+    "decision_maker": {"name": "Chair", "role": "mapp_chair", "minute_ref": "M-1"},
+    "rationale": "matrix",
+}
 
 
 def render_matrix() -> str:
@@ -267,6 +301,9 @@ def _observe(client: TestClient, token: str) -> list[str]:
     else:
         cells.append("-")
     cells += [status("/charts/persons/P1/export"), status("/persons?q=Hume")]
+    shared = client.post("/sharing-decisions", json=SHARING, headers=auth)
+    cells.append({403: "deny"}.get(shared.status_code, str(shared.status_code)))
+    cells.append(status("/persons/P1/sharing"))
     return cells
 
 

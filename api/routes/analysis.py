@@ -24,8 +24,10 @@ from graph.analysis.risk import RiskAssessment, assess
 from graph.analysis.timeline import timeline
 from graph.edges import AssociationType, Edge
 from graph.errors import AccessDenied, NotFound
+from graph.markings import Compartment, Marking
 from graph.nodes import Node, NodeKind, NominalType, Person, RiskIndicator
 from graph.notifications import NotificationStore
+from graph.sharing.store import SharingStore
 from graph.store import MAX_DEPTH, TraversalFilter
 
 router = APIRouter(tags=["link analysis"], responses=ERRORS)
@@ -275,6 +277,36 @@ def _notification_events(
     ]
 
 
+def _sharing_events(request: Request, ctx: PersonalRead, person_id: str) -> list[TimelineEventView]:
+    """Sharing decisions and disclosures, for roles that see confidential sections."""
+    if not ctx.policy.sees(Marking(compartment=Compartment.CONFIDENTIAL)):
+        return []
+    kept: SharingStore = request.app.state.sharing
+    decisions, disclosures = kept.for_nominal(person_id)
+    out = [
+        TimelineEventView(
+            when=d.recorded_at,
+            kind="sharing_decision",
+            node_id=person_id,
+            edge_id=f"sharing-decision:{d.seq}",
+            summary=f"{d.outcome.value} with {', '.join(d.answers.with_whom) or 'no one'} "
+            f"(decided by {d.decision_maker.name}, {d.decision_maker.role.value})",
+        )
+        for d in decisions
+    ]
+    out += [
+        TimelineEventView(
+            when=x.shared_at,
+            kind="disclosure",
+            node_id=person_id,
+            edge_id=f"disclosure:{x.seq}",
+            summary=f"shared with {x.recipient} for {x.purpose}",
+        )
+        for x in disclosures
+    ]
+    return out
+
+
 class TimelineView(BaseModel):
     person_id: str
     events: list[TimelineEventView]
@@ -295,7 +327,11 @@ async def get_timeline(
     events = await store_call(ctx.store, lambda: timeline(ctx.store, person_id, flt))
     views = [TimelineEventView(**e.__dict__) for e in events]
     views = sorted(
-        [*views, *_notification_events(request, ctx, person_id)],
+        [
+            *views,
+            *_notification_events(request, ctx, person_id),
+            *_sharing_events(request, ctx, person_id),
+        ],
         key=lambda v: (v.when is None, v.when or datetime.min.replace(tzinfo=UTC), v.kind),
     )
     returned = sorted({e.node_id for e in views} | {e.edge_id for e in views})

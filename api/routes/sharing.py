@@ -1,0 +1,128 @@
+"""Sharing decisions and disclosures about nominals (the APP's sharing questions).
+
+Recording them needs `sharing:record` (offender managers and supervisors); reading them
+needs sight of the `confidential` compartment, since decisions weigh the effect on
+victims and the family. A decision is audited as a collection; a disclosure as a
+disclosure with its recipient.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel
+
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
+from api.schemas import ERRORS, json_response
+from graph.access import Permission
+from graph.audit import AuditEvent, Operation
+from graph.errors import AccessDenied
+from graph.markings import Compartment, Marking
+from graph.nodes import Person
+from graph.sharing.decisions import Disclosure, DisclosureIn, SharingDecision, SharingDecisionIn
+from graph.sharing.store import SharingStore
+
+router = APIRouter(tags=["sharing"], responses=ERRORS)
+CONFIDENTIAL = Marking(compartment=Compartment.CONFIDENTIAL)
+
+
+class SharingRecord(BaseModel):
+    nominal_id: str
+    decisions: list[SharingDecision]
+    disclosures: list[Disclosure]
+
+
+def _store(request: Request) -> SharingStore:
+    kept: SharingStore = request.app.state.sharing
+    return kept
+
+
+def may_read_sharing(ctx: PersonalRead) -> bool:
+    return ctx.policy.sees(CONFIDENTIAL)
+
+
+def _recorder(ctx: PersonalRead) -> None:
+    if not ctx.principal.can(Permission.RECORD_SHARING) or not may_read_sharing(ctx):
+        raise AccessDenied("sharing decisions are recorded by offender managers and supervisors")
+
+
+@router.post(
+    "/sharing-decisions",
+    response_model=SharingDecision,
+    status_code=201,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def record_decision(request: Request, body: SharingDecisionIn, ctx: ReadDep) -> Response:
+    """Record a decision about sharing information on a nominal: every APP question, the
+    five MAPPA principles (when sharing) and the right decision maker, or 422 naming
+    everything missing or wrong."""
+    _recorder(ctx)
+    nominal = await visible(ctx, body.nominal_id, Person, "person")
+    made = _store(request).decide(body, nominal, ctx.principal.name)
+    await ctx.recorded(
+        Operation.COLLECTION,
+        "sharing decision",
+        [body.nominal_id],
+        [f"sharing-decision:{made.seq}"],
+        outcome=made.outcome.value,
+        decision_maker=made.decision_maker.name,
+    )
+    return json_response(made, status_code=201)
+
+
+@router.post(
+    "/sharing-decisions/{seq}/disclosures",
+    response_model=Disclosure,
+    status_code=201,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def record_disclosure(
+    request: Request,
+    seq: Annotated[int, Path(ge=1, le=2**62)],
+    body: DisclosureIn,
+    ctx: ReadDep,
+) -> Response:
+    """Record what was shared under a decision to share: when, what, with whom (one of
+    those the decision named), why, what they already knew, and what they were told to do
+    and not to do. Audited as a disclosure to that recipient."""
+    _recorder(ctx)
+    kept = _store(request)
+    decided = kept.decision(seq)
+    await visible(ctx, decided.nominal_id, Person, "person")
+    made = kept.disclose(seq, body, ctx.principal.name)
+    await ctx.audit.record_async(
+        AuditEvent(
+            operation=Operation.DISCLOSURE,
+            actor=ctx.principal.name,
+            role=ctx.principal.role.value,
+            purpose=ctx.purpose,
+            action="public protection information shared",
+            subjects=[decided.nominal_id],
+            returned=[f"sharing-decision:{seq}", f"disclosure:{made.seq}"],
+            recipients=[made.recipient],
+            details={"purpose_of_sharing": made.purpose},
+        )
+    )
+    return json_response(made, status_code=201)
+
+
+@router.get(
+    "/persons/{person_id}/sharing",
+    response_model=SharingRecord,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def get_sharing(
+    request: Request, person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
+) -> Response:
+    """The sharing decisions and disclosures on a nominal's record, oldest first."""
+    if not may_read_sharing(ctx):
+        raise AccessDenied("sharing decisions are for roles that see confidential sections")
+    await visible(ctx, person_id, Person, "person")
+    decisions, disclosures = _store(request).for_nominal(person_id)
+    returned = [f"sharing-decision:{d.seq}" for d in decisions]
+    returned += [f"disclosure:{d.seq}" for d in disclosures]
+    await ctx.consulted("sharing record", [person_id], returned)
+    return json_response(
+        SharingRecord(nominal_id=person_id, decisions=decisions, disclosures=disclosures)
+    )

@@ -1,0 +1,2 @@
+"""Sharing public protection information: decisions, disclosures (and, to come, the
+disclosure schemes)."""

@@ -1,0 +1,209 @@
+"""Sharing decisions and disclosures: every question the APP asks before public protection
+information about a nominal is shared, the MAPPA principles, and who may decide.
+
+A decision answers all twelve questions (why share; an information sharing agreement;
+how sharing reduces risk; a less intrusive alternative; the legal basis; the risk of
+violence or disorder; whether the offender could be driven underground; the effect on
+victims, on the offender's family and on their ability to live a normal life; exactly what
+is shared and with whom; whether the offender was consulted) and attests the five MAPPA
+principles (lawful, necessary, proportionate, secure, accountable) before anything is
+shared. The decision maker follows the nominal's MAPPA management: a category 1 offender
+at level 1 needs a superintendent or a recorded delegation; levels 2 and 3 need the MAPP
+meeting chair with the minute reference. `problems` names everything missing or wrong, so
+the caller can fix all of it at once.
+
+A disclosure records what was then shared: when, the content, the recipient (one of those
+the decision named), the purpose, what the recipient already knew, and what they were told
+to do and not to do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from graph.nodes import Person
+
+TEXT = Field(default="", max_length=4000)
+
+
+class SharingOutcome(StrEnum):
+    SHARE = "share"
+    SHARE_LIMITED = "share_limited"
+    DO_NOT_SHARE = "do_not_share"
+
+
+class DeciderRole(StrEnum):
+    SUPERINTENDENT = "superintendent"
+    DELEGATE = "delegate"  # acting for a superintendent under a recorded delegation
+    MAPP_CHAIR = "mapp_chair"
+    OTHER = "other"  # e.g. an inspector, where MAPPA does not require a higher rank
+
+
+class Answers(BaseModel):
+    """The APP's questions, in its order. Free text must say something."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    why_share: str = TEXT
+    isa_in_place: bool | None = None
+    isa_reference: str | None = Field(default=None, max_length=200)
+    how_sharing_reduces_risk: str = TEXT
+    less_intrusive_alternative: str = TEXT
+    legal_basis: str = TEXT
+    risk_of_violence_or_disorder: str = TEXT
+    risk_driven_underground: str = TEXT
+    effect_on_victims: str = TEXT
+    effect_on_family: str = TEXT
+    effect_on_normal_life: str = TEXT
+    what_is_shared: str = TEXT
+    with_whom: list[str] = Field(default_factory=list, max_length=50)
+    offender_consulted: bool | None = None
+    consultation_note: str = TEXT  # what they said, or why they were not consulted
+
+
+class Principles(BaseModel):
+    """The five MAPPA principles, each attested by the decision maker."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lawful: bool = False
+    necessary: bool = False
+    proportionate: bool = False
+    secure: bool = False
+    accountable: bool = False
+
+
+class DecisionMaker(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="", max_length=200)
+    role: DeciderRole = DeciderRole.OTHER
+    delegation_ref: str | None = Field(default=None, max_length=200)
+    minute_ref: str | None = Field(default=None, max_length=200)
+
+
+class SharingDecisionIn(BaseModel):
+    """What a caller submits (`POST /sharing-decisions`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nominal_id: str = Field(min_length=1, max_length=200)
+    outcome: SharingOutcome
+    answers: Answers
+    principles: Principles = Field(default_factory=Principles)
+    decision_maker: DecisionMaker
+    rationale: str = TEXT
+
+
+class SharingDecision(SharingDecisionIn):
+    """A recorded decision (append-only)."""
+
+    seq: int
+    recorded_by: str
+    recorded_at: datetime
+    mappa_category: int | None
+    mappa_level: int | None
+
+
+class DisclosureIn(BaseModel):
+    """What was shared under a decision (`POST /sharing-decisions/{seq}/disclosures`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shared_at: AwareDatetime
+    content: str = Field(min_length=1, max_length=8000)
+    recipient: str = Field(min_length=1, max_length=200)
+    purpose: str = Field(min_length=1, max_length=2000)
+    recipient_already_knew: str = Field(min_length=1, max_length=4000)
+    told_to_do: str = Field(min_length=1, max_length=4000)
+    told_not_to_do: str = Field(min_length=1, max_length=4000)
+
+
+class Disclosure(DisclosureIn):
+    seq: int
+    decision_seq: int
+    nominal_id: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+FREE_TEXT = (
+    "why_share",
+    "how_sharing_reduces_risk",
+    "less_intrusive_alternative",
+    "legal_basis",
+    "risk_of_violence_or_disorder",
+    "risk_driven_underground",
+    "effect_on_victims",
+    "effect_on_family",
+    "effect_on_normal_life",
+    "what_is_shared",
+    "consultation_note",
+)
+
+
+def required_decider(category: int | None, level: int | None) -> str | None:
+    """Who must decide for this MAPPA management, in words (None: any named officer)."""
+    if level in (2, 3):
+        return f"the MAPP meeting chair (level {level}), with the minute reference"
+    if category == 1 and level in (1, None):
+        return "a superintendent, or a delegate with the delegation recorded (category 1, level 1)"
+    return None
+
+
+def problems(decision: SharingDecisionIn, nominal: Person) -> list[str]:
+    """Every missing answer and every rule broken, named; empty when the decision stands."""
+    found: list[str] = []
+    a = decision.answers
+    for name in FREE_TEXT:
+        if not getattr(a, name).strip():
+            found.append(f"answers.{name} is required")
+    if a.isa_in_place is None:
+        found.append(
+            "answers.isa_in_place is required (is an information sharing agreement in place?)"
+        )
+    elif a.isa_in_place and not (a.isa_reference or "").strip():
+        found.append("answers.isa_reference is required when an agreement is in place")
+    if a.offender_consulted is None:
+        found.append("answers.offender_consulted is required (was the offender consulted?)")
+    sharing = decision.outcome is not SharingOutcome.DO_NOT_SHARE
+    recipients = [w for w in a.with_whom if w.strip()]
+    if sharing and not recipients:
+        found.append("answers.with_whom must name who the information is shared with")
+    if sharing:
+        missing = [p for p, ok in decision.principles.model_dump().items() if not ok]
+        found += [f"principles.{p} must be attested before sharing" for p in missing]
+    if not decision.rationale.strip():
+        found.append("rationale is required")
+    found += _decider_problems(decision.decision_maker, nominal)
+    return found
+
+
+def _decider_problems(maker: DecisionMaker, nominal: Person) -> list[str]:
+    out = []
+    if not maker.name.strip():
+        out.append("decision_maker.name is required")
+    visor = nominal.visor
+    category = visor.mappa_category if visor else None
+    level = visor.mappa_level if visor else None
+    if level in (2, 3):
+        if maker.role is not DeciderRole.MAPP_CHAIR:
+            out.append(
+                f"decision_maker.role must be mapp_chair: {nominal.id} is managed at MAPPA "
+                f"level {level}"
+            )
+        elif not (maker.minute_ref or "").strip():
+            out.append("decision_maker.minute_ref is required from the MAPP meeting chair")
+    elif category == 1:
+        if maker.role is DeciderRole.DELEGATE:
+            if not (maker.delegation_ref or "").strip():
+                out.append("decision_maker.delegation_ref is required for a delegate")
+        elif maker.role is not DeciderRole.SUPERINTENDENT:
+            out.append(
+                f"decision_maker.role must be superintendent (or delegate with a recorded "
+                f"delegation): {nominal.id} is a category 1 offender at level 1"
+            )
+    return out

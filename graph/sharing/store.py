@@ -1,0 +1,170 @@
+"""Sharing decisions and disclosures, kept append-only in the governance database.
+
+A decision or disclosure is stored as its full JSON with the columns it is found by; the
+database refuses updates and deletes (triggers), as for CHIS reviews: a decision that
+turns out wrong is followed by a new one, never rewritten.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.errors import NotFound, ValidationFailed
+from graph.nodes import Person
+from graph.sharing.decisions import (
+    Disclosure,
+    DisclosureIn,
+    SharingDecision,
+    SharingDecisionIn,
+    SharingOutcome,
+    problems,
+)
+from graph.sqlite_files import open_sqlite, write_transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sharing_decisions (
+    seq INTEGER PRIMARY KEY,
+    nominal_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sharing_decisions_nominal ON sharing_decisions(nominal_id, seq);
+CREATE TABLE IF NOT EXISTS disclosures (
+    seq INTEGER PRIMARY KEY,
+    decision_seq INTEGER NOT NULL REFERENCES sharing_decisions(seq),
+    nominal_id TEXT NOT NULL,
+    shared_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS disclosures_nominal ON disclosures(nominal_id, seq);
+CREATE TRIGGER IF NOT EXISTS sharing_decisions_no_update BEFORE UPDATE ON sharing_decisions
+BEGIN SELECT RAISE(ABORT, 'sharing decisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sharing_decisions_no_delete BEFORE DELETE ON sharing_decisions
+BEGIN SELECT RAISE(ABORT, 'sharing decisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS disclosures_no_update BEFORE UPDATE ON disclosures
+BEGIN SELECT RAISE(ABORT, 'disclosure records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS disclosures_no_delete BEFORE DELETE ON disclosures
+BEGIN SELECT RAISE(ABORT, 'disclosure records are append-only'); END;
+"""
+
+
+class SharingStore:
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.RLock()
+        self._conn = open_sqlite(path, "the sharing decision log")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def decide(
+        self,
+        decision: SharingDecisionIn,
+        nominal: Person,
+        recorded_by: str,
+        at: datetime | None = None,
+    ) -> SharingDecision:
+        """Record a decision, or ValidationFailed naming everything missing or wrong."""
+        if nominal.id != decision.nominal_id:
+            raise ValueError("the nominal given is not the one the decision is about")
+        wrong = problems(decision, nominal)
+        if wrong:
+            raise ValidationFailed("; ".join(wrong))
+        visor = nominal.visor
+        made = SharingDecision(
+            **decision.model_dump(),
+            seq=0,
+            recorded_by=recorded_by,
+            recorded_at=(at or datetime.now(UTC)).astimezone(UTC),
+            mappa_category=visor.mappa_category if visor else None,
+            mappa_level=visor.mappa_level if visor else None,
+        )
+        with write_transaction(self._conn, self._lock) as conn:
+            seq = int(
+                conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM sharing_decisions").fetchone()[
+                    0
+                ]
+            )
+            made = made.model_copy(update={"seq": seq})
+            conn.execute(
+                "INSERT INTO sharing_decisions (seq, nominal_id, outcome, recorded_at, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    seq,
+                    made.nominal_id,
+                    made.outcome.value,
+                    made.recorded_at.isoformat(),
+                    made.model_dump_json(),
+                ),
+            )
+        return made
+
+    def decision(self, seq: int) -> SharingDecision:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT body FROM sharing_decisions WHERE seq = ?", (seq,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"sharing decision {seq} not found")
+        return SharingDecision.model_validate_json(row[0])
+
+    def disclose(
+        self,
+        decision_seq: int,
+        disclosure: DisclosureIn,
+        recorded_by: str,
+        at: datetime | None = None,
+    ) -> Disclosure:
+        """Record what was shared under a decision to share, with one of its recipients."""
+        decided = self.decision(decision_seq)
+        if decided.outcome is SharingOutcome.DO_NOT_SHARE:
+            raise ValidationFailed(f"decision {decision_seq} was not to share")
+        named = {w.strip().casefold() for w in decided.answers.with_whom}
+        if disclosure.recipient.strip().casefold() not in named:
+            raise ValidationFailed(
+                f"recipient {disclosure.recipient!r} is not one the decision named "
+                f"({', '.join(decided.answers.with_whom)}): record a new decision first"
+            )
+        with write_transaction(self._conn, self._lock) as conn:
+            seq = int(
+                conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM disclosures").fetchone()[0]
+            )
+            made = Disclosure(
+                **disclosure.model_dump(),
+                seq=seq,
+                decision_seq=decision_seq,
+                nominal_id=decided.nominal_id,
+                recorded_by=recorded_by,
+                recorded_at=(at or datetime.now(UTC)).astimezone(UTC),
+            )
+            conn.execute(
+                "INSERT INTO disclosures (seq, decision_seq, nominal_id, shared_at, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    seq,
+                    decision_seq,
+                    made.nominal_id,
+                    made.shared_at.isoformat(),
+                    made.model_dump_json(),
+                ),
+            )
+        return made
+
+    def for_nominal(self, nominal_id: str) -> tuple[list[SharingDecision], list[Disclosure]]:
+        """Every decision and disclosure about the nominal, oldest first."""
+        with self._lock:
+            ds = self._conn.execute(
+                "SELECT body FROM sharing_decisions WHERE nominal_id = ? ORDER BY seq",
+                (nominal_id,),
+            ).fetchall()
+            xs = self._conn.execute(
+                "SELECT body FROM disclosures WHERE nominal_id = ? ORDER BY seq", (nominal_id,)
+            ).fetchall()
+        return (
+            [SharingDecision.model_validate_json(r[0]) for r in ds],
+            [Disclosure.model_validate_json(r[0]) for r in xs],
+        )
