@@ -25,6 +25,7 @@ from api.routes import (
     notifications,
     records,
     resolution,
+    reviews,
     sharing,
     workspace,
 )
@@ -35,6 +36,7 @@ from graph.chis.policy import load_policy
 from graph.chis.reviews import ReviewStore
 from graph.config import Settings
 from graph.notifications import NotificationStore
+from graph.retention.reviews import ReviewLog
 from graph.sharing.store import SharingStore
 from graph.store import GraphStore
 from graph.stores import open_store
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.notifications = NotificationStore(settings.governance_path)
         app.state.chis_reviews = ReviewStore(settings.governance_path)
         app.state.sharing = SharingStore(settings.governance_path)
+        app.state.record_reviews = ReviewLog(settings.governance_path)
         app.state.chis_policy = load_policy(settings.chis_policy)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.notifications.close()
             app.state.chis_reviews.close()
             app.state.sharing.close()
+            app.state.record_reviews.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(chis.router)
     app.include_router(charts.router)
     app.include_router(sharing.router)
+    app.include_router(reviews.router)
     app.include_router(workspace.router)
     return app
 

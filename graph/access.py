@@ -38,6 +38,7 @@ class Permission(StrEnum):
     WRITE_INTEL = "intel:write"  # ingest, links, judgements
     CHIS_REVIEW = "chis:review"
     RECORD_SHARING = "sharing:record"  # sharing decisions and disclosures about nominals
+    REVIEW_RECORDS = "records:review"  # review, retention and disposal
     READ_AUDIT = "audit:read"
     ADMIN_STORE = "store:admin"
 
@@ -79,8 +80,8 @@ ROLE_RULES: dict[Role, RoleRule] = {
     ),
     Role.OFFENDER_MANAGER: RoleRule(
         _c(G, M, CONF),
-        _p(READ, WRITE, Permission.RECORD_SHARING),
-        why="manages the nominal: medical and victim detail; records sharing decisions",
+        _p(READ, WRITE, Permission.RECORD_SHARING, Permission.REVIEW_RECORDS),
+        why="manages the nominal: medical and victim detail; sharing decisions; reviews",
     ),
     Role.ANALYST: RoleRule(
         _c(G, CONF), _p(READ, WRITE), why="pieces intelligence together; no medical, no sources"
@@ -92,8 +93,8 @@ ROLE_RULES: dict[Role, RoleRule] = {
     ),
     Role.SUPERVISOR: RoleRule(
         _c(G, M, CONF),
-        _p(READ, WRITE, Permission.RECORD_SHARING),
-        why="verifies reviews and notification settings; records sharing decisions",
+        _p(READ, WRITE, Permission.RECORD_SHARING, Permission.REVIEW_RECORDS),
+        why="verifies reviews and notification settings; sharing decisions",
     ),
     Role.PARTNER_AGENCY: RoleRule(
         _c(G),

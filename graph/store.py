@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Literal, Protocol, runtime_checkable
 
@@ -281,6 +281,13 @@ class GraphStore(Protocol):
         aggregated in the store: no report leaves it. A home whose location type is in
         `hub_location_types` is not a household; a KNOWS_SUBJECT edge whose association
         type is in `personal_relationships` is a personal relationship."""
+        ...
+
+    def reports_received_before(
+        self, cutoff: datetime, flt: TraversalFilter | None = None
+    ) -> list[tuple[str, str]]:
+        """(id, received_at as UTC ISO text) of each qualifying report received before
+        `cutoff`, oldest first (then by id): what review and retention start from."""
         ...
 
     def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:

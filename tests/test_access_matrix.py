@@ -71,6 +71,7 @@ COLUMNS = [
     ("GET /persons?q=Hume", "status"),
     ("POST /sharing-decisions", "status"),
     ("GET /persons/P1/sharing", "status"),
+    ("GET /reviews/due", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -144,6 +145,7 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     confidential = (*managers, MATRIX.get("analyst"), MATRIX.get("fib_reviewer"))
     _row.append("201" if any(_row is m for m in managers) else "deny")  # record sharing
     _row.append("200" if any(_row is m for m in confidential) else "deny")  # read sharing
+    _row.append("200" if any(_row is m for m in managers) else "deny")  # reviews due
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -304,6 +306,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     shared = client.post("/sharing-decisions", json=SHARING, headers=auth)
     cells.append({403: "deny"}.get(shared.status_code, str(shared.status_code)))
     cells.append(status("/persons/P1/sharing"))
+    cells.append(status("/reviews/due"))
     return cells
 
 

@@ -12,6 +12,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -45,6 +46,7 @@ from graph.stores.rows import (
     node_row,
     parse_edge,
     parse_node,
+    utc_text,
 )
 from graph.stores.traversal import EDGE_KIND, Incident, Walks, expand, to_frame
 
@@ -553,6 +555,19 @@ class Neo4jGraphStore(Walks):
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
         kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]
         return self._reports_linked(person_id, kinds)
+
+    def reports_received_before(
+        self, cutoff: datetime, flt: TraversalFilter | None = None
+    ) -> list[tuple[str, str]]:
+        cy = CypherRenderer()
+        cond = cy.render(node_conditions(flt or TraversalFilter()), "n")
+        rows = self._read(
+            f"MATCH (n:Report) WHERE n.received_at < $cutoff AND {cond} "
+            "RETURN n.id AS id, n.received_at AS at ORDER BY at, id",
+            cutoff=utc_text(cutoff),
+            **cy.params,
+        )
+        return [(r["id"], r["at"]) for r in rows]
 
     def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
         cy = CypherRenderer()

@@ -49,9 +49,12 @@ def node_subtype(node: Node) -> str | None:
     return None
 
 
-def _utc(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
     """UTC ISO text, so that ordering by the text is ordering in time on every backend."""
     return moment.astimezone(UTC).isoformat()
+
+
+_utc = utc_text
 
 
 def _dump(record: BaseModel) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -46,6 +47,7 @@ from graph.stores.rows import (
     parse_edge,
     parse_node,
     support_pairs,
+    utc_text,
 )
 from graph.stores.traversal import EDGE_KIND, Walks, expand, to_frame
 
@@ -576,6 +578,18 @@ class SqliteGraphStore(Walks):
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
         kinds = [EdgeKind.ABOUT, EdgeKind.MENTIONS] if include_mentions else [EdgeKind.ABOUT]
         return self._reports_linked(person_id, kinds)
+
+    def reports_received_before(
+        self, cutoff: datetime, flt: TraversalFilter | None = None
+    ) -> list[tuple[str, str]]:
+        sql = SqlRenderer()
+        where = sql.render(node_conditions(flt or TraversalFilter()), "n")
+        rows = self._query(
+            "SELECT n.id, n.received_at FROM nodes n WHERE n.kind = 'Report' "
+            f"AND n.received_at < ? AND {where} ORDER BY n.received_at, n.id",
+            [utc_text(cutoff), *sql.params],
+        )
+        return [(r[0], r[1]) for r in rows]
 
     def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
         sql = SqlRenderer()

@@ -1,0 +1,88 @@
+"""Review records: outcome (retain or dispose), reviewer, rationale, and for a nominal the
+supervisor's check of the notification-trigger settings. Append-only, like every other
+decision Mosaic keeps; a later review follows, it never rewrites."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from graph.sqlite_files import open_sqlite, write_transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS record_reviews (
+    seq INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_reviews_record ON record_reviews(record_id, seq);
+CREATE TRIGGER IF NOT EXISTS record_reviews_no_update BEFORE UPDATE ON record_reviews
+BEGIN SELECT RAISE(ABORT, 'review records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS record_reviews_no_delete BEFORE DELETE ON record_reviews
+BEGIN SELECT RAISE(ABORT, 'review records are append-only'); END;
+"""
+
+
+class ReviewOutcome(StrEnum):
+    RETAIN = "retain"
+    DISPOSE = "dispose"
+
+
+class RecordReview(BaseModel):
+    seq: int
+    record_id: str
+    kind: str  # Report or Person
+    group: str
+    outcome: ReviewOutcome
+    reviewer: str
+    reviewer_role: str
+    rationale: str
+    triggers_verified: bool  # notification-trigger settings checked (nominals: required)
+    reviewed_at: datetime
+    next_review: date | None  # None once disposed
+
+
+class ReviewLog:
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.RLock()
+        self._conn = open_sqlite(path, "the record review log")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def add(self, review: RecordReview) -> RecordReview:
+        with write_transaction(self._conn, self._lock) as conn:
+            seq = int(
+                conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM record_reviews").fetchone()[0]
+            )
+            made = review.model_copy(
+                update={"seq": seq, "reviewed_at": review.reviewed_at.astimezone(UTC)}
+            )
+            conn.execute(
+                "INSERT INTO record_reviews (seq, record_id, body) VALUES (?, ?, ?)",
+                (seq, made.record_id, made.model_dump_json()),
+            )
+        return made
+
+    def latest(self) -> dict[str, RecordReview]:
+        """Each record's most recent review."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT body FROM record_reviews WHERE seq IN "
+                "(SELECT max(seq) FROM record_reviews GROUP BY record_id)"
+            ).fetchall()
+        found = [RecordReview.model_validate_json(r[0]) for r in rows]
+        return {r.record_id: r for r in found}
+
+    def history(self, record_id: str) -> list[RecordReview]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT body FROM record_reviews WHERE record_id = ? ORDER BY seq", (record_id,)
+            ).fetchall()
+        return [RecordReview.model_validate_json(r[0]) for r in rows]

@@ -1,0 +1,176 @@
+"""The due list and the review itself (with disposal), over what the reviewer may see.
+
+Reports: due `period(group)` after they were received, or after their last review. A
+report is in group 1 when it is about a ViSOR nominal. Only reports received early enough
+to be due inside the window are read at all (`reports_received_before` the window's end
+less the shortest period).
+
+Nominals (persons with a ViSOR record): due on ViSOR's next review date, or a group 1
+period after their last review here; one with neither is due now ("no review date").
+Their review needs a supervisor, who verifies the notification-trigger settings each time.
+
+Disposal removes a report and every edge only it supported, narrows the edges other
+material still supports, and keeps nothing of the erased data (the result lists ids).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from graph.access import AccessPolicy
+from graph.edges import EdgeKind
+from graph.errors import NotFound, ValidationFailed
+from graph.nodes import NodeKind, Person, Report
+from graph.retention.policy import (
+    RetentionPolicy,
+    ReviewGroup,
+    first_due,
+    report_group,
+)
+from graph.retention.reviews import RecordReview, ReviewLog, ReviewOutcome
+from graph.store import DisposalResult, GraphStore, TraversalFilter
+
+
+@dataclass(frozen=True)
+class Due:
+    record_id: str
+    kind: str
+    group: ReviewGroup
+    due: date
+    overdue: bool
+    last_review: RecordReview | None
+    note: str
+
+
+def _groups(
+    store: GraphStore, reports: list[Report], flt: TraversalFilter
+) -> dict[str, ReviewGroup]:
+    about = TraversalFilter(edge_kinds=frozenset({EdgeKind.ABOUT}))
+    subjects: dict[str, set[str]] = defaultdict(set)
+    for ref in store.incident([r.id for r in reports], about):
+        if ref.kind is EdgeKind.ABOUT:
+            subjects[ref.src].add(ref.dst)
+    people = store.get_nodes(sorted({s for ss in subjects.values() for s in ss}))
+    nominal = {i for i, n in people.items() if isinstance(n, Person) and n.visor is not None}
+    return {r.id: report_group(r, bool(subjects[r.id] & nominal)) for r in reports}
+
+
+def due_reviews(
+    store: GraphStore,
+    log: ReviewLog,
+    policy: RetentionPolicy,
+    today: date,
+    within_days: int,
+    flt: TraversalFilter,
+) -> list[Due]:
+    """Records due for review by `today + within_days`, overdue first, then by due date."""
+    horizon = today + timedelta(days=within_days)
+    reviewed = log.latest()
+    out: list[Due] = []
+    end = datetime.combine(horizon + timedelta(days=1), time(), tzinfo=UTC) - policy.shortest
+    with store.reading():
+        ids = [rid for rid, _ in store.reports_received_before(end, flt)]
+        reports = [n for n in store.get_nodes(ids).values() if isinstance(n, Report)]
+        groups = _groups(store, reports, flt)
+        persons = flt.model_copy(update={"node_kinds": frozenset({NodeKind.PERSON})})
+        graph = store.projection(persons)
+        nominal_ids = sorted(n for n, d in graph.nodes(data=True) if d.get("subtype"))
+        nominals = store.get_nodes(nominal_ids)
+    for r in reports:
+        last = reviewed.get(r.id)
+        group = groups[r.id]
+        when = (
+            last.next_review
+            if last and last.next_review
+            else first_due(r.received_at, group, policy)
+        )
+        if when <= horizon:
+            note = (
+                "last reviewed " + last.reviewed_at.date().isoformat() if last else "never reviewed"
+            )
+            out.append(Due(r.id, "Report", group, when, when < today, last, note))
+    for pid in nominal_ids:
+        person = nominals.get(pid)
+        if not isinstance(person, Person):
+            continue
+        last = reviewed.get(pid)
+        if last and last.next_review:
+            when, note = last.next_review, "last reviewed " + last.reviewed_at.date().isoformat()
+        elif person.visor and person.visor.next_review:
+            when, note = person.visor.next_review, "ViSOR next review date"
+        else:
+            when, note = today, "no review date recorded"
+        if when <= horizon:
+            group = ReviewGroup.PUBLIC_PROTECTION
+            out.append(Due(pid, "Person", group, when, when < today, last, note))
+    out.sort(key=lambda d: (not d.overdue, d.due, d.record_id))
+    return out
+
+
+def review(
+    store: GraphStore,
+    log: ReviewLog,
+    policy: RetentionPolicy,
+    *,
+    record_id: str,
+    outcome: ReviewOutcome,
+    reviewer: str,
+    reviewer_role: str,
+    rationale: str,
+    triggers_verified: bool,
+    viewer: AccessPolicy,
+    at: datetime | None = None,
+) -> tuple[RecordReview, DisposalResult | None]:
+    """Record a review; disposing of a report erases it with its sole-support edges. A
+    record the reviewer may not see is not found."""
+    node = store.get_node(record_id)
+    if node is None or viewer.node_view(node) is None:
+        raise NotFound(f"record {record_id!r} not found")
+    flt = viewer.filter
+    if not rationale.strip():
+        raise ValidationFailed("rationale is required")
+    when = (at or datetime.now(UTC)).astimezone(UTC)
+    if isinstance(node, Person):
+        if node.visor is not None:
+            wrong = []
+            if reviewer_role != "supervisor":
+                wrong.append("a nominal's review is made by a supervisor")
+            if not triggers_verified:
+                wrong.append(
+                    "triggers_verified: the supervisor verifies the notification-trigger "
+                    "settings at each review"
+                )
+            if wrong:
+                raise ValidationFailed("; ".join(wrong))
+        if outcome is ReviewOutcome.DISPOSE:
+            raise ValidationFailed(
+                "a person's record is not disposed of here: dispose of the reports about "
+                "them (ViSOR holds the nominal record)"
+            )
+        group = ReviewGroup.PUBLIC_PROTECTION if node.visor else ReviewGroup.OTHER
+    elif isinstance(node, Report):
+        group = _groups(store, [node], flt)[node.id]
+    else:
+        raise ValidationFailed(f"{node.kind} records are reviewed with the reports they come from")
+    next_review = None if outcome is ReviewOutcome.DISPOSE else (when + policy.period(group)).date()
+    made = log.add(
+        RecordReview(
+            seq=0,
+            record_id=record_id,
+            kind=str(node.kind),
+            group=group.value,
+            outcome=outcome,
+            reviewer=reviewer,
+            reviewer_role=reviewer_role,
+            rationale=rationale,
+            triggers_verified=triggers_verified,
+            reviewed_at=when,
+            next_review=next_review,
+        )
+    )
+    disposed = (
+        store.delete_with_provenance([record_id]) if outcome is ReviewOutcome.DISPOSE else None
+    )
+    return made, disposed
