@@ -27,6 +27,7 @@ from api.routes import (
     resolution,
     reviews,
     sharing,
+    subject_access,
     workspace,
 )
 from api.routes import ingest as ingest_routes
@@ -40,6 +41,7 @@ from graph.retention.reviews import ReviewLog
 from graph.sharing.store import SharingStore
 from graph.store import GraphStore
 from graph.stores import open_store
+from graph.subject_access import RestrictionStore
 from ingest.entities import Resolution
 from ingest.pipeline import thresholds_from
 from ingest.state import IngestState
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.chis_reviews = ReviewStore(settings.governance_path)
         app.state.sharing = SharingStore(settings.governance_path)
         app.state.record_reviews = ReviewLog(settings.governance_path)
+        app.state.sar_restrictions = RestrictionStore(settings.governance_path)
         app.state.chis_policy = load_policy(settings.chis_policy)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.chis_reviews.close()
             app.state.sharing.close()
             app.state.record_reviews.close()
+            app.state.sar_restrictions.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(charts.router)
     app.include_router(sharing.router)
     app.include_router(reviews.router)
+    app.include_router(subject_access.router)
     app.include_router(workspace.router)
     return app
 

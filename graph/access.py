@@ -39,6 +39,7 @@ class Permission(StrEnum):
     CHIS_REVIEW = "chis:review"
     RECORD_SHARING = "sharing:record"  # sharing decisions and disclosures about nominals
     REVIEW_RECORDS = "records:review"  # review, retention and disposal
+    SUBJECT_ACCESS = "sar:produce"  # subject access packs and their restrictions
     READ_AUDIT = "audit:read"
     ADMIN_STORE = "store:admin"
 
@@ -93,8 +94,14 @@ ROLE_RULES: dict[Role, RoleRule] = {
     ),
     Role.SUPERVISOR: RoleRule(
         _c(G, M, CONF),
-        _p(READ, WRITE, Permission.RECORD_SHARING, Permission.REVIEW_RECORDS),
-        why="verifies reviews and notification settings; sharing decisions",
+        _p(
+            READ,
+            WRITE,
+            Permission.RECORD_SHARING,
+            Permission.REVIEW_RECORDS,
+            Permission.SUBJECT_ACCESS,
+        ),
+        why="verifies reviews and notification settings; sharing decisions; subject access",
     ),
     Role.PARTNER_AGENCY: RoleRule(
         _c(G),

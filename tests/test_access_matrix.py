@@ -72,6 +72,7 @@ COLUMNS = [
     ("POST /sharing-decisions", "status"),
     ("GET /persons/P1/sharing", "status"),
     ("GET /reviews/due", "status"),
+    ("GET /persons/P1/subject-access", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -146,6 +147,7 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("201" if any(_row is m for m in managers) else "deny")  # record sharing
     _row.append("200" if any(_row is m for m in confidential) else "deny")  # read sharing
     _row.append("200" if any(_row is m for m in managers) else "deny")  # reviews due
+    _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # subject access
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -307,6 +309,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells.append({403: "deny"}.get(shared.status_code, str(shared.status_code)))
     cells.append(status("/persons/P1/sharing"))
     cells.append(status("/reviews/due"))
+    cells.append(status("/persons/P1/subject-access"))
     return cells
 
 

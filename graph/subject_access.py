@@ -1,0 +1,292 @@
+"""Subject access (DPA 2018 Part 3, s45): what Mosaic holds about a person, for them.
+
+The pack lists the person's records (every record of their entity), the reports about or
+naming them with their text and grading, their links (type and dates; the other party is
+not named: that is someone else's personal data), the categories of source the
+information came from, the recipients it was disclosed to, and each record's retention
+(review group and next review). It leaves out, always: confidential sections (victims,
+third parties, police tactics) and anything that identifies a source (source records,
+who provided a report, who a source is). It also leaves out every record restricted
+under a recorded ground (s45(4)); the pack does not say that anything was withheld
+("neither confirm nor deny"), while the controller's audit entry records the grounds
+applied. The response is due one calendar month after the request (extendable by two).
+"""
+
+from __future__ import annotations
+
+import threading
+from calendar import monthrange
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from graph.audit import AuditLog, Operation
+from graph.edges import EdgeKind
+from graph.errors import ValidationFailed
+from graph.markings import Compartment
+from graph.nodes import Person, Report
+from graph.retention.policy import ReviewGroup
+from graph.retention.reviews import ReviewLog
+from graph.sharing.store import SharingStore
+from graph.sqlite_files import open_sqlite, write_transaction
+from graph.store import GraphStore, TraversalFilter
+
+SOURCE_EDGES = frozenset({EdgeKind.PROVIDED_BY, EdgeKind.IS_PERSON, EdgeKind.KNOWS_SUBJECT})
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sar_restrictions (
+    seq INTEGER PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    ground TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sar_restrictions_person ON sar_restrictions(person_id, seq);
+CREATE TRIGGER IF NOT EXISTS sar_restrictions_no_update BEFORE UPDATE ON sar_restrictions
+BEGIN SELECT RAISE(ABORT, 'restrictions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sar_restrictions_no_delete BEFORE DELETE ON sar_restrictions
+BEGIN SELECT RAISE(ABORT, 'restrictions are append-only'); END;
+"""
+
+
+class Restriction(BaseModel):
+    seq: int
+    person_id: str
+    record_id: str
+    ground: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class RestrictionStore:
+    """Records withheld from a person's subject access, each with its ground."""
+
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.RLock()
+        self._conn = open_sqlite(path, "the subject access restrictions")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def restrict(self, person_id: str, record_id: str, ground: str, by: str) -> Restriction:
+        if not ground.strip():
+            raise ValidationFailed("a restriction needs its ground (e.g. DPA 2018 s45(4)(b))")
+        at = datetime.now(UTC)
+        with write_transaction(self._conn, self._lock) as conn:
+            cur = conn.execute(
+                "INSERT INTO sar_restrictions (person_id, record_id, ground, recorded_by, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (person_id, record_id, ground, by, at.isoformat()),
+            )
+            seq = int(cur.lastrowid or 0)
+        return Restriction(
+            seq=seq,
+            person_id=person_id,
+            record_id=record_id,
+            ground=ground,
+            recorded_by=by,
+            recorded_at=at,
+        )
+
+    def of(self, person_id: str) -> list[Restriction]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT seq, person_id, record_id, ground, recorded_by, recorded_at "
+                "FROM sar_restrictions WHERE person_id = ? ORDER BY seq",
+                (person_id,),
+            ).fetchall()
+        return [
+            Restriction(
+                seq=r[0],
+                person_id=r[1],
+                record_id=r[2],
+                ground=r[3],
+                recorded_by=r[4],
+                recorded_at=datetime.fromisoformat(r[5]),
+            )
+            for r in rows
+        ]
+
+
+class HeldRecord(BaseModel):
+    record_id: str
+    names: list[str]
+    dob: date | None
+    source_system: str | None = Field(description="The system the record came from.")
+    details: dict[str, object] = Field(description="What the record holds about them.")
+
+
+class HeldReport(BaseModel):
+    report_id: str
+    received_at: datetime
+    role: str = Field(description="about (a subject) or mentions")
+    text: str
+    grading: str
+    source_category: str | None = Field(description="The kind of source, never who.")
+
+
+class HeldLink(BaseModel):
+    link_id: str
+    kind: str
+    association_type: str | None
+    first_seen: date | None
+    last_seen: date | None
+
+
+class HeldRetention(BaseModel):
+    record_id: str
+    group: str
+    next_review: date | None
+
+
+class SubjectAccessPack(BaseModel):
+    person_id: str
+    requested_on: date
+    due_on: date = Field(description="One calendar month after the request.")
+    extended_due_on: date = Field(description="If extended by two further months.")
+    records: list[HeldRecord]
+    reports: list[HeldReport]
+    links: list[HeldLink]
+    sources_of_information: list[str]
+    recipients: list[str]
+    retention: list[HeldRetention]
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, or the month's last day when it is shorter."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def subject_access(
+    store: GraphStore,
+    person_id: str,
+    *,
+    records_of: Callable[[str], Iterable[str]],
+    requested_on: date,
+    restrictions: RestrictionStore,
+    sharing: SharingStore,
+    audit: AuditLog,
+    reviews: ReviewLog,
+) -> tuple[SubjectAccessPack, list[Restriction]]:
+    """The pack, and the restrictions applied to it (for the controller's record)."""
+    applied = restrictions.of(person_id)
+    withheld = {r.record_id for r in applied}
+    own = sorted({person_id, *records_of(person_id)} - withheld)
+    readable = TraversalFilter(
+        compartments=frozenset(Compartment) - {Compartment.SOURCE},
+    )
+    people = {i: n for i, n in store.get_nodes(own).items() if isinstance(n, Person)}
+    records = [
+        HeldRecord(
+            record_id=p.id,
+            names=[n.full for n in p.names],
+            dob=p.dob,
+            source_system=p.source_system,
+            details=p.model_dump(
+                mode="json",
+                exclude={
+                    "id": True,
+                    "names": True,
+                    "dob": True,
+                    "source_system": True,
+                    "source_record_id": True,
+                    "marking": True,
+                    "kind": True,
+                    "extra": True,
+                    # other people named on the record are their personal data, not theirs
+                    "visor": {"individuals_at_risk"},
+                },
+                exclude_none=True,
+            ),
+        )
+        for p in (people[i] for i in sorted(people))
+    ]
+    refs = [
+        r
+        for r in store.incident(sorted(people), readable)
+        if r.kind not in SOURCE_EDGES and r.id not in withheld
+    ]
+    about = {r.src: r.kind for r in refs if r.kind in (EdgeKind.ABOUT, EdgeKind.MENTIONS)}
+    report_nodes = {
+        i: n
+        for i, n in store.get_nodes([i for i in about if i not in withheld]).items()
+        if isinstance(n, Report) and n.marking.compartment is not Compartment.SOURCE
+    }
+    provided = {
+        r.src: r.dst
+        for r in store.incident(
+            sorted(report_nodes), TraversalFilter(edge_kinds=frozenset({EdgeKind.PROVIDED_BY}))
+        )
+    }
+    sources = store.get_nodes(sorted(set(provided.values())))
+    category = {
+        rid: getattr(sources.get(sid), "source_type", None) for rid, sid in provided.items()
+    }
+    reports = [
+        HeldReport(
+            report_id=r.id,
+            received_at=r.received_at,
+            role="about" if about[r.id] is EdgeKind.ABOUT else "mentions",
+            text=r.text,
+            grading=r.grading.code,
+            source_category=str(category[r.id]) if category.get(r.id) else None,
+        )
+        for r in sorted(report_nodes.values(), key=lambda r: (r.received_at, r.id))
+    ]
+    links_only = [r for r in refs if r.kind not in (EdgeKind.ABOUT, EdgeKind.MENTIONS)]
+    edges = store.get_edges([r.id for r in links_only])
+    links = [
+        HeldLink(
+            link_id=e.id,
+            kind=str(e.kind),
+            association_type=str(e.association_type) if e.association_type else None,
+            first_seen=e.provenance.first_seen,
+            last_seen=e.provenance.last_seen,
+        )
+        for e in (edges[i] for i in sorted(edges))
+    ]
+    systems = {p.source_system for p in people.values() if p.source_system}
+    systems |= {
+        f"report from a {c.replace('_', ' ')}" for c in (str(x) for x in category.values() if x)
+    }
+    _, disclosures = sharing.for_nominal(person_id)
+    recipients = {d.recipient for d in disclosures}
+    for entry in audit.query(subject=person_id, operation=Operation.DISCLOSURE, limit=10_000):
+        recipients |= set(entry.recipients)
+    recipients.discard(f"data subject {person_id}")
+    last = reviews.latest()
+    retention = [
+        HeldRetention(
+            record_id=i,
+            group=(
+                last[i].group
+                if i in last
+                else (
+                    ReviewGroup.PUBLIC_PROTECTION
+                    if i in people and people[i].visor
+                    else ReviewGroup.OTHER
+                ).value
+            ),
+            next_review=last[i].next_review if i in last else None,
+        )
+        for i in [*sorted(people), *(r.report_id for r in reports)]
+    ]
+    pack = SubjectAccessPack(
+        person_id=person_id,
+        requested_on=requested_on,
+        due_on=add_months(requested_on, 1),
+        extended_due_on=add_months(requested_on, 3),
+        records=records,
+        reports=reports,
+        links=links,
+        sources_of_information=sorted(systems),
+        recipients=sorted(recipients),
+        retention=retention,
+    )
+    return pack, applied
