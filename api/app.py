@@ -22,6 +22,7 @@ from api.routes import (
     charts,
     chis,
     health,
+    kpis,
     notifications,
     records,
     resolution,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(sharing.router)
     app.include_router(reviews.router)
     app.include_router(subject_access.router)
+    app.include_router(kpis.router)
     app.include_router(workspace.router)
     return app
 

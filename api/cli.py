@@ -712,8 +712,9 @@ def analyse_command(db: DbOption = None) -> None:
 
 from api.cli_charts import chart_command  # noqa: E402  (uses the helpers above)
 from api.cli_chis import chis  # noqa: E402
-from api.cli_governance import sar_command  # noqa: E402
+from api.cli_governance import kpis_command, sar_command  # noqa: E402
 
 app.add_typer(chis, name="chis")
 app.command("chart")(chart_command)
 app.command("sar")(sar_command)
+app.command("kpis")(kpis_command)

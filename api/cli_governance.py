@@ -82,3 +82,34 @@ def sar_command(
         f"{len(pack.links)} links; due {pack.due_on} (extendable to {pack.extended_due_on}); "
         f"{len(applied)} restrictions applied"
     )
+
+
+def kpis_command(
+    purpose: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout.")] = False,
+    db: DbOption = None,
+) -> None:
+    """The MAPPA annual figures for a period (a supervisor's view; audited)."""
+    from rich.table import Table
+
+    from api.cli import _consulted
+    from graph.analysis.mappa import mappa_figures
+
+    settings = _settings(db)
+    policy = _reader(settings, purpose, Role.SUPERVISOR)
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if first > last:
+        console.print("[red]--from is after --to[/red]")
+        raise typer.Exit(2)
+    with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
+        figures = mappa_figures(store, first, last, policy.filter)
+        _consulted(log, policy, purpose, "mappa figures", [], [])
+    if as_csv:
+        print(figures.csv(), end="")
+        return
+    table = Table("measure", "category", "value", title=f"MAPPA figures {first} to {last}")
+    for measure, category, value in figures.rows():
+        table.add_row(measure, category, str(value))
+    console.print(table)

@@ -28,6 +28,7 @@ class EdgeKind(StrEnum):
     IS_PERSON = "IS_PERSON"  # Source -> Person (source-identifying)
     KNOWS_SUBJECT = "KNOWS_SUBJECT"  # Source -> Person: the source's own relationship
     USED_BY = "USED_BY"  # Object -> Person
+    CONCERNS = "CONCERNS"  # Event -> Person (a custody change, breach or further offence)
 
 
 EDGE_ENDPOINTS: dict[EdgeKind, tuple[NodeKind, NodeKind]] = {
@@ -41,6 +42,7 @@ EDGE_ENDPOINTS: dict[EdgeKind, tuple[NodeKind, NodeKind]] = {
     EdgeKind.IS_PERSON: (NodeKind.SOURCE, NodeKind.PERSON),
     EdgeKind.KNOWS_SUBJECT: (NodeKind.SOURCE, NodeKind.PERSON),
     EdgeKind.USED_BY: (NodeKind.OBJECT, NodeKind.PERSON),
+    EdgeKind.CONCERNS: (NodeKind.EVENT, NodeKind.PERSON),
 }
 """The schema as data: which node kinds each edge kind joins (source, target)."""
 

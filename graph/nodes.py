@@ -22,6 +22,7 @@ class NodeKind(StrEnum):
     OBJECT = "Object"
     REPORT = "Report"
     SOURCE = "Source"
+    EVENT = "Event"
 
 
 class NominalType(StrEnum):
@@ -258,7 +259,29 @@ class Report(NodeBase):
         return self.recorded_at or self.received_at
 
 
-Node = Annotated[Person | Location | ObjectEntity | Report | Source, Field(discriminator="kind")]
+class EventType(StrEnum):
+    """Events in an offender's management that the MAPPA annual figures count."""
+
+    CUSTODY_START = "custody_start"  # remanded, sentenced or recalled to custody
+    CUSTODY_END = "custody_end"  # released into the community
+    SERIOUS_FURTHER_OFFENCE = "serious_further_offence"
+    LICENCE_BREACH = "licence_breach"
+    NOTIFICATION_BREACH = "notification_breach"  # breach of the notification requirements
+    PREVENTIVE_ORDER_BREACH = "preventive_order_breach"  # sexual risk order or SHPO
+
+
+class Event(NodeBase):
+    """Something that happened to a nominal, as recorded by a system of record."""
+
+    kind: Literal[NodeKind.EVENT] = NodeKind.EVENT
+    event_type: EventType
+    occurred_on: date
+    details: str = ""
+
+
+Node = Annotated[
+    Person | Location | ObjectEntity | Report | Source | Event, Field(discriminator="kind")
+]
 NODE_TYPES: dict[NodeKind, type[NodeBase]] = {
     NodeKind.PERSON: Person,
     NodeKind.LOCATION: Location,

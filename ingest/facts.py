@@ -30,6 +30,7 @@ from graph.edges import (
 from graph.markings import Classification, Compartment, Marking
 from graph.nodes import (
     ConfidentialBlock,
+    Event,
     Location,
     MedicalBlock,
     Name,
@@ -41,6 +42,7 @@ from graph.nodes import (
 )
 from ingest.interchange import (
     AssociationRecord,
+    EventRecord,
     LocationRecord,
     Mention,
     ObjectRecord,
@@ -255,6 +257,22 @@ def association_facts(record: AssociationRecord) -> Facts:
     )
     edge = edge.model_copy(update={"valid_from": record.from_, "valid_to": record.to})
     return Facts(edges=[edge])
+
+
+def event_facts(record: EventRecord) -> Facts:
+    event = Event(
+        id=record.id,
+        event_type=record.event_type,
+        occurred_on=record.occurred_on,
+        details=record.details,
+        source_system=record.source_system,
+        extra=record.extras(),
+    )
+    support = _structured_support(record.source_system, record.id).model_copy(
+        update={"observed_on": record.occurred_on}
+    )
+    edge = _edge(EdgeKind.CONCERNS, record.id, record.person_id, support, Marking())
+    return Facts(nodes=[event], edges=[edge])
 
 
 def mention_person(report_id: str, index: int, mention: Mention, marking: Marking) -> Person:

@@ -23,6 +23,7 @@ from graph.markings import Classification, Grading
 from graph.nodes import (
     Channel,
     ChisStatus,
+    EventType,
     HowObtained,
     Initiator,
     LocationType,
@@ -269,9 +270,27 @@ class AssociationRecord(RecordBase):
         return self
 
 
+class EventRecord(RecordBase):
+    """Optional: an event in a nominal's management (custody, a breach, a further offence),
+    from the system that recorded it. The MAPPA figures count these."""
+
+    kind: Literal["event"]
+    event_type: EventType
+    person_id: str = Field(min_length=1)
+    occurred_on: date
+    source_system: str | None = None
+    details: str = Field(default="", max_length=4000)
+
+
 Record = Annotated[
-    PersonRecord | LocationRecord | ObjectRecord | SourceRecord | ReportRecord | AssociationRecord,
+    PersonRecord
+    | LocationRecord
+    | ObjectRecord
+    | SourceRecord
+    | ReportRecord
+    | AssociationRecord
+    | EventRecord,
     Field(discriminator="kind"),
 ]
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
-KINDS = ("person", "location", "object", "source", "report", "association")
+KINDS = ("person", "location", "object", "source", "report", "association", "event")

@@ -34,6 +34,7 @@ from ingest.facts import (
     Facts,
     accumulate,
     association_facts,
+    event_facts,
     location_facts,
     mention_key,
     mention_person_id,
@@ -45,6 +46,7 @@ from ingest.facts import (
 )
 from ingest.interchange import (
     AssociationRecord,
+    EventRecord,
     LocationRecord,
     Mention,
     ObjectRecord,
@@ -67,7 +69,15 @@ SHARED_KINDS = frozenset(
     }
 )
 # Order in which a batch is checked and written: what is referred to comes first.
-KIND_ORDER = {"location": 0, "object": 1, "person": 2, "source": 3, "association": 4, "report": 5}
+KIND_ORDER = {
+    "location": 0,
+    "object": 1,
+    "person": 2,
+    "source": 3,
+    "association": 4,
+    "report": 5,
+    "event": 6,
+}
 NODE_KIND_OF = {
     "person": "Person",
     "location": "Location",
@@ -191,6 +201,8 @@ def _refs(record: Record) -> list[tuple[str, str]]:
             return [(pid, "Person")] if pid else []
         case AssociationRecord(a=a, b=b):
             return [(a, "Person"), (b, "Person")]
+        case EventRecord(person_id=pid):
+            return [(pid, "Person")]
         case ReportRecord():
             refs = [(r.person_id, "Person") for r in record.subjects if r.person_id]
             for assoc in record.associations:
@@ -560,6 +572,8 @@ class Loader:
                 return source_facts(rec)
             case AssociationRecord():
                 return association_facts(rec)
+            case EventRecord():
+                return event_facts(rec)
             case ReportRecord():
                 targets = [
                     self._decisions[mention_key(rec.id, i)].person_id

@@ -73,6 +73,7 @@ COLUMNS = [
     ("GET /persons/P1/sharing", "status"),
     ("GET /reviews/due", "status"),
     ("GET /persons/P1/subject-access", "status"),
+    ("GET /kpis/mappa", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -148,6 +149,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("200" if any(_row is m for m in confidential) else "deny")  # read sharing
     _row.append("200" if any(_row is m for m in managers) else "deny")  # reviews due
     _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # subject access
+    figures = (MATRIX.get("supervisor"), MATRIX.get("analyst"))
+    _row.append("200" if any(_row is m for m in figures) else "deny")  # MAPPA figures
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -310,6 +313,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells.append(status("/persons/P1/sharing"))
     cells.append(status("/reviews/due"))
     cells.append(status("/persons/P1/subject-access"))
+    cells.append(status("/kpis/mappa?from=2025-04-01&to=2026-03-31"))
     return cells
 
 

@@ -112,6 +112,18 @@ def association(aid: str, a: str, b: str, kind: str = "associate", **kw: Any) ->
     }
 
 
+def event(eid: str, person_id: str, event_type: str, occurred_on: str, **kw: Any) -> Record:
+    return {
+        "kind": "event",
+        "id": eid,
+        "event_type": event_type,
+        "person_id": person_id,
+        "occurred_on": occurred_on,
+        "source_system": "probation",
+        **kw,
+    }
+
+
 def dumps(records: Iterable[Record | str]) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
 

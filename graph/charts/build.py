@@ -29,6 +29,7 @@ KIND_ORDER = {
     NodeKind.LOCATION: 2,
     NodeKind.OBJECT: 3,
     NodeKind.SOURCE: 4,
+    NodeKind.EVENT: 5,
 }
 FLOOR = Classification.OFFICIAL_SENSITIVE
 """A chart gathers public protection material about people: never marked below this."""

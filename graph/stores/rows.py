@@ -18,8 +18,8 @@ from pydantic import BaseModel, TypeAdapter
 
 from graph.edges import EDGE_ENDPOINTS, Edge
 from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint
+from graph.nodes import Event, Node, ObjectEntity, Person, Report, Source
 from graph.nodes import Location as LocationNode
-from graph.nodes import Node, ObjectEntity, Person, Report, Source
 from graph.store import UpsertResult
 
 NODE_ADAPTER: TypeAdapter[Node] = TypeAdapter(Node)
@@ -46,6 +46,8 @@ def node_subtype(node: Node) -> str | None:
             return str(t)
         case Report(grading=g):
             return g.scheme
+        case Event(event_type=t):
+            return str(t)
     return None
 
 
