@@ -27,6 +27,7 @@ from api.routes import (
     records,
     resolution,
     reviews,
+    schemes,
     sharing,
     subject_access,
     workspace,
@@ -39,6 +40,7 @@ from graph.chis.reviews import ReviewStore
 from graph.config import Settings
 from graph.notifications import NotificationStore
 from graph.retention.reviews import ReviewLog
+from graph.sharing.schemes import SchemeStore
 from graph.sharing.store import SharingStore
 from graph.store import GraphStore
 from graph.stores import open_store
@@ -66,6 +68,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.sharing = SharingStore(settings.governance_path)
         app.state.record_reviews = ReviewLog(settings.governance_path)
         app.state.sar_restrictions = RestrictionStore(settings.governance_path)
+        app.state.schemes = SchemeStore(
+            settings.governance_path, settings.dvds_days, settings.csod_days
+        )
         app.state.chis_policy = load_policy(settings.chis_policy)
         app.state.ingest_lock = threading.Lock()  # one load or judgement at a time
         app.state.resolution = Resolution(
@@ -81,6 +86,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.sharing.close()
             app.state.record_reviews.close()
             app.state.sar_restrictions.close()
+            app.state.schemes.close()
             app.state.audit.close()
             app.state.accounts.close()
             if owned:
@@ -99,6 +105,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(chis.router)
     app.include_router(charts.router)
     app.include_router(sharing.router)
+    app.include_router(schemes.router)
     app.include_router(reviews.router)
     app.include_router(subject_access.router)
     app.include_router(kpis.router)

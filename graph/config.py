@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     page_max: int = 500
     # Link charts: nodes drawn at most (the rest are counted and can be expanded into).
     chart_node_cap: int = Field(default=300, ge=1, le=1000)
+    # Disclosure schemes: days from application to decision (DVDS, CSOD).
+    dvds_days: int = Field(default=28, ge=1)
+    csod_days: int = Field(default=45, ge=1)
     # Review periods in days by review group (public_protection, serious, other).
     review_periods_days: dict[str, int] = Field(
         default_factory=lambda: {"public_protection": 3650, "serious": 3650, "other": 2190}

@@ -154,6 +154,9 @@ class Visor(Value):
     risk_factors: list[str] = Field(default_factory=list)
     licence_conditions: list[str] = Field(default_factory=list)
     individuals_at_risk: list[str] = Field(default_factory=list)
+    # Convictions for child sexual offences: the child sex offender disclosure scheme's
+    # presumption to disclose rests on them.
+    child_sexual_offence_convictions: bool = False
 
     @model_validator(mode="after")
     def _mappa_consistent(self) -> Visor:

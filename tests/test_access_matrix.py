@@ -74,6 +74,7 @@ COLUMNS = [
     ("GET /reviews/due", "status"),
     ("GET /persons/P1/subject-access", "status"),
     ("GET /kpis/mappa", "status"),
+    ("GET /disclosure-schemes/applications", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -151,6 +152,7 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("200" if _row is MATRIX.get("supervisor") else "deny")  # subject access
     figures = (MATRIX.get("supervisor"), MATRIX.get("analyst"))
     _row.append("200" if any(_row is m for m in figures) else "deny")  # MAPPA figures
+    _row.append("200" if any(_row is m for m in confidential) else "deny")  # schemes
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -314,6 +316,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells.append(status("/reviews/due"))
     cells.append(status("/persons/P1/subject-access"))
     cells.append(status("/kpis/mappa?from=2025-04-01&to=2026-03-31"))
+    cells.append(status("/disclosure-schemes/applications"))
     return cells
 
 

@@ -1,0 +1,169 @@
+"""Disclosure schemes (DVDS right to ask / right to know, child sex offender disclosure):
+applications, their stages and due dates, and the overdue list.
+
+Recorded by offender managers and supervisors (`sharing:record`); read by roles that see
+confidential sections. Opening and moving an application are audited as collections; a
+disclosure to the applicant as a disclosure with them as recipient.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
+from api.routes.sharing import may_read_sharing
+from api.schemas import ERRORS, json_response
+from graph.access import Permission
+from graph.audit import AuditEvent, Operation
+from graph.errors import AccessDenied
+from graph.nodes import Person
+from graph.sharing.schemes import Application, ApplicationIn, SchemeStore, Stage
+
+router = APIRouter(tags=["disclosure schemes"], responses=ERRORS)
+SEQ = Annotated[int, Path(ge=1, le=2**62)]
+
+
+class ApplicationView(Application):
+    stage: Stage = Field(description="The current stage.")
+    overdue: bool
+
+
+class ApplicationList(BaseModel):
+    today: date
+    items: list[ApplicationView]
+
+
+class MoveRequest(BaseModel):
+    stage: Stage
+    note: str = Field(default="", max_length=4000)
+    rationale: str | None = Field(default=None, max_length=4000)
+    presumption_rebutted_reason: str | None = Field(default=None, max_length=4000)
+
+
+def _view(a: Application, today: date) -> ApplicationView:
+    return ApplicationView(**a.model_dump(), stage=a.current_stage, overdue=a.is_overdue(today))
+
+
+def _store(request: Request) -> SchemeStore:
+    kept: SchemeStore = request.app.state.schemes
+    return kept
+
+
+def _recorder(ctx: PersonalRead) -> None:
+    if not ctx.principal.can(Permission.RECORD_SHARING) or not may_read_sharing(ctx):
+        raise AccessDenied(
+            "disclosure scheme records are kept by offender managers and supervisors"
+        )
+
+
+def _reader(ctx: PersonalRead) -> None:
+    if not may_read_sharing(ctx):
+        raise AccessDenied("disclosure scheme records are for roles that see confidential sections")
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@router.post(
+    "/disclosure-schemes/applications",
+    response_model=ApplicationView,
+    status_code=201,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def open_application(request: Request, body: ApplicationIn, ctx: ReadDep) -> Response:
+    """Open an application at initial contact; the due date follows the scheme's limit, and
+    a child sex offender application about someone with convictions for child sexual
+    offences is flagged with the presumption to disclose."""
+    _recorder(ctx)
+    subject = await visible(ctx, body.subject_id, Person, "person")
+    made = _store(request).apply(body, subject, ctx.principal.name)
+    await ctx.recorded(
+        Operation.COLLECTION,
+        f"disclosure scheme application ({made.scheme.value})",
+        [body.subject_id],
+        [f"scheme-application:{made.seq}"],
+    )
+    return json_response(_view(made, _today()), status_code=201)
+
+
+@router.post(
+    "/disclosure-schemes/applications/{seq}/moves",
+    response_model=ApplicationView,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: ReadDep) -> Response:
+    """Move an application to its next stage (or withdraw it); a decision needs its
+    rationale, and not disclosing against the presumption needs the rebuttal."""
+    _recorder(ctx)
+    kept = _store(request)
+    current = kept.get(seq)
+    await visible(ctx, current.subject_id, Person, "person")
+    made = kept.move(
+        seq,
+        body.stage,
+        ctx.principal.name,
+        body.note,
+        body.rationale,
+        body.presumption_rebutted_reason,
+    )
+    await ctx.recorded(
+        Operation.COLLECTION,
+        f"disclosure scheme stage {body.stage.value}",
+        [made.subject_id],
+        [f"scheme-application:{seq}"],
+    )
+    if body.stage is Stage.DISCLOSED:
+        await ctx.audit.record_async(
+            AuditEvent(
+                operation=Operation.DISCLOSURE,
+                actor=ctx.principal.name,
+                role=ctx.principal.role.value,
+                purpose=ctx.purpose,
+                action=f"disclosure under {made.scheme.value}",
+                subjects=[made.subject_id],
+                returned=[f"scheme-application:{seq}"],
+                recipients=[made.applicant],
+            )
+        )
+    return json_response(_view(made, _today()))
+
+
+@router.get(
+    "/disclosure-schemes/applications",
+    response_model=ApplicationList,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def list_applications(
+    request: Request, ctx: ReadDep, overdue: Annotated[bool, Query()] = False
+) -> Response:
+    """Applications, open ones first by due date; `overdue=true` for those past due."""
+    _reader(ctx)
+    today = _today()
+    found = _store(request).listing(today, overdue_only=overdue)
+    items = [_view(a, today) for a in found]
+    await ctx.consulted(
+        "disclosure scheme applications",
+        sorted({a.subject_id for a in found}),
+        [f"scheme-application:{a.seq}" for a in found],
+    )
+    return json_response(ApplicationList(today=today, items=items))
+
+
+@router.get(
+    "/disclosure-schemes/applications/{seq}",
+    response_model=ApplicationView,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def get_application(request: Request, seq: SEQ, ctx: ReadDep) -> Response:
+    _reader(ctx)
+    found = _store(request).get(seq)
+    await visible(ctx, found.subject_id, Person, "person")
+    await ctx.consulted(
+        "disclosure scheme application", [found.subject_id], [f"scheme-application:{seq}"]
+    )
+    return json_response(_view(found, _today()))
