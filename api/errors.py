@@ -7,7 +7,11 @@ record even though nothing was disclosed.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import Match
 
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.errors import (
@@ -59,8 +63,31 @@ async def mosaic_error_handler(request: Request, exc: Exception) -> JSONResponse
                 outcome="denied",
             )
         )
+    if isinstance(exc, ValidationFailed):
+        # The shape FastAPI documents for every 422, so one schema holds for all of them;
+        # `message` repeats the sentence for people and scripts that want just that.
+        problem = {"type": "value_error", "loc": ["body"], "msg": str(exc)}
+        return JSONResponse({"detail": [problem], "message": str(exc)}, status)
     return JSONResponse({"detail": str(exc)}, status)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's own handling, except that a 405 lists every method the path has: one
+    path can be served by several routes (GET and POST), each knowing only its own."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code != 405:
+        return await http_exception_handler(request, exc)
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        methods = getattr(route, "methods", None)
+        if match is not Match.NONE and methods:
+            allowed |= set(methods)
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, 405, headers={"Allow": ", ".join(sorted(allowed))}
+    )
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(MosaicError, mosaic_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)

@@ -160,6 +160,8 @@ def add_months(day: date, months: int) -> date:
     """Same day `months` later, or the month's last day when it is shorter."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year > date.max.year:
+        return date.max  # beyond the calendar: as late as a date can be
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 

@@ -432,7 +432,7 @@ def test_queue_chronology_and_review_over_http(tmp_path: Path) -> None:
             json={"outcome": "managed_as_public_contact", "rationale": "neighbour"},
             headers=fib,
         )
-        assert missing.status_code == 422 and "measures" in missing.json()["detail"]
+        assert missing.status_code == 422 and "measures" in missing.json()["message"]
         made = client.post(
             "/chis/candidates/PUB/review",
             json={

@@ -128,8 +128,8 @@ def test_csv_export_and_access(tmp_path: Path) -> None:
         assert int(sfo[0]["value"]) == want["events"]["serious_further_offence"]
         assert rows[0]["period_start"] == START.isoformat()
         assert client.get(query, headers=auth(Role.FRONTLINE)).status_code == 403
-        backwards = f"/kpis/mappa?from={END}&to={START}"
-        assert client.get(backwards, headers=auth(Role.ANALYST)).status_code == 422
+        backwards = client.get(f"/kpis/mappa?from={END}&to={START}", headers=auth(Role.ANALYST))
+        assert backwards.json() == figures  # the same period, given backwards
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ APP = create_app(SETTINGS, store=STORE)
 _accounts = AccountStore(SETTINGS.governance_path)
 TOKENS = {
     r: _accounts.add(f"fuzz-{r.value}", r)
-    for r in (Role.FRONTLINE, Role.FIB_REVIEWER, Role.AUDITOR, Role.ADMIN)
+    for r in (Role.FRONTLINE, Role.FIB_REVIEWER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 }
 _accounts.close()
 

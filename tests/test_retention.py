@@ -220,7 +220,7 @@ def test_over_http_access_and_an_erasure_entry_without_the_data(tmp_path: Path) 
             json={"record_id": "P1", "outcome": "retain", "rationale": "x"},
             headers=auth(Role.OFFENDER_MANAGER),
         )
-        assert refused.status_code == 422 and "supervisor" in refused.json()["detail"]
+        assert refused.status_code == 422 and "supervisor" in refused.json()["message"]
     log = AuditLog(settings.governance_path)
     [erased] = log.query(operation=Operation.ERASURE, limit=10)
     everything = log.query(limit=1000)

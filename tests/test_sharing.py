@@ -180,7 +180,7 @@ def test_over_http_recorded_read_shared_and_audited(tmp_path: Path) -> None:
         incomplete["decision_maker"] = {"name": "Insp C", "role": "other"}
         refused = client.post("/sharing-decisions", json=incomplete, headers=om)
         assert refused.status_code == 422
-        detail = refused.json()["detail"]
+        detail = refused.json()["message"]
         assert "answers.legal_basis is required" in detail and "superintendent" in detail
         made = client.post("/sharing-decisions", json=body(), headers=om)
         assert made.status_code == 201 and made.json()["seq"] == 1

@@ -116,6 +116,11 @@ BEGIN SELECT RAISE(ABORT, 'disclosure scheme records are append-only'); END;
 """
 
 
+def _plus_days(day: date, days: int) -> date:
+    """`day` + `days`, or the last representable date if that is beyond it."""
+    return day + timedelta(days=days) if day <= date.max - timedelta(days=days) else date.max
+
+
 class SchemeStore:
     def __init__(self, path: Path, dvds_days: int = 28, csod_days: int = 45) -> None:
         self._lock = threading.RLock()
@@ -149,7 +154,7 @@ class SchemeStore:
             made = Application(
                 **application.model_dump(),
                 seq=seq,
-                due_on=application.received_on + timedelta(days=self.limits[application.scheme]),
+                due_on=_plus_days(application.received_on, self.limits[application.scheme]),
                 presumption_to_disclose=application.scheme is Scheme.CSOD and convictions,
                 moves=[first],
             )
