@@ -23,6 +23,7 @@ from api.routes import (
     chis,
     health,
     kpis,
+    management,
     notifications,
     records,
     resolution,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(reviews.router)
     app.include_router(subject_access.router)
     app.include_router(kpis.router)
+    app.include_router(management.router)
     app.include_router(workspace.router)
     return app
 

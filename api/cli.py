@@ -154,6 +154,7 @@ def _demo_world(settings: Settings) -> None:
             thresholds=thresholds_from(settings),
             notifications=notices,
             chis=load_policy(settings.chis_policy),
+            travel_owner=settings.mosovo_spoc,
         )
         kept = MeasureStore(settings.analysis_path)
         try:
@@ -358,6 +359,7 @@ def ingest(
             progress=tick,
             notifications=notices if notify else None,
             chis=load_policy(settings.chis_policy),
+            travel_owner=settings.mosovo_spoc,
         )
         progress.update(task, completed=outcome.load.lines_read)
     if as_json:

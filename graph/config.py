@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     page_max: int = 500
     # Link charts: nodes drawn at most (the rest are counted and can be expanded into).
     chart_node_cap: int = Field(default=300, ge=1, le=1000)
+    # Foreign travel: who notifications and border alerts go to (the MOSOVO single point of
+    # contact's account name), and hours before an unevaluated border alert is overdue.
+    mosovo_spoc: str = "mosovo"
+    border_alert_hours: int = Field(default=24, ge=1)
     # Disclosure schemes: days from application to decision (DVDS, CSOD).
     dvds_days: int = Field(default=28, ge=1)
     csod_days: int = Field(default=45, ge=1)

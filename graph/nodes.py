@@ -263,7 +263,8 @@ class Report(NodeBase):
 
 
 class EventType(StrEnum):
-    """Events in an offender's management that the MAPPA annual figures count."""
+    """Events in a nominal's management: what the MAPPA figures count, licences and
+    recalls, and foreign travel."""
 
     CUSTODY_START = "custody_start"  # remanded, sentenced or recalled to custody
     CUSTODY_END = "custody_end"  # released into the community
@@ -271,15 +272,33 @@ class EventType(StrEnum):
     LICENCE_BREACH = "licence_breach"
     NOTIFICATION_BREACH = "notification_breach"  # breach of the notification requirements
     PREVENTIVE_ORDER_BREACH = "preventive_order_breach"  # sexual risk order or SHPO
+    LICENCE_START = "licence_start"  # released on licence: end date, conditions, probation OM
+    LICENCE_END = "licence_end"
+    RECALL = "recall"  # recalled to prison (also a start of custody)
+    RISK_REASSESSMENT = "risk_reassessment"  # e.g. on recall: the new risk level
+    TRAVEL_NOTIFICATION = "travel_notification"  # the nominal notified foreign travel
+    BORDER_ALERT = "border_alert"  # a live ViSOR subject matched at a port
+
+
+TRAVEL_EVENTS = frozenset({EventType.TRAVEL_NOTIFICATION, EventType.BORDER_ALERT})
 
 
 class Event(NodeBase):
-    """Something that happened to a nominal, as recorded by a system of record."""
+    """Something that happened to a nominal, as recorded by a system of record. The
+    optional fields belong to particular event types (checked at ingest)."""
 
     kind: Literal[NodeKind.EVENT] = NodeKind.EVENT
     event_type: EventType
     occurred_on: date
     details: str = ""
+    licence_end_on: date | None = None  # licence_start
+    conditions: list[str] = Field(default_factory=list)  # licence_start
+    probation_offender_manager: str | None = None  # licence_start, recall
+    risk_level: RiskLevel | None = None  # risk_reassessment
+    destination: str | None = None  # travel_notification
+    depart_on: date | None = None  # travel_notification
+    return_on: date | None = None  # travel_notification
+    port: str | None = None  # border_alert
 
 
 Node = Annotated[
@@ -291,4 +310,5 @@ NODE_TYPES: dict[NodeKind, type[NodeBase]] = {
     NodeKind.OBJECT: ObjectEntity,
     NodeKind.REPORT: Report,
     NodeKind.SOURCE: Source,
+    NodeKind.EVENT: Event,
 }

@@ -170,6 +170,19 @@ class NotificationStore:
             )
             return cur.rowcount == 1
 
+    def raise_to(
+        self, owner: str, nominal_id: str, key: str, kind: str, reason: str, evidence: Sequence[str]
+    ) -> bool:
+        """A notification for a named owner (e.g. the force's MOSOVO single point of
+        contact), once per nominal and key. True if it is new."""
+        with write_transaction(self._conn, self._lock) as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO notifications (nominal_id, edge_id, owner, kind, reason, "
+                "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (nominal_id, key, owner, kind, reason, json.dumps(list(evidence)), _now()),
+            )
+            return cur.rowcount == 1
+
     def listing(
         self, owner: str | None = None, state: str | None = None, limit: int = 100, after: int = 0
     ) -> list[Notification]:

@@ -29,6 +29,7 @@ from graph.edges import (
 )
 from graph.markings import Classification, Compartment, Marking
 from graph.nodes import (
+    TRAVEL_EVENTS,
     ConfidentialBlock,
     Event,
     Location,
@@ -260,18 +261,29 @@ def association_facts(record: AssociationRecord) -> Facts:
 
 
 def event_facts(record: EventRecord) -> Facts:
+    travel = record.event_type in TRAVEL_EVENTS
     event = Event(
         id=record.id,
         event_type=record.event_type,
         occurred_on=record.occurred_on,
         details=record.details,
         source_system=record.source_system,
+        licence_end_on=record.licence_end_on,
+        conditions=record.conditions,
+        probation_offender_manager=record.probation_offender_manager,
+        risk_level=record.risk_level,
+        destination=record.destination,
+        depart_on=record.depart_on,
+        return_on=record.return_on,
+        port=record.port,
+        # foreign travel and port alerts: for the roles that manage and analyse the case
+        marking=Marking(compartment=Compartment.CONFIDENTIAL) if travel else Marking(),
         extra=record.extras(),
     )
     support = _structured_support(record.source_system, record.id).model_copy(
         update={"observed_on": record.occurred_on}
     )
-    edge = _edge(EdgeKind.CONCERNS, record.id, record.person_id, support, Marking())
+    edge = _edge(EdgeKind.CONCERNS, record.id, record.person_id, support, event.marking)
     return Facts(nodes=[event], edges=[edge])
 
 

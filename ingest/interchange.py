@@ -30,6 +30,7 @@ from graph.nodes import (
     Name,
     ObjectType,
     RiskIndicator,
+    RiskLevel,
     SourceType,
     Visor,
 )
@@ -271,8 +272,9 @@ class AssociationRecord(RecordBase):
 
 
 class EventRecord(RecordBase):
-    """Optional: an event in a nominal's management (custody, a breach, a further offence),
-    from the system that recorded it. The MAPPA figures count these."""
+    """Optional: an event in a nominal's management (custody, licence, recall, a breach, a
+    further offence, a risk re-assessment, foreign travel), from the system that recorded
+    it. Fields after `details` belong to particular event types."""
 
     kind: Literal["event"]
     event_type: EventType
@@ -280,6 +282,31 @@ class EventRecord(RecordBase):
     occurred_on: date
     source_system: str | None = None
     details: str = Field(default="", max_length=4000)
+    licence_end_on: date | None = None
+    conditions: list[str] = Field(default_factory=list, max_length=50)
+    probation_offender_manager: str | None = Field(default=None, max_length=200)
+    risk_level: RiskLevel | None = None
+    destination: str | None = Field(default=None, max_length=200)
+    depart_on: date | None = None
+    return_on: date | None = None
+    port: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _fields_for_the_type(self) -> EventRecord:
+        need = {
+            EventType.LICENCE_START: ("licence_end_on", "probation_offender_manager"),
+            EventType.RISK_REASSESSMENT: ("risk_level",),
+            EventType.TRAVEL_NOTIFICATION: ("destination", "depart_on"),
+            EventType.BORDER_ALERT: ("port",),
+        }.get(self.event_type, ())
+        missing = [name for name in need if not getattr(self, name)]
+        if missing:
+            raise ValueError(f"a {self.event_type.value} event needs {', '.join(missing)}")
+        if self.licence_end_on and self.licence_end_on < self.occurred_on:
+            raise ValueError("licence_end_on is before the licence started")
+        if self.depart_on and self.return_on and self.return_on < self.depart_on:
+            raise ValueError("return_on is before depart_on")
+        return self
 
 
 Record = Annotated[

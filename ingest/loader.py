@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.edges import Edge, EdgeKind
 from graph.errors import EndpointKindMismatch, IntegrityError, KindConflict
-from graph.nodes import Node, Person
+from graph.nodes import TRAVEL_EVENTS, Node, Person
 from graph.notifications import NOTIFYING, NotificationStore, notifications_for
 from graph.store import GraphStore
 from ingest import reader
@@ -84,6 +84,7 @@ NODE_KIND_OF = {
     "object": "Object",
     "source": "Source",
     "report": "Report",
+    "event": "Event",
 }
 WIRE_KIND_OF = {v: k for k, v in NODE_KIND_OF.items()}
 
@@ -286,6 +287,7 @@ class Loader:
         # changed, and the police requests those reports record (report id -> source id).
         self.touched_sources: set[str] = set()
         self.requests: dict[str, str] = {}
+        self.travel: list[EventRecord] = []  # new or changed travel notifications and alerts
 
     # -- driving -------------------------------------------------------------------------
 
@@ -756,6 +758,12 @@ class Loader:
                 self.touched_sources.add(rec.source_id)
                 if rec.police_request:
                     self.requests[rec.id] = rec.source_id
+            if (
+                w.status != "unchanged"
+                and isinstance(rec, EventRecord)
+                and rec.event_type in TRAVEL_EVENTS
+            ):
+                self.travel.append(rec)
 
     def _match_facts(self, todo: list[_Work]) -> None:
         """Matching features of the batch's persons, known to the matcher before this

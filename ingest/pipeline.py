@@ -14,9 +14,11 @@ from graph.audit import AuditLog
 from graph.chis.policy import ChisPolicy
 from graph.chis.watch import ChisWatch, after_load
 from graph.config import Settings
+from graph.nodes import EventType
 from graph.notifications import NotificationStore
 from graph.store import GraphStore
 from ingest.entities import IndexMatcher, Resolution, ResolveSummary
+from ingest.interchange import EventRecord
 from ingest.loader import Actor, Loader, LoadSummary
 from ingest.reader import Line
 from ingest.resolution import Thresholds
@@ -54,6 +56,7 @@ def ingest(
     progress: Callable[[LoadSummary], None] | None = None,
     notifications: NotificationStore | None = None,
     chis: ChisPolicy | None = None,
+    travel_owner: str = "mosovo",
 ) -> IngestOutcome:
     resolution = Resolution(state, thresholds, audit)
     index = resolution.build_index()
@@ -87,4 +90,22 @@ def ingest(
         )
         if watch.warnings:
             state.warn(watch.warnings)
+    if notifications is not None and writes:
+        route_travel(notifications, loader.travel, travel_owner)
     return IngestOutcome(summary, resolved, watch)
+
+
+def route_travel(notifications: NotificationStore, events: list[EventRecord], owner: str) -> int:
+    """Route each travel notification and border alert to the MOSOVO single point of
+    contact (once per event); returns how many were new."""
+    new = 0
+    for e in events:
+        if e.event_type is EventType.BORDER_ALERT:
+            reason = f"border alert: {e.person_id} matched at {e.port} on {e.occurred_on}"
+        else:
+            reason = (
+                f"foreign travel notified: {e.person_id} to {e.destination}, "
+                f"departing {e.depart_on}"
+            )
+        new += notifications.raise_to(owner, e.person_id, e.id, e.event_type.value, reason, [e.id])
+    return new

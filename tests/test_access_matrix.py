@@ -75,6 +75,8 @@ COLUMNS = [
     ("GET /persons/P1/subject-access", "status"),
     ("GET /kpis/mappa", "status"),
     ("GET /disclosure-schemes/applications", "status"),
+    ("GET /persons/P1/management", "status"),
+    ("GET /travel", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -153,6 +155,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     figures = (MATRIX.get("supervisor"), MATRIX.get("analyst"))
     _row.append("200" if any(_row is m for m in figures) else "deny")  # MAPPA figures
     _row.append("200" if any(_row is m for m in confidential) else "deny")  # schemes
+    _row.append(reads)  # management status: every officer who may read the person
+    _row.append("200" if any(_row is m for m in managers) else "deny")  # foreign travel
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -317,6 +321,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells.append(status("/persons/P1/subject-access"))
     cells.append(status("/kpis/mappa?from=2025-04-01&to=2026-03-31"))
     cells.append(status("/disclosure-schemes/applications"))
+    cells += [status("/persons/P1/management"), status("/travel")]
     return cells
 
 

@@ -118,6 +118,7 @@ async def post_ingest(
                 batch_size=settings.ingest_batch_size,
                 notifications=state.notifications,
                 chis=state.chis_policy,
+                travel_owner=settings.mosovo_spoc,
             )
         return IngestResult.model_validate(outcome.as_dict())
 

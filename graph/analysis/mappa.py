@@ -2,7 +2,7 @@
 
 - Category 1, 2 and 3 offenders **in the community** on the period's last day: ViSOR
   nominals with that MAPPA category whose latest custody event on or before that day is
-  not a `custody_start` (no custody event at all counts as in the community).
+  not a `custody_start` or `recall` (no custody event at all counts as in the community).
 - **Serious further offences**, and breaches of **licence conditions**, of the
   **notification requirements** and of **preventive orders** (sexual risk orders, sexual
   harm prevention orders): events of that type in the period (inclusive) concerning a
@@ -24,6 +24,8 @@ from graph.edges import EdgeKind
 from graph.nodes import Event, EventType, NodeKind, Person
 from graph.store import GraphStore, TraversalFilter
 
+CUSTODY = frozenset({EventType.CUSTODY_START, EventType.RECALL, EventType.CUSTODY_END})
+"""Events that change whether a nominal is in custody (a recall is a start of custody)."""
 COUNTED = (
     EventType.SERIOUS_FURTHER_OFFENCE,
     EventType.LICENCE_BREACH,
@@ -107,11 +109,8 @@ def mappa_figures(
             continue
         for pid in concerns.get(eid, []):
             kind = event.event_type
-            if (
-                kind in (EventType.CUSTODY_START, EventType.CUSTODY_END)
-                and event.occurred_on <= end
-            ):
-                key = (event.occurred_on, eid, kind is EventType.CUSTODY_START)
+            if kind in CUSTODY and event.occurred_on <= end:
+                key = (event.occurred_on, eid, kind is not EventType.CUSTODY_END)
                 if pid not in custody or key[:2] > custody[pid][:2]:
                     custody[pid] = key
             elif kind in COUNTED and start <= event.occurred_on <= end:

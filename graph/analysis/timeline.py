@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from graph.edges import Edge, EdgeKind
-from graph.nodes import Report
+from graph.nodes import Event, EventType, Report
 from graph.store import GraphStore, TraversalFilter
 
 TIMELINE_EDGES = frozenset(
-    {EdgeKind.ABOUT, EdgeKind.MENTIONS, EdgeKind.RESIDES_AT, EdgeKind.ASSOCIATED_WITH}
+    {
+        EdgeKind.ABOUT,
+        EdgeKind.MENTIONS,
+        EdgeKind.RESIDES_AT,
+        EdgeKind.ASSOCIATED_WITH,
+        EdgeKind.CONCERNS,
+    }
 )
 
 
@@ -27,6 +33,28 @@ class TimelineEvent:
     node_id: str  # the report, address or other person
     edge_id: str
     summary: str
+
+
+def describe_event(e: Event) -> str:
+    """One line a frontline officer can read at a glance."""
+    what = e.event_type.value.replace("_", " ")
+    match e.event_type:
+        case EventType.LICENCE_START:
+            conditions = "; ".join(e.conditions) or "standard conditions"
+            return (
+                f"released on licence until {e.licence_end_on} (probation offender manager "
+                f"{e.probation_offender_manager}): {conditions}"
+            )
+        case EventType.RECALL:
+            return f"recalled to prison{': ' + e.details if e.details else ''}"
+        case EventType.RISK_REASSESSMENT:
+            return f"risk re-assessed as {e.risk_level}{': ' + e.details if e.details else ''}"
+        case EventType.TRAVEL_NOTIFICATION:
+            back = f", back {e.return_on}" if e.return_on else ""
+            return f"notified travel to {e.destination}, leaving {e.depart_on}{back}"
+        case EventType.BORDER_ALERT:
+            return f"border alert: matched at {e.port}"
+    return what + (f": {e.details}" if e.details else "")
 
 
 def _day(d: date | None) -> datetime | None:
@@ -60,6 +88,12 @@ def timeline(
 
 def _events(edge: Edge, other: str, node: object) -> list[TimelineEvent]:
     prov = edge.provenance
+    if edge.kind is EdgeKind.CONCERNS and isinstance(node, Event):
+        return [
+            TimelineEvent(
+                _day(node.occurred_on), node.event_type.value, other, edge.id, describe_event(node)
+            )
+        ]
     if edge.kind in (EdgeKind.ABOUT, EdgeKind.MENTIONS) and isinstance(node, Report):
         kind = "report_about" if edge.kind is EdgeKind.ABOUT else "mentioned_in_report"
         summary = f"report {node.id} graded {node.grading.code}"
