@@ -236,6 +236,7 @@ def iter_records(config: GeneratorConfig, truth: Truth) -> Iterator[dict[str, An
     yield from world.associations
     yield from (src.as_record() for src in world.sources)
     yield from _Reporter(world, truth).reports()
+    yield from _events(world)
     truth.repeat_contacts = [s.as_truth() for s in world.series if s.report_ids]
     truth.must_review = _must_review(world.sources, truth.source_reports)
 
@@ -258,6 +259,85 @@ def _must_review(sources: list[_Src], reports: Counter[str]) -> list[dict[str, A
     return out
 
 
+PORTS: Final = ("Example Port", "Sampletown Airport", "Harbour Terminal (synthetic)")
+DESTINATIONS: Final = ("Exampleland", "Republic of Sample", "Testonia")
+
+
+def _events(world: _World) -> Iterator[dict[str, Any]]:
+    """Management events for some nominals, after everything they refer to: licences with
+    breaches and recalls, risk re-assessments, custody, foreign travel and border alerts,
+    and a few further offences. A stream of its own, so the rest of the world is the same
+    with or without them."""
+    rng = random.Random(world.cfg.seed * 1_000_003 + 41)
+    start, end = world.cfg.start, world.cfg.end
+    span = max(1, (end - start).days)
+    seq = 0
+
+    def event(pid: str, kind: str, day: date, **kw: Any) -> dict[str, Any]:
+        nonlocal seq
+        seq += 1
+        return {
+            "kind": "event",
+            "id": f"EV-{seq:06d}",
+            "event_type": kind,
+            "person_id": pid,
+            "occurred_on": min(day, end).isoformat(),
+            "source_system": "probation" if "licence" in kind or kind == "recall" else "visor",
+            **kw,
+        }
+
+    for h in world.nominals:
+        nom = h.nominal
+        record = next((r for r in h.records if r.visor), None)
+        if nom is None or nom.category is None or record is None:
+            continue
+        pid = record.id
+        day = start + timedelta(days=rng.randrange(span))
+        if rng.random() < 0.35:
+            until = day + timedelta(days=rng.randrange(300, 1100))
+            yield event(
+                pid,
+                "licence_start",
+                day,
+                licence_end_on=until.isoformat(),
+                conditions=nom.conditions or ["report to the probation office weekly"],
+                probation_offender_manager=f"PO {rng.randint(1000, 9999)} (probation)",
+            )
+            if rng.random() < 0.3:
+                day += timedelta(days=rng.randrange(20, 200))
+                yield event(pid, "licence_breach", day, details="missed supervision appointments")
+                if rng.random() < 0.5:
+                    day += timedelta(days=rng.randrange(1, 10))
+                    yield event(pid, "recall", day, details="recalled after breach of licence")
+                    yield event(
+                        pid,
+                        "risk_reassessment",
+                        day + timedelta(days=rng.randrange(3, 20)),
+                        risk_level=rng.choice(("high", "very_high")),
+                        details="re-assessed on recall",
+                    )
+        elif rng.random() < 0.1:
+            yield event(pid, "custody_start", day, details="remanded in custody")
+        if rng.random() < 0.06:
+            depart = day + timedelta(days=rng.randrange(10, 60))
+            yield event(
+                pid,
+                "travel_notification",
+                day,
+                destination=rng.choice(DESTINATIONS),
+                depart_on=depart.isoformat(),
+                return_on=(depart + timedelta(days=rng.randrange(3, 21))).isoformat(),
+            )
+        if rng.random() < 0.03:
+            yield event(pid, "border_alert", day + timedelta(days=3), port=rng.choice(PORTS))
+        if rng.random() < 0.04:
+            yield event(pid, "notification_breach", day, details="failed to notify a new address")
+        if rng.random() < 0.015:
+            yield event(pid, "preventive_order_breach", day, details="breach of an SHPO")
+        if rng.random() < 0.01:
+            yield event(pid, "serious_further_offence", day, details="charged (synthetic)")
+
+
 def write_demo_data(
     config: GeneratorConfig, out: Path, truth_path: Path | None = None
 ) -> GeneratorSummary:
@@ -265,7 +345,7 @@ def write_demo_data(
     truth_path = truth_path or out.with_suffix(".truth.json")
     truth = Truth()
     counts = dict.fromkeys(("location", "object", "person", "association", "source"), 0)
-    counts["report"] = 0
+    counts["report"] = counts["event"] = 0
     dumps = json.dumps
     with out.open("w", encoding="utf-8", buffering=1 << 20) as fh:
         write = fh.write
@@ -403,6 +483,7 @@ class _Nominal:
             "risk_factors": self.factors,
             "licence_conditions": self.conditions,
             "individuals_at_risk": self.at_risk,
+            "child_sexual_offence_convictions": self.child_offender,
         }
 
 

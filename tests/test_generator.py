@@ -37,7 +37,21 @@ MINOR_BORN_AFTER = date(2008, 11, 30)  # under 18 on 2026-11-30
 
 # ------------------------------------------------------------ the rules of interchange v1
 
-KINDS = {"person", "location", "object", "source", "report", "association"}
+KINDS = {"person", "location", "object", "source", "report", "association", "event"}
+EVENT_NEEDS = {
+    "licence_start": ("licence_end_on", "probation_offender_manager"),
+    "risk_reassessment": ("risk_level",),
+    "travel_notification": ("destination", "depart_on"),
+    "border_alert": ("port",),
+    "custody_start": (),
+    "custody_end": (),
+    "recall": (),
+    "licence_end": (),
+    "licence_breach": (),
+    "notification_breach": (),
+    "preventive_order_breach": (),
+    "serious_further_offence": (),
+}
 GENDERS = {"M", "F", "X", None}
 NOMINAL_TYPES = {"RSO", "VIOLENT_OFFENDER", "TERRORIST_RISK", "OTHER_DANGEROUS", "PDP"}
 RISK_LEVELS = {"low", "medium", "high", "very_high", None}
@@ -275,6 +289,21 @@ class Checker:
         if a.get("basis", "fact") not in ("fact", "assessment"):
             self.err(n, f"basis {a.get('basis')!r}")
 
+    def _event(self, n: int, e: Record) -> None:
+        self.need(n, "person", e.get("person_id"))
+        kind = e.get("event_type")
+        if kind not in EVENT_NEEDS:
+            self.err(n, f"event type {kind!r}")
+            return
+        if not is_date(e.get("occurred_on")):
+            self.err(n, "occurred_on is not an ISO date")
+        for field in EVENT_NEEDS[kind]:
+            if not e.get(field):
+                self.err(n, f"a {kind} event needs {field}")
+        for field in ("licence_end_on", "depart_on", "return_on"):
+            if e.get(field) is not None and not is_date(e[field]):
+                self.err(n, f"{field} is not an ISO date")
+
     def _report(self, n: int, r: Record) -> None:
         self._report_header(n, r)
         self._grading(n, r.get("grading"))
@@ -448,7 +477,11 @@ def test_counts_order_and_dates(gen: Generated) -> None:
     assert kinds["person"] == MODERATE.persons and kinds["report"] == MODERATE.reports
     order = [r["kind"] for r in gen.records]
     first_report = order.index("report")
-    assert "report" not in order[:first_report] and set(order[first_report:]) == {"report"}
+    first_event = order.index("event")
+    assert "report" not in order[:first_report] and set(order[first_report:first_event]) == {
+        "report"
+    }
+    assert set(order[first_event:]) == {"event"}  # events last: they only refer back
     received = [r["received_at"] for r in gen.of("report")]
     assert received == sorted(received)
     assert received[0][:10] >= MODERATE.start.isoformat()

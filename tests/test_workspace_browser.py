@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,26 @@ from api.app import create_app
 from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
+from graph.edges import EdgeKind
+from graph.nodes import Event, EventType
 from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
+from tests.factories import edge
 from tests.support.browser import BrowserUnavailable, chromium_path, live_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+_LICENCE = Event(
+    id="EV-1",
+    event_type=EventType.LICENCE_START,
+    occurred_on=date(2026, 1, 5),
+    licence_end_on=date(2099, 1, 1),
+    conditions=["no unsupervised contact with under 18s"],
+    probation_offender_manager="PO 1234 (synthetic)",
+)
+LICENCE = (
+    [_LICENCE],
+    [edge("EV-1-concerns", EdgeKind.CONCERNS, "EV-1", "P1", supports=sc.LOCAL)],
+)
 pytestmark = pytest.mark.browser
 
 
@@ -43,6 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("browser")
     store = SqliteGraphStore(tmp / "g.db")
     store.upsert(sc.NODES, sc.EDGES)
+    store.upsert(*LICENCE)
     settings = Settings(
         db_path=tmp / "g.db",
         governance_path=tmp / "gov.db",
@@ -107,10 +124,10 @@ def test_analyst_searches_charts_expands_and_filters(browser: Any, site: dict[st
     assert "P1: Darrel Hume" in page.inner_text("#search-results li >> nth=0")
     page.click("#search-results li >> nth=0 >> button")
     wait_for_chart(page)
-    assert chart_counts(page) == (11, 16)
+    assert chart_counts(page) == (12, 17)  # the scenario and P1's licence event
     frame = page.frame("chart-frame") or page.frames[1]
     drawn = frame.evaluate("() => [mosaicChart.nodes, mosaicChart.edges, mosaicChart.stabilised]")
-    assert drawn == [11, 16, True]
+    assert drawn == [12, 17, True]
     assert frame.inner_text("#banner-top") == "OFFICIAL-SENSITIVE"
     assert frame.inner_text("#banner-bottom") == "OFFICIAL-SENSITIVE"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -121,13 +138,13 @@ def test_analyst_searches_charts_expands_and_filters(browser: Any, site: dict[st
     before = page.inner_text("#chart-status")
     page.click("#chart-form button[type=submit]")
     wait_for_chart(page, before)
-    assert chart_counts(page) == (8, 11)
+    assert chart_counts(page) == (9, 12)
     before = page.inner_text("#chart-status")
     page.fill("#expand-id", "P2")
     page.click("#expand-form button")
     wait_for_chart(page, before)
     nodes, _ = chart_counts(page)
-    assert nodes == 9 and "expanded: P2" in page.inner_text("#chart-status")
+    assert nodes == 10 and "expanded: P2" in page.inner_text("#chart-status")
 
     # a grade filter (2B or better) leaves out the 3E and legacy-graded links
     page.select_option("#chart-depth", "2")
@@ -144,12 +161,16 @@ def test_analyst_searches_charts_expands_and_filters(browser: Any, site: dict[st
         site["url"] + "/charts/persons/P1.json?depth=2&min_grade=2B&expand=P2", headers=headers
     ).json()
     assert graded == (len(expected["nodes"]), len(expected["edges"]))
-    assert graded[1] < 16
+    assert graded[1] < 17
 
     # timeline, risk and paths panels answer from the same API
     page.click("nav button[data-tab=timeline]")
     page.wait_for_selector("#timeline-rows tr")
     assert "R1" in page.inner_text("#timeline-rows")
+    page.wait_for_selector("#management strong")
+    summary = page.inner_text("#management")
+    assert "ON LICENCE until 2099-01-01" in summary and "PO 1234 (synthetic)" in summary
+    assert "licence_start" in page.inner_text("#timeline-rows")
     page.click("nav button[data-tab=risk]")
     page.wait_for_function("() => document.getElementById('risk-score').textContent")
     assert "score" in page.inner_text("#risk-score")

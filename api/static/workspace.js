@@ -236,8 +236,43 @@
     return false;
   }
 
+  function loadManagement() {
+    var box = $("management");
+    clear(box);
+    call("/persons/" + encodeURIComponent(current.person) + "/management").then(function (r) {
+      if (!r.ok) return fail(box, r);
+      return r.json().then(function (m) {
+        var facts = [];
+        if (m.mappa_eligible) {
+          facts.push("MAPPA category " + m.mappa_category +
+            (m.mappa_level ? ", level " + m.mappa_level : ""));
+        }
+        if (m.on_licence) {
+          facts.push("ON LICENCE until " + m.licence_end_on +
+            (m.licence_conditions.length ? ": " + m.licence_conditions.join("; ") : ""));
+        }
+        if (m.probation_offender_manager) {
+          facts.push("probation offender manager: " + m.probation_offender_manager);
+        }
+        if (m.visor_offender_manager) facts.push("ViSOR offender manager: " + m.visor_offender_manager);
+        if (m.in_custody) facts.push("IN CUSTODY");
+        if (m.risk_level) facts.push("risk level: " + m.risk_level);
+        box.appendChild(el("strong", facts.length ? facts.join(" | ") : "Not managed under MAPPA"));
+        if (m.recent_changes.length) {
+          var list = el("ul");
+          m.recent_changes.forEach(function (c) {
+            list.appendChild(el("li", c.occurred_on + ": " + c.summary));
+          });
+          box.appendChild(el("p", "What changed lately:"));
+          box.appendChild(list);
+        }
+      });
+    });
+  }
+
   function loadTimeline() {
     if (!needPerson()) return;
+    loadManagement();
     call("/persons/" + encodeURIComponent(current.person) + "/timeline").then(function (r) {
       var rows = $("timeline-rows");
       clear(rows);
