@@ -67,11 +67,12 @@ def _p(*items: Permission) -> frozenset[Permission]:
     return frozenset(items)
 
 
-G, M, CONF, SRC = (
+G, M, CONF, SRC, MGMT = (
     Compartment.GENERAL,
     Compartment.MEDICAL,
     Compartment.CONFIDENTIAL,
     Compartment.SOURCE,
+    Compartment.MANAGEMENT,
 )
 READ, WRITE = Permission.READ_PERSONAL, Permission.WRITE_INTEL
 
@@ -80,7 +81,7 @@ ROLE_RULES: dict[Role, RoleRule] = {
         _c(G), _p(READ), why="MO, risk factors, licence conditions, individuals at risk"
     ),
     Role.OFFENDER_MANAGER: RoleRule(
-        _c(G, M, CONF),
+        _c(G, M, CONF, MGMT),
         _p(READ, WRITE, Permission.RECORD_SHARING, Permission.REVIEW_RECORDS),
         why="manages the nominal: medical and victim detail; sharing decisions; reviews",
     ),
@@ -93,7 +94,7 @@ ROLE_RULES: dict[Role, RoleRule] = {
         why="manages sources and CHIS review: the only role that sees who a source is",
     ),
     Role.SUPERVISOR: RoleRule(
-        _c(G, M, CONF),
+        _c(G, M, CONF, MGMT),
         _p(
             READ,
             WRITE,

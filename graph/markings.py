@@ -27,6 +27,7 @@ class Compartment(StrEnum):
     MEDICAL = "medical"
     CONFIDENTIAL = "confidential"
     SOURCE = "source"
+    MANAGEMENT = "management"  # MAPP meeting minutes: for those who manage the case
 
 
 class Frozen(BaseModel):

@@ -278,9 +278,20 @@ class EventType(StrEnum):
     RISK_REASSESSMENT = "risk_reassessment"  # e.g. on recall: the new risk level
     TRAVEL_NOTIFICATION = "travel_notification"  # the nominal notified foreign travel
     BORDER_ALERT = "border_alert"  # a live ViSOR subject matched at a port
+    MAPP_MEETING = "mapp_meeting"  # minutes of a MAPPA level 2 or 3 meeting
+    PARTNER_REQUEST = "partner_request"  # a partner agency asked for information
 
 
 TRAVEL_EVENTS = frozenset({EventType.TRAVEL_NOTIFICATION, EventType.BORDER_ALERT})
+
+
+class MeetingAction(Value):
+    """An action a MAPP meeting set: what, who owns it, by when (and when it was done)."""
+
+    action: str = Field(min_length=1, max_length=2000)
+    owner: str = Field(min_length=1, max_length=200)
+    due_on: date
+    done_on: date | None = None
 
 
 class Event(NodeBase):
@@ -299,6 +310,20 @@ class Event(NodeBase):
     depart_on: date | None = None  # travel_notification
     return_on: date | None = None  # travel_notification
     port: str | None = None  # border_alert
+    meeting_level: Literal[2, 3] | None = None  # mapp_meeting
+    chair: str | None = None  # mapp_meeting
+    attendees: list[str] = Field(default_factory=list)  # mapp_meeting: attending agencies
+    decisions: list[str] = Field(default_factory=list)  # mapp_meeting
+    actions: list[MeetingAction] = Field(default_factory=list)  # mapp_meeting
+    sharing_decisions: list[int] = Field(default_factory=list)  # mapp_meeting: seqs
+    agency: str | None = None  # partner_request: the requesting agency
+    requester: str | None = None  # partner_request
+    purpose: str | None = None  # partner_request
+    checked: str | None = None  # partner_request: what was checked
+    answer: str | None = None  # partner_request: what was answered
+    due_on: date | None = None  # partner_request
+    answered_on: date | None = None  # partner_request
+    sharing_decision: int | None = None  # partner_request: the decision it was shared under
 
 
 Node = Annotated[

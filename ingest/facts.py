@@ -32,6 +32,7 @@ from graph.nodes import (
     TRAVEL_EVENTS,
     ConfidentialBlock,
     Event,
+    EventType,
     Location,
     MedicalBlock,
     Name,
@@ -261,7 +262,12 @@ def association_facts(record: AssociationRecord) -> Facts:
 
 
 def event_facts(record: EventRecord) -> Facts:
-    travel = record.event_type in TRAVEL_EVENTS
+    if record.event_type is EventType.MAPP_MEETING:
+        marking = Marking(compartment=Compartment.MANAGEMENT)  # for those managing the case
+    elif record.event_type in TRAVEL_EVENTS or record.event_type is EventType.PARTNER_REQUEST:
+        marking = Marking(compartment=Compartment.CONFIDENTIAL)
+    else:
+        marking = Marking()
     event = Event(
         id=record.id,
         event_type=record.event_type,
@@ -276,8 +282,21 @@ def event_facts(record: EventRecord) -> Facts:
         depart_on=record.depart_on,
         return_on=record.return_on,
         port=record.port,
-        # foreign travel and port alerts: for the roles that manage and analyse the case
-        marking=Marking(compartment=Compartment.CONFIDENTIAL) if travel else Marking(),
+        meeting_level=record.meeting_level,
+        chair=record.chair,
+        attendees=record.attendees,
+        decisions=record.decisions,
+        actions=record.actions,
+        sharing_decisions=record.sharing_decisions,
+        agency=record.agency,
+        requester=record.requester,
+        purpose=record.purpose,
+        checked=record.checked,
+        answer=record.answer,
+        due_on=record.due_on,
+        answered_on=record.answered_on,
+        sharing_decision=record.sharing_decision,
+        marking=marking,
         extra=record.extras(),
     )
     support = _structured_support(record.source_system, record.id).model_copy(

@@ -261,6 +261,8 @@ def _must_review(sources: list[_Src], reports: Counter[str]) -> list[dict[str, A
 
 PORTS: Final = ("Example Port", "Sampletown Airport", "Harbour Terminal (synthetic)")
 DESTINATIONS: Final = ("Exampleland", "Republic of Sample", "Testonia")
+AGENCIES: Final = ("children's social care", "housing", "health", "probation")
+ACTIONS: Final = ("home visit", "update the risk management plan", "check licence compliance")
 
 
 def _events(world: _World) -> Iterator[dict[str, Any]]:
@@ -336,6 +338,51 @@ def _events(world: _World) -> Iterator[dict[str, Any]]:
             yield event(pid, "preventive_order_breach", day, details="breach of an SHPO")
         if rng.random() < 0.01:
             yield event(pid, "serious_further_offence", day, details="charged (synthetic)")
+        if nom.level in (2, 3) and rng.random() < 0.6:
+            held = start + timedelta(days=rng.randrange(span))
+            yield event(
+                pid,
+                "mapp_meeting",
+                held,
+                meeting_level=nom.level,
+                chair=f"DI {rng.randint(1000, 9999)} (MAPP chair)",
+                attendees=["police", "probation", rng.choice(AGENCIES)],
+                decisions=["continue management at this level", "review the risk plan"],
+                actions=[
+                    {
+                        "action": rng.choice(ACTIONS),
+                        "owner": nom.manager,
+                        "due_on": (held + timedelta(days=rng.randrange(7, 60))).isoformat(),
+                        **(
+                            {"done_on": (held + timedelta(days=5)).isoformat()}
+                            if rng.random() < 0.5
+                            else {}
+                        ),
+                    }
+                ],
+            )
+        if rng.random() < 0.05:
+            asked = start + timedelta(days=rng.randrange(span))
+            answered = rng.random() < 0.6
+            yield event(
+                pid,
+                "partner_request",
+                asked,
+                agency=rng.choice(AGENCIES),
+                requester=f"Officer {rng.randint(100, 999)} (synthetic)",
+                purpose=rng.choice(("safeguarding enquiry", "tenancy allocation", "care plan")),
+                due_on=(asked + timedelta(days=14)).isoformat(),
+                **(
+                    {
+                        "checked": "ViSOR and local intelligence",
+                        "answer": "relevant convictions and licence conditions",
+                        "answered_on": (asked + timedelta(days=rng.randrange(1, 14))).isoformat(),
+                        "sharing_decision": 1,
+                    }
+                    if answered
+                    else {}
+                ),
+            )
 
 
 def write_demo_data(

@@ -27,6 +27,7 @@ from graph.nodes import (
     HowObtained,
     Initiator,
     LocationType,
+    MeetingAction,
     Name,
     ObjectType,
     RiskIndicator,
@@ -290,6 +291,20 @@ class EventRecord(RecordBase):
     depart_on: date | None = None
     return_on: date | None = None
     port: str | None = Field(default=None, max_length=200)
+    meeting_level: Literal[2, 3] | None = None
+    chair: str | None = Field(default=None, max_length=200)
+    attendees: list[str] = Field(default_factory=list, max_length=50)
+    decisions: list[str] = Field(default_factory=list, max_length=100)
+    actions: list[MeetingAction] = Field(default_factory=list, max_length=100)
+    sharing_decisions: list[int] = Field(default_factory=list, max_length=50)
+    agency: str | None = Field(default=None, max_length=200)
+    requester: str | None = Field(default=None, max_length=200)
+    purpose: str | None = Field(default=None, max_length=2000)
+    checked: str | None = Field(default=None, max_length=4000)
+    answer: str | None = Field(default=None, max_length=8000)
+    due_on: date | None = None
+    answered_on: date | None = None
+    sharing_decision: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _fields_for_the_type(self) -> EventRecord:
@@ -298,6 +313,8 @@ class EventRecord(RecordBase):
             EventType.RISK_REASSESSMENT: ("risk_level",),
             EventType.TRAVEL_NOTIFICATION: ("destination", "depart_on"),
             EventType.BORDER_ALERT: ("port",),
+            EventType.MAPP_MEETING: ("meeting_level", "chair", "attendees"),
+            EventType.PARTNER_REQUEST: ("agency", "requester", "purpose", "due_on"),
         }.get(self.event_type, ())
         missing = [name for name in need if not getattr(self, name)]
         if missing:
@@ -306,6 +323,13 @@ class EventRecord(RecordBase):
             raise ValueError("licence_end_on is before the licence started")
         if self.depart_on and self.return_on and self.return_on < self.depart_on:
             raise ValueError("return_on is before depart_on")
+        if self.answered_on and not self.answer:
+            raise ValueError("answered_on needs the answer given")
+        if self.answer and not (self.answered_on and self.sharing_decision):
+            raise ValueError(
+                "an answered partner request needs answered_on and the sharing_decision "
+                "it was shared under"
+            )
         return self
 
 

@@ -288,6 +288,7 @@ class Loader:
         self.touched_sources: set[str] = set()
         self.requests: dict[str, str] = {}
         self.travel: list[EventRecord] = []  # new or changed travel notifications and alerts
+        self.answered: list[EventRecord] = []  # partner requests answered (disclosures)
 
     # -- driving -------------------------------------------------------------------------
 
@@ -764,6 +765,8 @@ class Loader:
                 and rec.event_type in TRAVEL_EVENTS
             ):
                 self.travel.append(rec)
+            if w.status != "unchanged" and isinstance(rec, EventRecord) and rec.answer:
+                self.answered.append(rec)
 
     def _match_facts(self, todo: list[_Work]) -> None:
         """Matching features of the batch's persons, known to the matcher before this

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from graph.audit import AuditLog
+from graph.audit import AuditEvent, AuditLog, Operation
 from graph.chis.policy import ChisPolicy
 from graph.chis.watch import ChisWatch, after_load
 from graph.config import Settings
@@ -92,7 +92,29 @@ def ingest(
             state.warn(watch.warnings)
     if notifications is not None and writes:
         route_travel(notifications, loader.travel, travel_owner)
+    if audit is not None and writes and loader.answered:
+        audit_answers(audit, actor, loader.answered)
     return IngestOutcome(summary, resolved, watch)
+
+
+def audit_answers(audit: AuditLog, actor: Actor, answered: list[EventRecord]) -> None:
+    """An answer to a partner agency's request is a disclosure to that agency."""
+    audit.record_many(
+        [
+            AuditEvent(
+                operation=Operation.DISCLOSURE,
+                actor=actor.name,
+                role=actor.role,
+                purpose=actor.purpose,
+                action="answer to a partner agency request",
+                subjects=[e.person_id],
+                returned=[e.id],
+                recipients=[f"{e.agency}: {e.requester}"],
+                details={"sharing_decision": e.sharing_decision, "purpose": e.purpose},
+            )
+            for e in answered
+        ]
+    )
 
 
 def route_travel(notifications: NotificationStore, events: list[EventRecord], owner: str) -> int:

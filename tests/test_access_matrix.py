@@ -77,6 +77,9 @@ COLUMNS = [
     ("GET /disclosure-schemes/applications", "status"),
     ("GET /persons/P1/management", "status"),
     ("GET /travel", "status"),
+    ("GET /persons/P1/mapp-minutes", "status"),
+    ("GET /mapp/actions", "status"),
+    ("GET /partner-requests", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -157,6 +160,8 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("200" if any(_row is m for m in confidential) else "deny")  # schemes
     _row.append(reads)  # management status: every officer who may read the person
     _row.append("200" if any(_row is m for m in managers) else "deny")  # foreign travel
+    _row += ["200" if any(_row is m for m in managers) else "deny"] * 2  # minutes, actions
+    _row.append("200" if any(_row is m for m in confidential) else "deny")  # partner requests
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -322,6 +327,8 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells.append(status("/kpis/mappa?from=2025-04-01&to=2026-03-31"))
     cells.append(status("/disclosure-schemes/applications"))
     cells += [status("/persons/P1/management"), status("/travel")]
+    cells += [status("/persons/P1/mapp-minutes"), status("/mapp/actions")]
+    cells.append(status("/partner-requests"))
     return cells
 
 

@@ -43,6 +43,8 @@ EVENT_NEEDS = {
     "risk_reassessment": ("risk_level",),
     "travel_notification": ("destination", "depart_on"),
     "border_alert": ("port",),
+    "mapp_meeting": ("meeting_level", "chair", "attendees"),
+    "partner_request": ("agency", "requester", "purpose", "due_on"),
     "custody_start": (),
     "custody_end": (),
     "recall": (),

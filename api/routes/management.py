@@ -9,12 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from api.deps import PERSONAL_READ_OPENAPI, ReadDep, store_call, visible
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.schemas import ERRORS, json_response
 from graph.access import Role
+from graph.analysis.events import events_of_type
 from graph.analysis.management import ManagementStatus, management_status
 from graph.errors import AccessDenied
-from graph.nodes import EventType, Person, RiskLevel
+from graph.markings import Compartment, Marking
+from graph.nodes import EventType, MeetingAction, Person, RiskLevel
 from graph.notifications import NotificationStore
 
 router = APIRouter(tags=["offender management"], responses=ERRORS)
@@ -123,3 +125,166 @@ async def get_travel(
         owner=settings.mosovo_spoc, overdue_after_hours=settings.border_alert_hours, items=items
     )
     return json_response(body)
+
+
+class PartnerRequestView(BaseModel):
+    event_id: str
+    person_id: str
+    agency: str | None
+    requester: str | None
+    purpose: str | None
+    checked: str | None
+    answer: str | None
+    received_on: date
+    due_on: date | None
+    answered_on: date | None
+    sharing_decision: int | None
+    overdue: bool
+
+
+class PartnerRequests(BaseModel):
+    today: date
+    items: list[PartnerRequestView]
+
+
+@router.get(
+    "/partner-requests", response_model=PartnerRequests, openapi_extra=PERSONAL_READ_OPENAPI
+)
+async def get_partner_requests(ctx: ReadDep, overdue: Annotated[bool, Query()] = False) -> Response:
+    """Requests for public protection information from partner agencies, due first; an
+    unanswered request past its due date is overdue."""
+    if not ctx.policy.sees(Marking(compartment=Compartment.CONFIDENTIAL)):
+        raise AccessDenied("partner requests are for roles that see confidential sections")
+    today = datetime.now(UTC).date()
+    flt = ctx.policy.filter
+    found = await store_call(
+        ctx.store, lambda: events_of_type(ctx.store, flt, {EventType.PARTNER_REQUEST})
+    )
+    items = []
+    for e, pid in found:
+        late = e.answered_on is None and e.due_on is not None and e.due_on < today
+        if overdue and not late:
+            continue
+        items.append(
+            PartnerRequestView(
+                event_id=e.id,
+                person_id=pid,
+                agency=e.agency,
+                requester=e.requester,
+                purpose=e.purpose,
+                checked=e.checked,
+                answer=e.answer,
+                received_on=e.occurred_on,
+                due_on=e.due_on,
+                answered_on=e.answered_on,
+                sharing_decision=e.sharing_decision,
+                overdue=late,
+            )
+        )
+    items.sort(key=lambda i: (i.answered_on is not None, i.due_on or date.max, i.event_id))
+    await ctx.consulted(
+        "partner requests", sorted({i.person_id for i in items}), [i.event_id for i in items]
+    )
+    return json_response(PartnerRequests(today=today, items=items))
+
+
+class MinutesView(BaseModel):
+    event_id: str
+    person_id: str
+    held_on: date
+    level: int | None
+    chair: str | None
+    attendees: list[str]
+    decisions: list[str]
+    actions: list[MeetingAction]
+    sharing_decisions: list[int]
+
+
+class MinutesList(BaseModel):
+    items: list[MinutesView]
+
+
+class ActionView(BaseModel):
+    event_id: str
+    person_id: str
+    action: str
+    owner: str
+    due_on: date
+    done_on: date | None
+    overdue: bool
+
+
+class ActionList(BaseModel):
+    today: date
+    items: list[ActionView]
+
+
+def _managers(ctx: PersonalRead) -> None:
+    if not ctx.policy.sees(Marking(compartment=Compartment.MANAGEMENT)):
+        raise AccessDenied("MAPP meeting minutes are for those who manage the case")
+
+
+@router.get(
+    "/persons/{person_id}/mapp-minutes",
+    response_model=MinutesList,
+    openapi_extra=PERSONAL_READ_OPENAPI,
+)
+async def get_minutes(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
+    """Minutes of the MAPPA level 2 and 3 meetings about the nominal, oldest first."""
+    _managers(ctx)
+    await visible(ctx, person_id, Person, "person")
+    flt = ctx.policy.filter
+    found = await store_call(
+        ctx.store, lambda: events_of_type(ctx.store, flt, {EventType.MAPP_MEETING})
+    )
+    items = [
+        MinutesView(
+            event_id=e.id,
+            person_id=pid,
+            held_on=e.occurred_on,
+            level=e.meeting_level,
+            chair=e.chair,
+            attendees=e.attendees,
+            decisions=e.decisions,
+            actions=e.actions,
+            sharing_decisions=e.sharing_decisions,
+        )
+        for e, pid in found
+        if pid == person_id
+    ]
+    await ctx.consulted("mapp minutes", [person_id], [i.event_id for i in items])
+    return json_response(MinutesList(items=items))
+
+
+@router.get("/mapp/actions", response_model=ActionList, openapi_extra=PERSONAL_READ_OPENAPI)
+async def get_actions(ctx: ReadDep, overdue: Annotated[bool, Query()] = False) -> Response:
+    """Actions set at MAPP meetings, open ones first by due date; not done by its due date
+    is overdue."""
+    _managers(ctx)
+    today = datetime.now(UTC).date()
+    flt = ctx.policy.filter
+    found = await store_call(
+        ctx.store, lambda: events_of_type(ctx.store, flt, {EventType.MAPP_MEETING})
+    )
+    items = []
+    for e, pid in found:
+        for a in e.actions:
+            late = a.done_on is None and a.due_on < today
+            if overdue and not late:
+                continue
+            items.append(
+                ActionView(
+                    event_id=e.id,
+                    person_id=pid,
+                    action=a.action,
+                    owner=a.owner,
+                    due_on=a.due_on,
+                    done_on=a.done_on,
+                    overdue=late,
+                )
+            )
+    items.sort(key=lambda i: (i.done_on is not None, i.due_on, i.event_id, i.action))
+    await ctx.consulted(
+        "mapp actions", sorted({i.person_id for i in items}), sorted({i.event_id for i in items})
+    )
+    return json_response(ActionList(today=today, items=items))

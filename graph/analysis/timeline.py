@@ -54,6 +54,14 @@ def describe_event(e: Event) -> str:
             return f"notified travel to {e.destination}, leaving {e.depart_on}{back}"
         case EventType.BORDER_ALERT:
             return f"border alert: matched at {e.port}"
+        case EventType.MAPP_MEETING:
+            return (
+                f"MAPP meeting (level {e.meeting_level}, chair {e.chair}): "
+                f"{len(e.decisions)} decisions, {len(e.actions)} actions"
+            )
+        case EventType.PARTNER_REQUEST:
+            state = f"answered {e.answered_on}" if e.answered_on else f"due {e.due_on}"
+            return f"request from {e.agency} ({e.requester}) for {e.purpose}: {state}"
     return what + (f": {e.details}" if e.details else "")
 
 
