@@ -29,6 +29,11 @@ class EdgeKind(StrEnum):
     KNOWS_SUBJECT = "KNOWS_SUBJECT"  # Source -> Person: the source's own relationship
     USED_BY = "USED_BY"  # Object -> Person
     CONCERNS = "CONCERNS"  # Event -> Person (a custody change, breach or further offence)
+    ANSWERS = "ANSWERS"  # Report -> Tasking: the report answers the requirement
+    TASKS = "TASKS"  # Tasking -> Person: the subject of a specific requirement
+    DIRECTED_AT = (
+        "DIRECTED_AT"  # Tasking -> Person: a member of the public tasked (source-identifying)
+    )
 
 
 EDGE_ENDPOINTS: dict[EdgeKind, tuple[NodeKind, NodeKind]] = {
@@ -43,6 +48,9 @@ EDGE_ENDPOINTS: dict[EdgeKind, tuple[NodeKind, NodeKind]] = {
     EdgeKind.KNOWS_SUBJECT: (NodeKind.SOURCE, NodeKind.PERSON),
     EdgeKind.USED_BY: (NodeKind.OBJECT, NodeKind.PERSON),
     EdgeKind.CONCERNS: (NodeKind.EVENT, NodeKind.PERSON),
+    EdgeKind.ANSWERS: (NodeKind.REPORT, NodeKind.TASKING),
+    EdgeKind.TASKS: (NodeKind.TASKING, NodeKind.PERSON),
+    EdgeKind.DIRECTED_AT: (NodeKind.TASKING, NodeKind.PERSON),
 }
 """The schema as data: which node kinds each edge kind joins (source, target)."""
 

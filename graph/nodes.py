@@ -23,6 +23,7 @@ class NodeKind(StrEnum):
     REPORT = "Report"
     SOURCE = "Source"
     EVENT = "Event"
+    TASKING = "Tasking"
 
 
 class NominalType(StrEnum):
@@ -326,8 +327,46 @@ class Event(NodeBase):
     sharing_decision: int | None = None  # partner_request: the decision it was shared under
 
 
+class TaskingLevel(StrEnum):
+    NATIONAL = "national"
+    REGIONAL = "regional"
+    FORCE = "force"
+    BCU = "bcu"
+    NEIGHBOURHOOD = "neighbourhood"
+
+
+class Requirement(StrEnum):
+    GENERAL = "general"  # an ongoing issue
+    SPECIFIC = "specific"  # about a person
+
+
+class DirectedAt(StrEnum):
+    OFFICERS = "officers"
+    SPECIALIST = "specialist"  # specialist resources (e.g. a dedicated source unit)
+    MEMBER_OF_PUBLIC = "member_of_public"  # goes through the CHIS do-not-task guard
+
+
+class Tasking(NodeBase):
+    """An intelligence requirement and its tasking; reports link to the taskings they
+    answer (ANSWERS), a specific one to its subject (TASKS), and one directed at a member of
+    the public to that person (DIRECTED_AT, source compartment)."""
+
+    kind: Literal[NodeKind.TASKING] = NodeKind.TASKING
+    level: TaskingLevel
+    requirement: Requirement
+    title: str = Field(min_length=1)
+    description: str = ""
+    owner: str = Field(min_length=1)
+    priority: Literal["high", "medium", "low"] = "medium"
+    opened_on: date
+    due_on: date | None = None
+    state: Literal["open", "answered", "closed"] = "open"
+    directed_at: DirectedAt = DirectedAt.OFFICERS
+
+
 Node = Annotated[
-    Person | Location | ObjectEntity | Report | Source | Event, Field(discriminator="kind")
+    Person | Location | ObjectEntity | Report | Source | Event | Tasking,
+    Field(discriminator="kind"),
 ]
 NODE_TYPES: dict[NodeKind, type[NodeBase]] = {
     NodeKind.PERSON: Person,
@@ -336,4 +375,5 @@ NODE_TYPES: dict[NodeKind, type[NodeBase]] = {
     NodeKind.REPORT: Report,
     NodeKind.SOURCE: Source,
     NodeKind.EVENT: Event,
+    NodeKind.TASKING: Tasking,
 }

@@ -41,6 +41,7 @@ from graph.nodes import (
     Person,
     Report,
     Source,
+    Tasking,
 )
 from ingest.interchange import (
     AssociationRecord,
@@ -52,6 +53,7 @@ from ingest.interchange import (
     PersonRef,
     ReportRecord,
     SourceRecord,
+    TaskingRecord,
 )
 
 INGEST = CreatedBy(kind=CreatorKind.INGEST, name="mosaic-ingest", version="interchange-v1")
@@ -306,6 +308,37 @@ def event_facts(record: EventRecord) -> Facts:
     return Facts(nodes=[event], edges=[edge])
 
 
+def tasking_facts(record: TaskingRecord) -> Facts:
+    tasking = Tasking(
+        id=record.id,
+        level=record.level,
+        requirement=record.requirement,
+        title=record.title,
+        description=record.description,
+        owner=record.owner,
+        priority=record.priority,
+        opened_on=record.opened_on,
+        due_on=record.due_on,
+        state=record.state,
+        directed_at=record.directed_at,
+        source_system=record.source_system,
+        extra=record.extras(),
+    )
+    support = _structured_support(record.source_system, record.id).model_copy(
+        update={"observed_on": record.opened_on}
+    )
+    edges = []
+    if record.subject_id:
+        edges.append(_edge(EdgeKind.TASKS, record.id, record.subject_id, support, Marking()))
+    if record.directed_person_id:
+        # who a member of the public tasked is: source-identifying, for the FIB only
+        hidden = Marking(compartment=Compartment.SOURCE)
+        edges.append(
+            _edge(EdgeKind.DIRECTED_AT, record.id, record.directed_person_id, support, hidden)
+        )
+    return Facts(nodes=[tasking], edges=edges)
+
+
 def mention_person(report_id: str, index: int, mention: Mention, marking: Marking) -> Person:
     """A person known only from a mention: kept with what the report said about them."""
     extra: dict[str, object] = {}
@@ -420,6 +453,10 @@ def report_facts(record: ReportRecord, mention_targets: Sequence[str]) -> Facts:
                     provenance=shared,
                 )
             )
+    for tasking in _unique(record.answers_taskings):
+        edges.append(
+            _edge(EdgeKind.ANSWERS, record.id, tasking, support, marking, provenance=shared)
+        )
     if record.source_id:
         edges.append(
             _edge(

@@ -237,6 +237,7 @@ def iter_records(config: GeneratorConfig, truth: Truth) -> Iterator[dict[str, An
     yield from (src.as_record() for src in world.sources)
     yield from _Reporter(world, truth).reports()
     yield from _events(world)
+    yield from _taskings(world)
     truth.repeat_contacts = [s.as_truth() for s in world.series if s.report_ids]
     truth.must_review = _must_review(world.sources, truth.source_reports)
 
@@ -385,6 +386,48 @@ def _events(world: _World) -> Iterator[dict[str, Any]]:
             )
 
 
+def _taskings(world: _World) -> Iterator[dict[str, Any]]:
+    """A few intelligence requirements: general ones, specific ones about nominals, and
+    one or two directed at repeat callers (which the CHIS do-not-task guard warns about)."""
+    rng = random.Random(world.cfg.seed * 1_000_003 + 43)
+    start = world.cfg.start
+    n = 0
+
+    def tasking(**kw: Any) -> dict[str, Any]:
+        nonlocal n
+        n += 1
+        opened = start + timedelta(days=rng.randrange(0, 400))
+        return {
+            "kind": "tasking",
+            "id": f"TK-{n:04d}",
+            "level": rng.choice(("force", "bcu", "neighbourhood")),
+            "requirement": "general",
+            "title": "synthetic requirement",
+            "owner": f"DI {rng.randint(1000, 9999)}",
+            "priority": rng.choice(("high", "medium", "low")),
+            "opened_on": opened.isoformat(),
+            "due_on": (opened + timedelta(days=rng.randrange(14, 120))).isoformat(),
+            **kw,
+        }
+
+    for title in ("supply of drugs to vulnerable tenants", "online grooming reported at schools"):
+        yield tasking(title=title)
+    nominals = [h for h in world.nominals if h.nominal and h.nominal.category]
+    for h in rng.sample(nominals, min(3, len(nominals))):
+        record = next((r for r in h.records if r.visor), h.primary())
+        yield tasking(
+            requirement="specific", subject_id=record.id, title="current address and associates"
+        )
+    callers = [s.source.human for s in world.series if s.source.human is not None]
+    for human in callers[:2]:
+        yield tasking(
+            directed_at="member_of_public",
+            directed_person_id=human.primary().id,
+            title="note vehicles visiting the address",
+            level="neighbourhood",
+        )
+
+
 def write_demo_data(
     config: GeneratorConfig, out: Path, truth_path: Path | None = None
 ) -> GeneratorSummary:
@@ -392,7 +435,7 @@ def write_demo_data(
     truth_path = truth_path or out.with_suffix(".truth.json")
     truth = Truth()
     counts = dict.fromkeys(("location", "object", "person", "association", "source"), 0)
-    counts["report"] = counts["event"] = 0
+    counts["report"] = counts["event"] = counts["tasking"] = 0
     dumps = json.dumps
     with out.open("w", encoding="utf-8", buffering=1 << 20) as fh:
         write = fh.write

@@ -23,6 +23,7 @@ from graph.markings import Classification, Grading
 from graph.nodes import (
     Channel,
     ChisStatus,
+    DirectedAt,
     EventType,
     HowObtained,
     Initiator,
@@ -30,9 +31,11 @@ from graph.nodes import (
     MeetingAction,
     Name,
     ObjectType,
+    Requirement,
     RiskIndicator,
     RiskLevel,
     SourceType,
+    TaskingLevel,
     Visor,
 )
 
@@ -230,6 +233,7 @@ class ReportRecord(RecordBase):
     source_relationship: list[SourceRelationship] = Field(default_factory=list)
     risk_indicators: list[RiskIndicator] = Field(default_factory=list)
     confidential: WireConfidential | None = None
+    answers_taskings: list[str] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _mentions_exist(self) -> ReportRecord:
@@ -333,6 +337,41 @@ class EventRecord(RecordBase):
         return self
 
 
+class TaskingRecord(RecordBase):
+    """Optional: an intelligence requirement and its tasking. A specific requirement names
+    its subject; one directed at a member of the public names that person (it goes through
+    the CHIS do-not-task guard and shows in their source chronology)."""
+
+    kind: Literal["tasking"]
+    level: TaskingLevel
+    requirement: Requirement
+    title: str = Field(min_length=1, max_length=500)
+    description: str = Field(default="", max_length=4000)
+    owner: str = Field(min_length=1, max_length=200)
+    priority: Literal["high", "medium", "low"] = "medium"
+    opened_on: date
+    due_on: date | None = None
+    state: Literal["open", "answered", "closed"] = "open"
+    directed_at: DirectedAt = DirectedAt.OFFICERS
+    subject_id: str | None = None
+    directed_person_id: str | None = None
+    source_system: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TaskingRecord:
+        if self.requirement is Requirement.SPECIFIC and not self.subject_id:
+            raise ValueError("a specific requirement needs subject_id (the person it is about)")
+        if self.directed_at is DirectedAt.MEMBER_OF_PUBLIC and not self.directed_person_id:
+            raise ValueError(
+                "a tasking directed at a member of the public needs directed_person_id"
+            )
+        if self.directed_person_id and self.directed_at is not DirectedAt.MEMBER_OF_PUBLIC:
+            raise ValueError("directed_person_id is only for a tasking of a member of the public")
+        if self.due_on and self.due_on < self.opened_on:
+            raise ValueError("due_on is before opened_on")
+        return self
+
+
 Record = Annotated[
     PersonRecord
     | LocationRecord
@@ -340,8 +379,9 @@ Record = Annotated[
     | SourceRecord
     | ReportRecord
     | AssociationRecord
-    | EventRecord,
+    | EventRecord
+    | TaskingRecord,
     Field(discriminator="kind"),
 ]
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
-KINDS = ("person", "location", "object", "source", "report", "association", "event")
+KINDS = ("person", "location", "object", "source", "report", "association", "event", "tasking")

@@ -43,6 +43,7 @@ from ingest.facts import (
     report_facts,
     source_facts,
     support_identity,
+    tasking_facts,
 )
 from ingest.interchange import (
     AssociationRecord,
@@ -54,6 +55,7 @@ from ingest.interchange import (
     Record,
     ReportRecord,
     SourceRecord,
+    TaskingRecord,
 )
 from ingest.reader import Line, Parsed
 from ingest.state import IngestState, MentionDecision, Rejection, digest
@@ -75,8 +77,9 @@ KIND_ORDER = {
     "person": 2,
     "source": 3,
     "association": 4,
-    "report": 5,
-    "event": 6,
+    "tasking": 5,
+    "report": 6,
+    "event": 7,
 }
 NODE_KIND_OF = {
     "person": "Person",
@@ -85,6 +88,7 @@ NODE_KIND_OF = {
     "source": "Source",
     "report": "Report",
     "event": "Event",
+    "tasking": "Tasking",
 }
 WIRE_KIND_OF = {v: k for k, v in NODE_KIND_OF.items()}
 
@@ -204,6 +208,8 @@ def _refs(record: Record) -> list[tuple[str, str]]:
             return [(a, "Person"), (b, "Person")]
         case EventRecord(person_id=pid):
             return [(pid, "Person")]
+        case TaskingRecord(subject_id=subject, directed_person_id=directed):
+            return [(p, "Person") for p in (subject, directed) if p]
         case ReportRecord():
             refs = [(r.person_id, "Person") for r in record.subjects if r.person_id]
             for assoc in record.associations:
@@ -216,6 +222,7 @@ def _refs(record: Record) -> list[tuple[str, str]]:
                 (o.ref.person_id, "Person") for o in record.objects if o.ref and o.ref.person_id
             ]
             refs += [(loc.location_id, "Location") for loc in record.locations]
+            refs += [(t, "Tasking") for t in record.answers_taskings]
             if record.source_id:
                 refs.append((record.source_id, "Source"))
             return refs
@@ -289,6 +296,7 @@ class Loader:
         self.requests: dict[str, str] = {}
         self.travel: list[EventRecord] = []  # new or changed travel notifications and alerts
         self.answered: list[EventRecord] = []  # partner requests answered (disclosures)
+        self.taskings: list[TaskingRecord] = []  # new or changed taskings of the public
 
     # -- driving -------------------------------------------------------------------------
 
@@ -577,6 +585,8 @@ class Loader:
                 return association_facts(rec)
             case EventRecord():
                 return event_facts(rec)
+            case TaskingRecord():
+                return tasking_facts(rec)
             case ReportRecord():
                 targets = [
                     self._decisions[mention_key(rec.id, i)].person_id
@@ -767,6 +777,12 @@ class Loader:
                 self.travel.append(rec)
             if w.status != "unchanged" and isinstance(rec, EventRecord) and rec.answer:
                 self.answered.append(rec)
+            if (
+                w.status != "unchanged"
+                and isinstance(rec, TaskingRecord)
+                and rec.directed_person_id
+            ):
+                self.taskings.append(rec)
 
     def _match_facts(self, todo: list[_Work]) -> None:
         """Matching features of the batch's persons, known to the matcher before this

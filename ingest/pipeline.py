@@ -87,6 +87,7 @@ def ingest(
             loader.touched_sources,
             loader.requests,
             resolution.records_of,
+            {t.id: t.directed_person_id for t in loader.taskings if t.directed_person_id},
         )
         if watch.warnings:
             state.warn(watch.warnings)

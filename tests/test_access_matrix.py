@@ -80,6 +80,7 @@ COLUMNS = [
     ("GET /persons/P1/mapp-minutes", "status"),
     ("GET /mapp/actions", "status"),
     ("GET /partner-requests", "status"),
+    ("GET /taskings", "status"),
 ]
 
 W = ["200", "200", "no", "200", "200", "200"]  # may write intelligence, not see sources
@@ -162,6 +163,7 @@ for _row in MATRIX.values():  # associates, paths, network, timeline: as any per
     _row.append("200" if any(_row is m for m in managers) else "deny")  # foreign travel
     _row += ["200" if any(_row is m for m in managers) else "deny"] * 2  # minutes, actions
     _row.append("200" if any(_row is m for m in confidential) else "deny")  # partner requests
+    _row.append(reads)  # taskings: as any personal read (who was tasked: the FIB only)
 
 
 SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
@@ -329,6 +331,7 @@ def _observe(client: TestClient, token: str) -> list[str]:
     cells += [status("/persons/P1/management"), status("/travel")]
     cells += [status("/persons/P1/mapp-minutes"), status("/mapp/actions")]
     cells.append(status("/partner-requests"))
+    cells.append(status("/taskings"))
     return cells
 
 

@@ -37,7 +37,7 @@ MINOR_BORN_AFTER = date(2008, 11, 30)  # under 18 on 2026-11-30
 
 # ------------------------------------------------------------ the rules of interchange v1
 
-KINDS = {"person", "location", "object", "source", "report", "association", "event"}
+KINDS = {"person", "location", "object", "source", "report", "association", "event", "tasking"}
 EVENT_NEEDS = {
     "licence_start": ("licence_end_on", "probation_offender_manager"),
     "risk_reassessment": ("risk_level",),
@@ -291,6 +291,16 @@ class Checker:
         if a.get("basis", "fact") not in ("fact", "assessment"):
             self.err(n, f"basis {a.get('basis')!r}")
 
+    def _tasking(self, n: int, t: Record) -> None:
+        if t.get("level") not in ("national", "regional", "force", "bcu", "neighbourhood"):
+            self.err(n, f"tasking level {t.get('level')!r}")
+        if t.get("requirement") == "specific":
+            self.need(n, "person", t.get("subject_id"))
+        if t.get("directed_at") == "member_of_public":
+            self.need(n, "person", t.get("directed_person_id"))
+        if not is_date(t.get("opened_on")):
+            self.err(n, "opened_on is not an ISO date")
+
     def _event(self, n: int, e: Record) -> None:
         self.need(n, "person", e.get("person_id"))
         kind = e.get("event_type")
@@ -483,7 +493,7 @@ def test_counts_order_and_dates(gen: Generated) -> None:
     assert "report" not in order[:first_report] and set(order[first_report:first_event]) == {
         "report"
     }
-    assert set(order[first_event:]) == {"event"}  # events last: they only refer back
+    assert set(order[first_event:]) == {"event", "tasking"}  # last: they only refer back
     received = [r["received_at"] for r in gen.of("report")]
     assert received == sorted(received)
     assert received[0][:10] >= MODERATE.start.isoformat()

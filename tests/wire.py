@@ -124,6 +124,19 @@ def event(eid: str, person_id: str, event_type: str, occurred_on: str, **kw: Any
     }
 
 
+def tasking(tid: str, **kw: Any) -> Record:
+    return {
+        "kind": "tasking",
+        "id": tid,
+        "level": "force",
+        "requirement": "general",
+        "title": "synthetic requirement",
+        "owner": "DI Example",
+        "opened_on": "2026-02-01",
+        **kw,
+    }
+
+
 def dumps(records: Iterable[Record | str]) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
 

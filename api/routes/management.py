@@ -14,6 +14,7 @@ from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.events import events_of_type
 from graph.analysis.management import ManagementStatus, management_status
+from graph.analysis.taskings import taskings_with_answers
 from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
 from graph.nodes import EventType, MeetingAction, Person, RiskLevel
@@ -288,3 +289,72 @@ async def get_actions(ctx: ReadDep, overdue: Annotated[bool, Query()] = False) -
         "mapp actions", sorted({i.person_id for i in items}), sorted({i.event_id for i in items})
     )
     return json_response(ActionList(today=today, items=items))
+
+
+class AnswerView(BaseModel):
+    report_id: str
+    received_at: str
+
+
+class TaskingView(BaseModel):
+    tasking_id: str
+    level: str
+    requirement: str
+    title: str
+    owner: str
+    priority: str
+    opened_on: date
+    due_on: date | None
+    state: str
+    directed_at: str
+    subject_id: str | None
+    directed_person_id: str | None
+    answered_by: list[AnswerView]
+    unanswered: bool
+    overdue: bool
+
+
+class TaskingList(BaseModel):
+    today: date
+    items: list[TaskingView]
+
+
+@router.get("/taskings", response_model=TaskingList, openapi_extra=PERSONAL_READ_OPENAPI)
+async def get_taskings(
+    ctx: ReadDep,
+    unanswered: Annotated[bool, Query(description="Only open taskings no report answers.")] = False,
+    level: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """Intelligence requirements and taskings with the reports answering each, and what is
+    still unanswered; who a member of the public tasked is shows only to the FIB."""
+    today = datetime.now(UTC).date()
+    flt = ctx.policy.filter
+    found = await store_call(ctx.store, lambda: taskings_with_answers(ctx.store, flt))
+    items = []
+    for s in found:
+        t = s.tasking
+        open_ = t.state == "open"
+        view = TaskingView(
+            tasking_id=t.id,
+            level=t.level.value,
+            requirement=t.requirement.value,
+            title=t.title,
+            owner=t.owner,
+            priority=t.priority,
+            opened_on=t.opened_on,
+            due_on=t.due_on,
+            state=t.state,
+            directed_at=t.directed_at.value,
+            subject_id=s.subject_id,
+            directed_person_id=s.directed_person_id,
+            answered_by=[AnswerView(report_id=r, received_at=w) for r, w in s.answered_by],
+            unanswered=open_ and not s.answered_by,
+            overdue=open_ and t.due_on is not None and t.due_on < today,
+        )
+        if (unanswered and not view.unanswered) or (level and view.level != level):
+            continue
+        items.append(view)
+    returned = [i.tasking_id for i in items] + [a.report_id for i in items for a in i.answered_by]
+    subjects = sorted({i.subject_id for i in items if i.subject_id})
+    await ctx.consulted("taskings", subjects, returned)
+    return json_response(TaskingList(today=today, items=items))

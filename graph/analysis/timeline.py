@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from graph.edges import Edge, EdgeKind
-from graph.nodes import Event, EventType, Report
+from graph.nodes import Event, EventType, Report, Tasking
 from graph.store import GraphStore, TraversalFilter
 
 TIMELINE_EDGES = frozenset(
@@ -21,6 +21,8 @@ TIMELINE_EDGES = frozenset(
         EdgeKind.RESIDES_AT,
         EdgeKind.ASSOCIATED_WITH,
         EdgeKind.CONCERNS,
+        EdgeKind.TASKS,
+        EdgeKind.DIRECTED_AT,
     }
 )
 
@@ -96,6 +98,10 @@ def timeline(
 
 def _events(edge: Edge, other: str, node: object) -> list[TimelineEvent]:
     prov = edge.provenance
+    if edge.kind in (EdgeKind.TASKS, EdgeKind.DIRECTED_AT) and isinstance(node, Tasking):
+        how = "about them" if edge.kind is EdgeKind.TASKS else "directed at them"
+        summary = f"{node.level} tasking {how}: {node.title} ({node.state}, {node.owner})"
+        return [TimelineEvent(_day(node.opened_on), "tasking", other, edge.id, summary)]
     if edge.kind is EdgeKind.CONCERNS and isinstance(node, Event):
         return [
             TimelineEvent(

@@ -30,6 +30,7 @@ KIND_ORDER = {
     NodeKind.OBJECT: 3,
     NodeKind.SOURCE: 4,
     NodeKind.EVENT: 5,
+    NodeKind.TASKING: 6,
 }
 FLOOR = Classification.OFFICIAL_SENSITIVE
 """A chart gathers public protection material about people: never marked below this."""

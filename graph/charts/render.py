@@ -54,6 +54,7 @@ GROUPS: dict[str, dict[str, Any]] = {
     "object_online_account": {"shape": "box", "color": "#9b59b6"},
     "object_organisation": {"shape": "box", "color": "#34495e"},
     "event": {"shape": "ellipse", "color": "#f5b7b1"},
+    "tasking": {"shape": "ellipse", "color": "#aed6f1"},
 }
 LEGEND = {
     "person": "person",

@@ -14,7 +14,16 @@ from graph.analysis.associates import HUB_LOCATION_TYPES, is_child
 from graph.charts.model import ChartEdge, ChartNode
 from graph.edges import Edge
 from graph.markings import Grading3x5x2
-from graph.nodes import Event, LocationType, Node, ObjectEntity, Person, Report, Source
+from graph.nodes import (
+    Event,
+    LocationType,
+    Node,
+    ObjectEntity,
+    Person,
+    Report,
+    Source,
+    Tasking,
+)
 
 CHILD_PLACES = frozenset(
     {LocationType.SCHOOL, LocationType.NURSERY, LocationType.PLAYGROUND, LocationType.YOUTH_CLUB}
@@ -62,6 +71,11 @@ def describe_node(node: Node, depth: int, more: int, subject: bool, today: date)
             subtype = str(node.object_type)
             label = f"{subtype}: {node.value}"
             group = f"object_{subtype}"
+        case Tasking():
+            subtype = str(node.level)
+            label = f"tasking: {node.title}"
+            lines.append(f"{node.requirement} requirement, {node.state}, owner {node.owner}")
+            group = "tasking"
         case Event():
             subtype = str(node.event_type)
             label = f"{subtype.replace('_', ' ')} {node.occurred_on.isoformat()}"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from graph.edges import EdgeKind
 from graph.errors import NotFound
-from graph.nodes import Report, Source
+from graph.nodes import Report, Source, Tasking
 from graph.notifications import NotificationStore
 from graph.store import GraphStore, TraversalFilter
 
@@ -34,6 +34,18 @@ class Entry(BaseModel):
     warnings: list[str] = Field(default_factory=list)  # e.g. the do-not-task warning
 
 
+class TaskingEntry(BaseModel):
+    """A tasking directed at the person behind the source (police asking them to find out
+    something, outside a report)."""
+
+    tasking_id: str
+    opened_on: str
+    title: str
+    owner: str
+    state: str
+    warnings: list[str] = Field(default_factory=list)
+
+
 class Chronology(BaseModel):
     """Also the API's response body (`GET /sources/{id}/chronology`)."""
 
@@ -44,6 +56,7 @@ class Chronology(BaseModel):
     vulnerable: bool
     person_id: str | None
     entries: list[Entry]
+    taskings: list[TaskingEntry] = Field(default_factory=list)
 
 
 def chronology(
@@ -110,7 +123,31 @@ def chronology(
         vulnerable=source.vulnerable,
         person_id=person_id,
         entries=entries,
+        taskings=_taskings(store, person_id, warnings) if person_id else [],
     )
+
+
+def _taskings(
+    store: GraphStore,
+    person_id: str,
+    warnings: Callable[[list[str]], dict[str, list[str]]] | None,
+) -> list[TaskingEntry]:
+    directed = TraversalFilter(edge_kinds=frozenset({EdgeKind.DIRECTED_AT}))
+    ids = sorted(r.src for r in store.incident([person_id], directed) if r.dst == person_id)
+    nodes = store.get_nodes(ids)
+    kept = warnings(ids) if warnings and ids else {}
+    found = [n for n in nodes.values() if isinstance(n, Tasking)]
+    return [
+        TaskingEntry(
+            tasking_id=t.id,
+            opened_on=t.opened_on.isoformat(),
+            title=t.title,
+            owner=t.owner,
+            state=t.state,
+            warnings=kept.get(t.id, []),
+        )
+        for t in sorted(found, key=lambda t: (t.opened_on, t.id))
+    ]
 
 
 def as_markdown(chron: Chronology, classification: str = "OFFICIAL-SENSITIVE") -> str:
@@ -140,5 +177,12 @@ def as_markdown(chron: Chronology, classification: str = "OFFICIAL-SENSITIVE") -
             f"{' (rewarded)' if e.rewarded else ''} | {about} | "
             f"{'; '.join([*e.went_to, *(f'WARNING: {w}' for w in e.warnings)])} |"
         )
+    if chron.taskings:
+        lines += ["", "Taskings directed at this person:", ""]
+        for t in chron.taskings:
+            warned = "".join(f" WARNING: {w}" for w in t.warnings)
+            lines.append(
+                f"- {t.opened_on} {t.tasking_id} ({t.state}, {t.owner}): {t.title}{warned}"
+            )
     lines += ["", classification, ""]
     return "\n".join(lines)

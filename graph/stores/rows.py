@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from graph.edges import EDGE_ENDPOINTS, Edge
 from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint
-from graph.nodes import Event, Node, ObjectEntity, Person, Report, Source
+from graph.nodes import Event, Node, ObjectEntity, Person, Report, Source, Tasking
 from graph.nodes import Location as LocationNode
 from graph.store import UpsertResult
 
@@ -48,6 +48,8 @@ def node_subtype(node: Node) -> str | None:
             return g.scheme
         case Event(event_type=t):
             return str(t)
+        case Tasking(level=level):
+            return str(level)
     return None
 
 
