@@ -210,3 +210,17 @@ def test_over_http_travel_list_overdue_and_access(tmp_path: Path) -> None:
         assert "border_alert" not in kinds and "licence_start" in kinds
         line = client.get("/persons/NL/timeline", headers=auth(Role.OFFENDER_MANAGER)).json()
         assert {"licence_start", "recall", "border_alert"} <= {e["kind"] for e in line["events"]}
+    from graph.audit import AuditLog, Operation
+
+    log = AuditLog(settings.governance_path)
+    reads = {
+        (e.actor, e.action, e.outcome)
+        for e in log.query(operation=Operation.CONSULTATION, limit=1000)
+    }
+    log.close()
+    assert {
+        ("mosovo", "foreign travel", "ok"),
+        ("frontline", "management status", "ok"),
+        ("frontline", "GET /travel", "denied"),
+        ("analyst", "GET /travel", "denied"),
+    } <= reads

@@ -126,7 +126,7 @@ def test_over_http_taskings_list(tmp_path: Path) -> None:
     from tests.support.scenario_api import scenario_api
 
     roles = (Role.ANALYST, Role.FIB_REVIEWER, Role.SUPERVISOR)
-    with scenario_api(tmp_path, roles, "intelligence_review") as (client, auth, _):
+    with scenario_api(tmp_path, roles, "intelligence_review") as (client, auth, settings):
         posted = client.post(
             "/ingest",
             content=w.dumps(WORLD),
@@ -147,3 +147,12 @@ def test_over_http_taskings_list(tmp_path: Path) -> None:
         ]
         chron = client.get("/sources/SM/chronology", headers=auth(Role.FIB_REVIEWER)).json()
         assert chron["taskings"][0]["warnings"] == [DO_NOT_TASK_TASKING]
+    from graph.audit import AuditLog, Operation
+
+    log = AuditLog(settings.governance_path)
+    reads = [
+        e for e in log.query(operation=Operation.CONSULTATION, limit=1000) if e.action == "taskings"
+    ]
+    log.close()
+    assert {e.actor for e in reads} == {"analyst", "fib_reviewer"}
+    assert all("TK-GEN" in e.returned for e in reads)
