@@ -112,12 +112,26 @@ class PersonalRead:
         """Write the consultation entry; returns once it is durable (before any response)."""
         await self.recorded(Operation.CONSULTATION, action, subjects, returned, **details)
 
+    async def disclosed(
+        self,
+        action: str,
+        subjects: list[str],
+        returned: list[str],
+        recipients: list[str],
+        **details: Any,
+    ) -> None:
+        """The s62 disclosure entry, with its recipients; returns once it is durable."""
+        await self.recorded(
+            Operation.DISCLOSURE, action, subjects, returned, recipients=recipients, **details
+        )
+
     async def recorded(
         self,
         operation: Operation,
         action: str,
         subjects: list[str],
         returned: list[str] | None = None,
+        recipients: list[str] | None = None,
         **details: Any,
     ) -> None:
         """Write an audit entry for this caller and purpose; returns once it is durable."""
@@ -130,6 +144,7 @@ class PersonalRead:
                 action=action,
                 subjects=subjects,
                 returned=returned or [],
+                recipients=recipients or [],
                 details=details,
             )
         )

@@ -42,3 +42,31 @@ def write_transaction(
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def append_only(table: str, what: str) -> str:
+    """Triggers that make `table` refuse updates and deletes: decisions, reviews and
+    restrictions are followed by new rows, never rewritten."""
+    return "".join(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}\n"
+        f"BEGIN SELECT RAISE(ABORT, '{what} are append-only'); END;\n"
+        for op in ("UPDATE", "DELETE")
+    )
+
+
+class AppendOnlyStore:
+    """A set of append-only governance tables in one SQLite file, behind one lock."""
+
+    def __init__(self, path: Path, what: str, schema: str) -> None:
+        self._lock = threading.RLock()
+        self._conn = open_sqlite(path, what)
+        self._conn.executescript(schema)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @staticmethod
+    def _next_seq(conn: sqlite3.Connection, table: str, column: str = "seq") -> int:
+        row = conn.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])

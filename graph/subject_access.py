@@ -14,7 +14,6 @@ applied. The response is due one calendar month after the request (extendable by
 
 from __future__ import annotations
 
-import threading
 from calendar import monthrange
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -30,7 +29,7 @@ from graph.nodes import Person, Report
 from graph.retention.policy import ReviewGroup
 from graph.retention.reviews import ReviewLog
 from graph.sharing.store import SharingStore
-from graph.sqlite_files import open_sqlite, write_transaction
+from graph.sqlite_files import AppendOnlyStore, append_only, write_transaction
 from graph.store import GraphStore, TraversalFilter
 
 SOURCE_EDGES = frozenset({EdgeKind.PROVIDED_BY, EdgeKind.IS_PERSON, EdgeKind.KNOWS_SUBJECT})
@@ -44,11 +43,7 @@ CREATE TABLE IF NOT EXISTS sar_restrictions (
     recorded_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sar_restrictions_person ON sar_restrictions(person_id, seq);
-CREATE TRIGGER IF NOT EXISTS sar_restrictions_no_update BEFORE UPDATE ON sar_restrictions
-BEGIN SELECT RAISE(ABORT, 'restrictions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sar_restrictions_no_delete BEFORE DELETE ON sar_restrictions
-BEGIN SELECT RAISE(ABORT, 'restrictions are append-only'); END;
-"""
+""" + append_only("sar_restrictions", "restrictions")
 
 
 class Restriction(BaseModel):
@@ -60,17 +55,11 @@ class Restriction(BaseModel):
     recorded_at: datetime
 
 
-class RestrictionStore:
+class RestrictionStore(AppendOnlyStore):
     """Records withheld from a person's subject access, each with its ground."""
 
     def __init__(self, path: Path) -> None:
-        self._lock = threading.RLock()
-        self._conn = open_sqlite(path, "the subject access restrictions")
-        self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        super().__init__(path, "the subject access restrictions", SCHEMA)
 
     def restrict(self, person_id: str, record_id: str, ground: str, by: str) -> Restriction:
         if not ground.strip():

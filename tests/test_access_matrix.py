@@ -18,6 +18,7 @@ from api.app import create_app
 from graph.access import Permission, Role
 from graph.analysis.measures import MeasureStore, analyse, role_views
 from graph.config import Settings
+from graph.sharing.decisions import FREE_TEXT
 from graph.stores.sqlite import SqliteGraphStore
 from ingest.loader import Actor
 from ingest.pipeline import ingest
@@ -170,22 +171,7 @@ SHARING = {  # P1 is category 1 at MAPPA level 2: the MAPP meeting chair decides
     "nominal_id": "P1",
     "outcome": "do_not_share",
     "answers": {
-        **{
-            q: "synthetic answer"
-            for q in (
-                "why_share",
-                "how_sharing_reduces_risk",
-                "less_intrusive_alternative",
-                "legal_basis",
-                "risk_of_violence_or_disorder",
-                "risk_driven_underground",
-                "effect_on_victims",
-                "effect_on_family",
-                "effect_on_normal_life",
-                "what_is_shared",
-                "consultation_note",
-            )
-        },
+        **{q: "synthetic answer" for q in FREE_TEXT},
         "isa_in_place": False,
         "offender_consulted": True,
     },

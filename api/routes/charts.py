@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.routes.analysis import Exclude, MinGrade, Types, caller_filter
 from api.schemas import ERRORS, json_response
-from graph.audit import AuditEvent, Operation
 from graph.charts.build import build_chart
 from graph.charts.export import MEDIA_TYPES, export_chart
 from graph.charts.model import MAX_CHART_DEPTH, MAX_NODE_CAP, Chart
@@ -163,18 +162,7 @@ async def export_chart_file(
     )
     if recipient:
         returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
-        await ctx.audit.record_async(
-            AuditEvent(
-                operation=Operation.DISCLOSURE,
-                actor=ctx.principal.name,
-                role=ctx.principal.role.value,
-                purpose=ctx.purpose,
-                action=f"link chart export ({format})",
-                subjects=[person_id],
-                returned=returned,
-                recipients=[recipient],
-            )
-        )
+        await ctx.disclosed(f"link chart export ({format})", [person_id], returned, [recipient])
     body = export_chart(chart, format, title=f"Link chart: {person_id}")
     name = f"chart-{person_id}.{format}"
     return Response(

@@ -18,7 +18,7 @@ from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
 from api.routes.sharing import may_read_sharing
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
-from graph.audit import AuditEvent, Operation
+from graph.audit import Operation
 from graph.errors import AccessDenied
 from graph.nodes import Person
 from graph.sharing.schemes import Application, ApplicationIn, SchemeStore, Stage
@@ -118,17 +118,11 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
         [f"scheme-application:{seq}"],
     )
     if body.stage is Stage.DISCLOSED:
-        await ctx.audit.record_async(
-            AuditEvent(
-                operation=Operation.DISCLOSURE,
-                actor=ctx.principal.name,
-                role=ctx.principal.role.value,
-                purpose=ctx.purpose,
-                action=f"disclosure under {made.scheme.value}",
-                subjects=[made.subject_id],
-                returned=[f"scheme-application:{seq}"],
-                recipients=[made.applicant],
-            )
+        await ctx.disclosed(
+            f"disclosure under {made.scheme.value}",
+            [made.subject_id],
+            [f"scheme-application:{seq}"],
+            [made.applicant],
         )
     return json_response(_view(made, _today()))
 

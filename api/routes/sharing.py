@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
-from graph.audit import AuditEvent, Operation
+from graph.audit import Operation
 from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
 from graph.nodes import Person
@@ -91,18 +91,12 @@ async def record_disclosure(
     decided = kept.decision(seq)
     await visible(ctx, decided.nominal_id, Person, "person")
     made = kept.disclose(seq, body, ctx.principal.name)
-    await ctx.audit.record_async(
-        AuditEvent(
-            operation=Operation.DISCLOSURE,
-            actor=ctx.principal.name,
-            role=ctx.principal.role.value,
-            purpose=ctx.purpose,
-            action="public protection information shared",
-            subjects=[decided.nominal_id],
-            returned=[f"sharing-decision:{seq}", f"disclosure:{made.seq}"],
-            recipients=[made.recipient],
-            details={"purpose_of_sharing": made.purpose},
-        )
+    await ctx.disclosed(
+        "public protection information shared",
+        [decided.nominal_id],
+        [f"sharing-decision:{seq}", f"disclosure:{made.seq}"],
+        [made.recipient],
+        purpose_of_sharing=made.purpose,
     )
     return json_response(made, status_code=201)
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
-from graph.audit import AuditEvent, Operation
+from graph.audit import Operation
 from graph.errors import AccessDenied
 from graph.nodes import Person
 from graph.subject_access import Restriction, SubjectAccessPack, subject_access
@@ -96,22 +96,12 @@ async def get_pack(
         ),
     )
     returned = [r.record_id for r in pack.records] + [r.report_id for r in pack.reports]
-    await ctx.audit.record_async(
-        AuditEvent(
-            operation=Operation.DISCLOSURE,
-            actor=ctx.principal.name,
-            role=ctx.principal.role.value,
-            purpose=ctx.purpose,
-            action="subject access",
-            subjects=[person_id],
-            returned=returned + [link.link_id for link in pack.links],
-            recipients=[f"data subject {person_id}"],
-            details={
-                "due_on": pack.due_on.isoformat(),
-                "restrictions_applied": [
-                    {"record": r.record_id, "ground": r.ground} for r in applied
-                ],
-            },
-        )
+    await ctx.disclosed(
+        "subject access",
+        [person_id],
+        returned + [link.link_id for link in pack.links],
+        [f"data subject {person_id}"],
+        due_on=pack.due_on.isoformat(),
+        restrictions_applied=[{"record": r.record_id, "ground": r.ground} for r in applied],
     )
     return json_response(pack)

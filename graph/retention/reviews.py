@@ -4,14 +4,13 @@ decision Mosaic keeps; a later review follows, it never rewrites."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from graph.sqlite_files import open_sqlite, write_transaction
+from graph.sqlite_files import AppendOnlyStore, append_only, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS record_reviews (
@@ -20,11 +19,7 @@ CREATE TABLE IF NOT EXISTS record_reviews (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS record_reviews_record ON record_reviews(record_id, seq);
-CREATE TRIGGER IF NOT EXISTS record_reviews_no_update BEFORE UPDATE ON record_reviews
-BEGIN SELECT RAISE(ABORT, 'review records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS record_reviews_no_delete BEFORE DELETE ON record_reviews
-BEGIN SELECT RAISE(ABORT, 'review records are append-only'); END;
-"""
+""" + append_only("record_reviews", "review records")
 
 
 class ReviewOutcome(StrEnum):
@@ -46,21 +41,13 @@ class RecordReview(BaseModel):
     next_review: date | None  # None once disposed
 
 
-class ReviewLog:
+class ReviewLog(AppendOnlyStore):
     def __init__(self, path: Path) -> None:
-        self._lock = threading.RLock()
-        self._conn = open_sqlite(path, "the record review log")
-        self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        super().__init__(path, "the record review log", SCHEMA)
 
     def add(self, review: RecordReview) -> RecordReview:
         with write_transaction(self._conn, self._lock) as conn:
-            seq = int(
-                conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM record_reviews").fetchone()[0]
-            )
+            seq = self._next_seq(conn, "record_reviews")
             made = review.model_copy(
                 update={"seq": seq, "reviewed_at": review.reviewed_at.astimezone(UTC)}
             )

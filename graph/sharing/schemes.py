@@ -13,7 +13,6 @@ needs the reason the presumption is rebutted.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from graph.errors import NotFound, ValidationFailed
 from graph.nodes import Person
-from graph.sqlite_files import open_sqlite, write_transaction
+from graph.sqlite_files import AppendOnlyStore, append_only, write_transaction
 
 
 class Scheme(StrEnum):
@@ -105,15 +104,9 @@ CREATE TABLE IF NOT EXISTS scheme_moves (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scheme_moves_application ON scheme_moves(application, id);
-CREATE TRIGGER IF NOT EXISTS scheme_applications_no_update BEFORE UPDATE ON scheme_applications
-BEGIN SELECT RAISE(ABORT, 'disclosure scheme records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS scheme_applications_no_delete BEFORE DELETE ON scheme_applications
-BEGIN SELECT RAISE(ABORT, 'disclosure scheme records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS scheme_moves_no_update BEFORE UPDATE ON scheme_moves
-BEGIN SELECT RAISE(ABORT, 'disclosure scheme records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS scheme_moves_no_delete BEFORE DELETE ON scheme_moves
-BEGIN SELECT RAISE(ABORT, 'disclosure scheme records are append-only'); END;
 """
+SCHEMA += append_only("scheme_applications", "disclosure scheme records")
+SCHEMA += append_only("scheme_moves", "disclosure scheme records")
 
 
 def _plus_days(day: date, days: int) -> date:
@@ -121,20 +114,14 @@ def _plus_days(day: date, days: int) -> date:
     return day + timedelta(days=days) if day <= date.max - timedelta(days=days) else date.max
 
 
-class SchemeStore:
+class SchemeStore(AppendOnlyStore):
     def __init__(self, path: Path, dvds_days: int = 28, csod_days: int = 45) -> None:
-        self._lock = threading.RLock()
-        self._conn = open_sqlite(path, "the disclosure scheme records")
-        self._conn.executescript(SCHEMA)
+        super().__init__(path, "the disclosure scheme records", SCHEMA)
         self.limits = {
             Scheme.DVDS_RIGHT_TO_ASK: dvds_days,
             Scheme.DVDS_RIGHT_TO_KNOW: dvds_days,
             Scheme.CSOD: csod_days,
         }
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
     def apply(
         self, application: ApplicationIn, subject: Person, by: str, at: datetime | None = None
@@ -146,11 +133,7 @@ class SchemeStore:
         convictions = bool(subject.visor and subject.visor.child_sexual_offence_convictions)
         first = Move(stage=Stage.INITIAL_CONTACT, at=when, by=by, note=application.note)
         with write_transaction(self._conn, self._lock) as conn:
-            seq = int(
-                conn.execute(
-                    "SELECT coalesce(max(seq), 0) + 1 FROM scheme_applications"
-                ).fetchone()[0]
-            )
+            seq = self._next_seq(conn, "scheme_applications")
             made = Application(
                 **application.model_dump(),
                 seq=seq,

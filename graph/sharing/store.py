@@ -7,7 +7,6 @@ turns out wrong is followed by a new one, never rewritten.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from graph.sharing.decisions import (
     SharingOutcome,
     problems,
 )
-from graph.sqlite_files import open_sqlite, write_transaction
+from graph.sqlite_files import AppendOnlyStore, append_only, write_transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sharing_decisions (
@@ -40,26 +39,14 @@ CREATE TABLE IF NOT EXISTS disclosures (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS disclosures_nominal ON disclosures(nominal_id, seq);
-CREATE TRIGGER IF NOT EXISTS sharing_decisions_no_update BEFORE UPDATE ON sharing_decisions
-BEGIN SELECT RAISE(ABORT, 'sharing decisions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS sharing_decisions_no_delete BEFORE DELETE ON sharing_decisions
-BEGIN SELECT RAISE(ABORT, 'sharing decisions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS disclosures_no_update BEFORE UPDATE ON disclosures
-BEGIN SELECT RAISE(ABORT, 'disclosure records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS disclosures_no_delete BEFORE DELETE ON disclosures
-BEGIN SELECT RAISE(ABORT, 'disclosure records are append-only'); END;
 """
+SCHEMA += append_only("sharing_decisions", "sharing decisions")
+SCHEMA += append_only("disclosures", "disclosure records")
 
 
-class SharingStore:
+class SharingStore(AppendOnlyStore):
     def __init__(self, path: Path) -> None:
-        self._lock = threading.RLock()
-        self._conn = open_sqlite(path, "the sharing decision log")
-        self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        super().__init__(path, "the sharing decision log", SCHEMA)
 
     def decide(
         self,
@@ -84,11 +71,7 @@ class SharingStore:
             mappa_level=visor.mappa_level if visor else None,
         )
         with write_transaction(self._conn, self._lock) as conn:
-            seq = int(
-                conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM sharing_decisions").fetchone()[
-                    0
-                ]
-            )
+            seq = self._next_seq(conn, "sharing_decisions")
             made = made.model_copy(update={"seq": seq})
             conn.execute(
                 "INSERT INTO sharing_decisions (seq, nominal_id, outcome, recorded_at, body) "
@@ -130,9 +113,7 @@ class SharingStore:
                 f"({', '.join(decided.answers.with_whom)}): record a new decision first"
             )
         with write_transaction(self._conn, self._lock) as conn:
-            seq = int(
-                conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM disclosures").fetchone()[0]
-            )
+            seq = self._next_seq(conn, "disclosures")
             made = Disclosure(
                 **disclosure.model_dump(),
                 seq=seq,
