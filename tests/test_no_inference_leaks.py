@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import networkx as nx
@@ -25,7 +26,7 @@ from graph.access import ROLE_RULES, AccessPolicy, Principal, Role
 from graph.edges import AssociationType, Edge, EdgeKind
 from graph.errors import NotFound
 from graph.markings import Classification, Compartment, Marking
-from graph.nodes import LocationType, Node
+from graph.nodes import Event, EventType, LocationType, Node
 from graph.store import GraphStore
 from graph.stores.sqlite import SqliteGraphStore
 from tests.factories import edge, location, person
@@ -85,7 +86,28 @@ def graphs(draw: st.DrawFn) -> RandomGraph:
             edge(f"H{k:03d}", EdgeKind.RESIDES_AT, f"P{a:02d}", f"L{b}", marking=draw(markings()))
             for k, (a, b) in enumerate(sorted(stays))
         ]
-    return RandomGraph([*people, *places], edges)
+    # management events (licences, minutes, travel) hang off people with markings of their own
+    n_events = draw(st.integers(0, 3))
+    events = [
+        Event(
+            id=f"EV{i}",
+            event_type=draw(st.sampled_from(list(EventType))),
+            occurred_on=date(2026, 1, 1 + i),
+            marking=draw(markings()),
+        )
+        for i in range(n_events)
+    ]
+    edges += [
+        edge(
+            f"C{i}",
+            EdgeKind.CONCERNS,
+            f"EV{i}",
+            f"P{draw(st.integers(0, n_people - 1)):02d}",
+            marking=draw(markings()),
+        )
+        for i in range(n_events)
+    ]
+    return RandomGraph([*people, *places, *events], edges)
 
 
 def visible_to(role: Role, marking: Marking) -> bool:
