@@ -221,3 +221,24 @@ def test_over_http_recorded_read_shared_and_audited(tmp_path: Path) -> None:
     assert disclosure.recipients == ["Head teacher, Example Primary"]
     assert disclosure.details["purpose_of_sharing"] == "safeguarding pupils"
     assert disclosure.purpose == "offender_management"
+
+
+DISCLOSURE = {
+    "shared_at": "2026-05-02T10:00:00Z",
+    "content": "conviction and licence conditions (synthetic)",
+    "recipient": "Head teacher, Example Primary",
+    "purpose": "safeguarding pupils",
+    "recipient_already_knew": "nothing",
+    "told_to_do": "tell the safeguarding lead",
+    "told_not_to_do": "no onward sharing",
+}
+
+
+@pytest.mark.parametrize("field", sorted(DISCLOSURE))
+def test_every_disclosure_field_is_required(field: str) -> None:
+    from pydantic import ValidationError
+
+    DisclosureIn.model_validate(DISCLOSURE)
+    for missing in ({k: v for k, v in DISCLOSURE.items() if k != field}, {**DISCLOSURE, field: ""}):
+        with pytest.raises(ValidationError, match=field):
+            DisclosureIn.model_validate(missing)
