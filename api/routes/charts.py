@@ -8,10 +8,11 @@ audited as consultation with every node and edge it contains.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
@@ -36,37 +37,55 @@ Expand = Annotated[
 ]
 
 
-async def _chart(
-    request: Request,
-    ctx: PersonalRead,
-    person_id: str,
-    depth: int,
-    types: list[AssociationType] | None,
-    min_grade: str | None,
-    since: date | None,
-    exclude: str,
-    include_hubs: bool,
-    cap: int | None,
-    expand: list[str] | None,
-) -> Chart:
+@dataclass(frozen=True)
+class ChartQuery:
+    """The query parameters every chart route takes."""
+
+    depth: int
+    types: list[AssociationType] | None
+    min_grade: str | None
+    since: date | None
+    exclude: str
+    include_hubs: bool
+    cap: int | None
+    expand: list[str] | None
+
+
+async def chart_query(
+    depth: Depth = 2,
+    types: Types = None,
+    min_grade: MinGrade = None,
+    since: date | None = None,
+    exclude: Exclude = "none",
+    include_hubs: bool = False,
+    cap: Cap = None,
+    expand: Expand = None,
+) -> ChartQuery:
+    return ChartQuery(depth, types, min_grade, since, exclude, include_hubs, cap, expand)
+
+
+Query_ = Annotated[ChartQuery, Depends(chart_query)]
+
+
+async def _chart(request: Request, ctx: PersonalRead, person_id: str, q: ChartQuery) -> Chart:
     await visible(ctx, person_id, Person, "person")
-    flt = caller_filter(ctx, types, min_grade, since, exclude)
-    limit = cap or request.app.state.settings.chart_node_cap
+    flt = caller_filter(ctx, q.types, q.min_grade, q.since, q.exclude)
+    limit = q.cap or request.app.state.settings.chart_node_cap
     chart = await store_call(
         ctx.store,
         lambda: build_chart(
             ctx.store,
             person_id,
             ctx.policy,
-            depth=depth,
+            depth=q.depth,
             flt=flt,
-            include_hubs=include_hubs,
+            include_hubs=q.include_hubs,
             cap=limit,
-            expand=expand or (),
+            expand=q.expand or (),
         ),
     )
     returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
-    await ctx.consulted("link chart", [person_id], returned, depth=depth, expand=expand or [])
+    await ctx.consulted("link chart", [person_id], returned, depth=q.depth, expand=q.expand or [])
     return chart
 
 
@@ -77,19 +96,10 @@ async def get_chart_data(
     request: Request,
     person_id: Annotated[str, Path(max_length=200)],
     ctx: ReadDep,
-    depth: Depth = 2,
-    types: Types = None,
-    min_grade: MinGrade = None,
-    since: date | None = None,
-    exclude: Exclude = "none",
-    include_hubs: bool = False,
-    cap: Cap = None,
-    expand: Expand = None,
+    q: Query_,
 ) -> Response:
     """The nodes and edges of the person's link chart, with what was left out."""
-    chart = await _chart(
-        request, ctx, person_id, depth, types, min_grade, since, exclude, include_hubs, cap, expand
-    )
+    chart = await _chart(request, ctx, person_id, q)
     return json_response(chart)
 
 
@@ -103,20 +113,11 @@ async def get_chart_page(
     request: Request,
     person_id: Annotated[str, Path(max_length=200)],
     ctx: ReadDep,
-    depth: Depth = 2,
-    types: Types = None,
-    min_grade: MinGrade = None,
-    since: date | None = None,
-    exclude: Exclude = "none",
-    include_hubs: bool = False,
-    cap: Cap = None,
-    expand: Expand = None,
+    q: Query_,
 ) -> HTMLResponse:
     """The person's link chart as a page (vis-network, served by Mosaic), with the
     classification banner top and bottom."""
-    chart = await _chart(
-        request, ctx, person_id, depth, types, min_grade, since, exclude, include_hubs, cap, expand
-    )
+    chart = await _chart(request, ctx, person_id, q)
     return HTMLResponse(render_html(chart, assets="served"), headers=NO_STORE)
 
 
@@ -137,6 +138,7 @@ async def export_chart_file(
     request: Request,
     person_id: Annotated[str, Path(max_length=200)],
     ctx: ReadDep,
+    q: Query_,
     format: Literal["html", "graphml"] = "html",
     recipient: Annotated[
         str | None,
@@ -146,20 +148,11 @@ async def export_chart_file(
             description="Who the export is for: recorded as a disclosure to them.",
         ),
     ] = None,
-    depth: Depth = 2,
-    types: Types = None,
-    min_grade: MinGrade = None,
-    since: date | None = None,
-    exclude: Exclude = "none",
-    include_hubs: bool = False,
-    cap: Cap = None,
 ) -> Response:
     """The chart and its evidence table as one self-contained HTML file, or GraphML, with
     the classification and every handling condition. For someone else (`recipient`) it is
     audited as a disclosure to them."""
-    chart = await _chart(
-        request, ctx, person_id, depth, types, min_grade, since, exclude, include_hubs, cap, None
-    )
+    chart = await _chart(request, ctx, person_id, q)
     if recipient:
         returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
         await ctx.disclosed(f"link chart export ({format})", [person_id], returned, [recipient])
