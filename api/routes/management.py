@@ -17,43 +17,16 @@ from graph.analysis.management import ManagementStatus, management_status
 from graph.analysis.taskings import taskings_with_answers
 from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
-from graph.nodes import EventType, MeetingAction, Person, RiskLevel
+from graph.nodes import EventType, MeetingAction, Person
 from graph.notifications import NotificationStore
 
 router = APIRouter(tags=["offender management"], responses=ERRORS)
 TRAVEL_ROLES = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR})
 
 
-class ChangeView(BaseModel):
-    event_id: str
-    event_type: str
-    occurred_on: date
-    summary: str
-
-
-class ManagementView(BaseModel):
-    person_id: str
-    mappa_eligible: bool
-    mappa_category: int | None
-    mappa_level: int | None
-    visor_offender_manager: str | None
-    on_licence: bool
-    licence_end_on: date | None
-    licence_conditions: list[str]
-    probation_offender_manager: str | None
-    in_custody: bool
-    risk_level: RiskLevel | None
-    recent_changes: list[ChangeView]
-
-
-def _view(s: ManagementStatus) -> ManagementView:
-    changes = [ChangeView(**c.__dict__) for c in s.recent_changes]
-    return ManagementView(**{**s.__dict__, "recent_changes": changes})
-
-
 @router.get(
     "/persons/{person_id}/management",
-    response_model=ManagementView,
+    response_model=ManagementStatus,
     openapi_extra=PERSONAL_READ_OPENAPI,
 )
 async def get_management(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
@@ -66,7 +39,7 @@ async def get_management(person_id: Annotated[str, Path(max_length=200)], ctx: R
     await ctx.consulted(
         "management status", [person_id], [c.event_id for c in found.recent_changes]
     )
-    return json_response(_view(found))
+    return json_response(found)
 
 
 class TravelItem(BaseModel):

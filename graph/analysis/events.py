@@ -15,20 +15,13 @@ def events_of_type(
 ) -> list[tuple[Event, str]]:
     """(event, person id) for each visible event of these types, by date then id."""
     wanted = {t.value for t in types}
-    view = flt.model_copy(
-        update={
-            "node_kinds": frozenset({NodeKind.EVENT, NodeKind.PERSON}),
-            "edge_kinds": frozenset({EdgeKind.CONCERNS}),
-        }
-    )
+    events = flt.model_copy(update={"node_kinds": frozenset({NodeKind.EVENT})})
+    concerns = flt.model_copy(update={"edge_kinds": frozenset({EdgeKind.CONCERNS})})
     with store.reading():
-        graph = store.projection(view)
-        ids = [
-            n
-            for n, d in graph.nodes(data=True)
-            if d.get("kind") == NodeKind.EVENT and d.get("subtype") in wanted
-        ]
+        graph = store.projection(events)
+        ids = sorted(n for n, d in graph.nodes(data=True) if d.get("subtype") in wanted)
         nodes = store.get_nodes(ids)
-    person = {src: dst for src, dst in graph.edges() if src in nodes}
+        # the person each concerns, if the caller may see that person and the link
+        person = {r.src: r.dst for r in store.incident(ids, concerns) if r.src in nodes}
     found = [(e, person[i]) for i, e in nodes.items() if isinstance(e, Event) and i in person]
     return sorted(found, key=lambda x: (x[0].occurred_on, x[0].id))

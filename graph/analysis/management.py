@@ -9,8 +9,9 @@ travel is confidential and so appears only for the roles that see it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
+
+from pydantic import BaseModel, Field
 
 from graph.analysis.timeline import describe_event
 from graph.edges import EdgeKind
@@ -20,16 +21,16 @@ from graph.store import GraphStore, TraversalFilter
 CUSTODY_IN = frozenset({EventType.CUSTODY_START, EventType.RECALL})
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(BaseModel):
     event_id: str
     event_type: str
     occurred_on: date
     summary: str
 
 
-@dataclass
-class ManagementStatus:
+class ManagementStatus(BaseModel):
+    """Also the API's response body (`GET /persons/{id}/management`)."""
+
     person_id: str
     mappa_eligible: bool
     mappa_category: int | None
@@ -41,7 +42,7 @@ class ManagementStatus:
     probation_offender_manager: str | None
     in_custody: bool
     risk_level: RiskLevel | None
-    recent_changes: list[Change] = field(default_factory=list)
+    recent_changes: list[Change] = Field(default_factory=list)
 
 
 def _key(e: Event) -> tuple[date, str]:
@@ -84,7 +85,12 @@ def management_status(
         in_custody=in_custody,
         risk_level=assessed[-1] if assessed else (visor.risk_level if visor else None),
         recent_changes=[
-            Change(e.id, e.event_type.value, e.occurred_on, describe_event(e))
+            Change(
+                event_id=e.id,
+                event_type=e.event_type.value,
+                occurred_on=e.occurred_on,
+                summary=describe_event(e),
+            )
             for e in reversed(events[-recent:])
         ],
     )
