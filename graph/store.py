@@ -236,6 +236,15 @@ class GraphStore(Protocol):
         `last` narrows the final level (a person-step walk needs only persons there)."""
         ...
 
+    def step_frame(
+        self, node_id: str, depth: int, walk: TraversalFilter, max_fanout: int | None
+    ) -> Frame | None:
+        """`depth` person steps (a direct link, or two edges through a report, address or
+        object) walked by the database, as a frame holding just the candidate steps; None
+        when the backend has no such walk or a node on the way is over `max_fanout`, and
+        the caller walks `frame(node_id, 2 * depth, ...)` instead (the same answer)."""
+        ...
+
     def reading(self) -> AbstractContextManager[None]:
         """Reads inside the block share one connection: on SQLite one read transaction (one
         snapshot), on Neo4j one session (round trips saved). Nests; no writes inside it."""

@@ -131,10 +131,14 @@ def associates(
         # The last hop can only complete a step by reaching a person: ask for nothing else.
         only = frozenset({NodeKind.PERSON}) & (walk.node_kinds or frozenset(NodeKind))
         persons = walk.model_copy(update={"node_kinds": only})
-        frame = store.frame(person_id, 2 * depth, walk, max_fanout, last=persons)
+        frame = store.step_frame(person_id, depth, walk, max_fanout) or store.frame(
+            person_id, 2 * depth, walk, max_fanout, last=persons
+        )
         links = _person_links(frame)
         reached, parent = _person_bfs(person_id, links, depth)
-        out = AssociateList(subject=person_id, depth=depth, high_fanout=dict(frame.capped))
+        out = AssociateList(
+            subject=person_id, depth=depth, high_fanout=_not_walked(frame, reached, depth)
+        )
         direct: dict[frozenset[str], list[str]] = defaultdict(list)
         for ref in sorted(frame.edges.values(), key=lambda e: e.id):
             if ref.kind is EdgeKind.ASSOCIATED_WITH:
@@ -170,6 +174,24 @@ def associates(
     out.truncated = len(found) > limit
     out.associates = found[:limit]
     return out
+
+
+def _not_walked(frame: Frame, reached: dict[str, int], depth: int) -> dict[str, int]:
+    """The capped nodes a person step would have gone through: a person short of `depth`
+    steps, or a report, address or object touching one. (A walk of `2 * depth` hops can
+    also cap nodes off every person step, such as the last people reached; those change
+    nothing here, and the two backends' walks need not agree on them.)"""
+    if not frame.capped:
+        return {}
+    near = {pid for pid, steps in reached.items() if steps < depth}
+    kept = {n for n in frame.capped if n in near}
+    between = {n for n in frame.capped if frame.kinds.get(n) is not NodeKind.PERSON}
+    for ref in frame.edges.values():
+        if ref.src in near and ref.dst in between:
+            kept.add(ref.dst)
+        elif ref.dst in near and ref.src in between:
+            kept.add(ref.src)
+    return {n: frame.capped[n] for n in sorted(kept)}
 
 
 @dataclass(frozen=True)

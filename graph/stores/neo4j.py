@@ -35,6 +35,7 @@ from graph.store import (
 )
 from graph.stores import source_profiles as profiles
 from graph.stores.conditions import CypherRenderer, edge_conditions, node_conditions
+from graph.stores.person_steps import person_steps_query, step_frame
 from graph.stores.rows import (
     StoredEdgeEnds,
     check_batch,
@@ -421,6 +422,17 @@ class Neo4jGraphStore(Walks):
             for rec in self._read(_EDGE_BY_ID, ids=list(batch)):
                 found[rec["id"]] = parse_edge(rec["data"])
         return found
+
+    def step_frame(
+        self, node_id: str, depth: int, walk: TraversalFilter, max_fanout: int | None
+    ) -> Frame | None:
+        """Person steps walked on the server (`person_steps`): one statement returning only
+        what an associate list is built from; None when a node on the way is over the cap."""
+        query, params = person_steps_query(depth, walk, capped=max_fanout is not None)
+        rows = self._read(query, id=node_id, cap=max_fanout, **params)
+        if not rows:
+            raise NotFound(f"node {node_id!r} not found")
+        return None if rows[0]["over"] else step_frame(node_id, rows[0])
 
     def _frame(
         self,

@@ -168,6 +168,12 @@ class Walks:
     ) -> Frame:
         raise NotImplementedError
 
+    def step_frame(
+        self, node_id: str, depth: int, walk: TraversalFilter, max_fanout: int | None
+    ) -> Frame | None:
+        """No person-step walk of its own: callers use `frame` (see `GraphStore`)."""
+        return None
+
     def frame(
         self,
         node_id: str,
