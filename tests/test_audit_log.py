@@ -200,12 +200,12 @@ def test_async_callers_on_two_loops_and_threads_keep_one_chain(tmp_path: Path) -
         entries = await asyncio.gather(*(log.record_async(_event(base + i)) for i in range(150)))
         return [(e.seq, e.subjects) for e in entries]
 
+    def from_thread(base: int) -> list[int]:
+        return [log.record(_event(base + i)).seq for i in range(20)]
+
     with ThreadPoolExecutor(max_workers=4) as pool:
         loops = [pool.submit(asyncio.run, many(b)) for b in (1000, 2000)]
-        threads = [
-            pool.submit(lambda b=b: [log.record(_event(b + i)).seq for i in range(20)])
-            for b in (3000, 4000)
-        ]
+        threads = [pool.submit(from_thread, b) for b in (3000, 4000)]
         by_loop = [f.result() for f in loops]
         thread_seqs = [s for f in threads for s in f.result()]
     for base, got in zip((1000, 2000), by_loop, strict=True):
