@@ -234,8 +234,7 @@ class AuditLog:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         pending = _Pending([event], waiter=(loop, future))
-        if not self._writer.is_alive():
-            raise StoreUnavailable("the audit log is closed")
+        self._ensure_open()
         batch = self._loop_batches.setdefault(loop, [])
         batch.append(pending)
         if len(batch) == 1:
@@ -254,9 +253,12 @@ class AuditLog:
             if isinstance(pending.waiter, tuple) and not pending.waiter[1].done():
                 pending.waiter[1].set_result(None)
 
-    def _submit(self, pending: _Pending) -> None:
+    def _ensure_open(self) -> None:
         if not self._writer.is_alive():
             raise StoreUnavailable("the audit log is closed")
+
+    def _submit(self, pending: _Pending) -> None:
+        self._ensure_open()
         self._queue.put(pending)
 
     def _write_loop(self) -> None:

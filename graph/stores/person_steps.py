@@ -19,6 +19,7 @@ did not expand.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from graph.edges import EDGE_ENDPOINTS
@@ -30,12 +31,14 @@ from graph.stores.traversal import EDGE_KIND
 _ROW = "[{r}.id, startNode({r}).id, endNode({r}).id, type({r}), {r}.data]"
 
 
+@functools.lru_cache(maxsize=256)
 def person_steps_query(
     depth: int, walk: TraversalFilter, capped: bool
 ) -> tuple[str, dict[str, Any]]:
-    """The statement for `depth` person steps under the `walk` filter, and its parameters.
-    With `capped`, each level also reports whether a node it steps through has more
-    qualifying edges than `$cap`."""
+    """The statement for `depth` person steps under the `walk` filter, and its parameters
+    (kept: a filter is immutable, and associates ask with the same few again and again;
+    callers must not change the parameters). With `capped`, each level also reports
+    whether a node it steps through has more qualifying edges than `$cap`."""
     cy = CypherRenderer()
     types = "|".join(sorted(k.value for k in walk.edge_kinds or ()))
     rel = f":{types}" if types else ""
