@@ -392,6 +392,7 @@ def _print_ingest(outcome: IngestOutcome) -> None:
         r = outcome.resolution
         table.add_row("entities (after resolution)", f"{r.entities:,}")
         table.add_row("  auto links / review queue", f"{r.auto_links:,} / {r.review:,}")
+        table.add_row("  possible matches (kept apart)", f"{r.possible:,}")
     if outcome.chis:
         table.add_row("sources newly notified to the FIB", f"{len(outcome.chis.notified):,}")
     console.print(table)
@@ -652,9 +653,20 @@ def risk_command(
         entity = Resolution(state).entity_of(person_id)
         members = store.get_nodes(entity[1] if entity else [person_id])
         records = sorted(i for i, n in members.items() if policy.node_view(n) is not None)
-        result = assess(store, person_id, records=records, flt=policy.filter)
-        findings = [*result.findings, *result.not_raising]
-        returned = {f.related for f in findings} | {e.id for f in findings for e in f.evidence}
+        matches = Resolution(state).possible_matches(records)
+        maybe = store.get_nodes([m.record for m in matches])
+        possible = [
+            (m.record, m.score)
+            for m in matches
+            if m.record in maybe and policy.node_view(maybe[m.record]) is not None
+        ]
+        result = assess(store, person_id, records=records, flt=policy.filter, possible=possible)
+        findings = [*result.findings, *result.not_raising, *result.possible]
+        returned = (
+            {f.related for f in findings}
+            | {f.possible_match for f in findings if f.possible_match}
+            | {e.id for f in findings for e in f.evidence}
+        )
         _consulted(log, policy, purpose, "risk assessment", records, sorted(returned))
     if as_json:
         rows = [
@@ -666,6 +678,8 @@ def risk_command(
                 "related": f.related,
                 "evidence": [e.id for e in f.evidence],
                 "raises": f in result.findings,
+                "possible_match": f.possible_match,
+                "match_score": f.match_score,
             }
             for f in findings
         ]
@@ -677,19 +691,16 @@ def risk_command(
         f"{person_id} ({result.nominal_type or 'not a ViSOR nominal'}): score {result.score:g}"
     )
     table = Table("rule", "question", "weight", "reason", "evidence")
-    for f in result.findings:
-        table.add_row(
-            f.rule, f.question.value, f"{f.weight:g}", f.reason, ", ".join(e.id for e in f.evidence)
-        )
-    for f in result.not_raising:
-        table.add_row(
-            f.rule,
-            f.question.value,
-            "0 (E-graded only)",
-            f.reason,
-            ", ".join(e.id for e in f.evidence),
-            style="dim",
-        )
+    groups = (
+        (result.findings, None, None),
+        (result.not_raising, "0 (E-graded only)", "dim"),
+        (result.possible, "0 (possible match)", "yellow"),
+    )
+    for group, weight, style in groups:
+        for f in group:
+            evidence = ", ".join(e.id for e in f.evidence)
+            shown = weight or f"{f.weight:g}"
+            table.add_row(f.rule, f.question.value, shown, f.reason, evidence, style=style)
     console.print(table)
 
 

@@ -7,7 +7,8 @@ a fresh embedded store, then, with the full analyst view:
 
 - for every planted risky association, checks that its nominal's assessment has a
   finding of the expected rule about the planted person (compared by true human, since
-  the finding may name another record of the same person);
+  the finding may name another record of the same person), scored, or else unscored
+  under `possible` through a record that truly is the nominal (a name-only mention);
 - ranks every nominal by score and prints the precision of the top 50 against the
   nominals with a planted risky association.
 
@@ -83,14 +84,23 @@ def _addresses(store: GraphStore) -> dict[str, set[str]]:
 def _assess_all(
     store: GraphStore, resolution: Resolution, nominals: list[str]
 ) -> dict[str, RiskAssessment]:
-    flt = AccessPolicy(Principal("bench", Role.ANALYST)).filter
+    policy = AccessPolicy(Principal("bench", Role.ANALYST))
     entity = resolution.entity_map()
     members: dict[str, list[str]] = {}
     for pid, eid in entity.items():
         members.setdefault(eid, []).append(pid)
-    return {
-        n: assess(store, n, records=members.get(entity.get(n, ""), [n]), flt=flt) for n in nominals
-    }
+    out = {}
+    for n in nominals:
+        records = members.get(entity.get(n, ""), [n])
+        matches = resolution.possible_matches(records)
+        nodes = store.get_nodes([m.record for m in matches])
+        possible = [
+            (m.record, m.score)
+            for m in matches
+            if m.record in nodes and policy.node_view(nodes[m.record]) is not None
+        ]
+        out[n] = assess(store, n, records=records, flt=policy.filter, possible=possible)
+    return out
 
 
 def main() -> None:
@@ -134,6 +144,7 @@ def main() -> None:
     total: Counter[str] = Counter()
     missing: list[str] = []
     via_mention = 0
+    only_possible: list[str] = []
     for planted in truth["risky_associations"]:
         label, rules = _expected(planted["why"])
         total[label] += 1
@@ -141,7 +152,19 @@ def main() -> None:
         hit = result is not None and any(
             f.rule in rules and _about(f, planted["b"], human, addresses) for f in result.findings
         )
-        found[label] += hit
+        maybe = (
+            not hit
+            and result is not None
+            and any(
+                f.rule in rules
+                and _about(f, planted["b"], human, addresses)
+                and human.get(f.possible_match or "") == human.get(planted["a"])
+                for f in result.possible
+            )
+        )
+        if maybe:
+            only_possible.append(f"{planted['a']} ~ {planted['b']} ({planted['why']})")
+        found[label] += hit or maybe
         via_mention += hit and not (
             result is not None
             and any(
@@ -149,8 +172,15 @@ def main() -> None:
                 for f in result.findings
             )
         )
-        if not hit and len(missing) < 10:
+        if not (hit or maybe) and len(missing) < 10:
             missing.append(f"{planted['a']} ~ {planted['b']} ({planted['why']})")
+    possible_findings = sum(len(r.possible) for r in assessed.values())
+    possible_true = sum(
+        1
+        for r in assessed.values()
+        for f in r.possible
+        if human.get(f.possible_match or "") == human.get(r.person_id)
+    )
     risky_humans = {human.get(r["a"]) for r in truth["risky_associations"]}
     ranked = sorted(assessed.values(), key=lambda r: (-r.score, r.person_id))[:50]
     precision = sum(1 for r in ranked if human.get(r.person_id) in risky_humans) / max(
@@ -175,7 +205,14 @@ def main() -> None:
         "",
         f"- all planted: **{sum(found.values())} / {sum(total.values())}** found ({via_mention} of "
         "them about a person known only from a mention that matched no record, e.g. a "
-        "name-only alias: raised for the right nominal and reason, not yet merged)",
+        "name-only alias: raised for the right nominal and reason, not yet merged; "
+        f"{len(only_possible)} shown only as an unscored possible-match finding, through a "
+        "mention person of the same human"
+        + (f": {'; '.join(only_possible[:5])}" if only_possible else "")
+        + ")",
+        f"- possible-match findings listed: {possible_findings:,} across "
+        f"{sum(1 for r in assessed.values() if r.possible):,} nominals "
+        f"({possible_true:,} through a record of the nominal's own true human)",
         f"- `GET /risk/ranked` top 50: precision **{precision:.2f}** against nominals with a "
         f"planted risky association ({len(risky_humans)} such humans among "
         f"{len(nominals):,} nominal records)",

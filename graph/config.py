@@ -31,9 +31,11 @@ class Settings(BaseSettings):
     # Ingest bookkeeping, quarantine and entity resolution (beside the store).
     ingest_path: Path = Path("var/ingest.db")
     # Entity resolution: a pair scoring at least match_auto_link is linked without a
-    # human; at least match_review goes to the review queue; below, kept apart.
+    # human; at least match_review goes to the review queue; at least match_possible is
+    # kept apart but shown as a possible match in a nominal's risk assessment (unscored).
     match_auto_link: float = 0.85
     match_review: float = 0.5
+    match_possible: float = 0.2
     # Network measures and communities kept by `mosaic analyse`, one set per role's view.
     analysis_path: Path = Path("var/analysis.db")
     ingest_batch_size: int = 2000

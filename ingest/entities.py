@@ -123,12 +123,23 @@ class QueuedPair:
     scored_at: str
 
 
+@dataclass(frozen=True)
+class PossibleMatch:
+    """`record` may be the same human as `of` (a record of the entity asked about)."""
+
+    record: str
+    of: str
+    score: float
+    outcome: Outcome
+
+
 @dataclass
 class ResolveSummary:
     persons: int = 0
     scored_pairs: int = 0
     auto_links: int = 0
     review: int = 0
+    possible: int = 0
     entities: int = 0
     changed_persons: int = 0
     refused_links: int = 0
@@ -140,6 +151,7 @@ class ResolveSummary:
             "scored_pairs": self.scored_pairs,
             "auto_links": self.auto_links,
             "review_queue": self.review,
+            "possible_matches": self.possible,
             "entities": self.entities,
             "persons_whose_entity_changed": self.changed_persons,
             "links_refused": self.refused_links,
@@ -286,6 +298,7 @@ class Resolution:
             persons=len(person_ids),
             auto_links=sum(1 for p in links if p.outcome is Outcome.AUTO_LINK),
             review=sum(1 for p in links if p.outcome is Outcome.REVIEW),
+            possible=sum(1 for p in links if p.outcome is Outcome.POSSIBLE),
             entities=len(set(clustering.entity_of.values())),
             changed_persons=len(changed),
             refused_links=len(clustering.refused),
@@ -317,6 +330,7 @@ class Resolution:
                         "thresholds": {
                             "auto_link": self.thresholds.auto_link,
                             "review": self.thresholds.review,
+                            "possible": self.thresholds.possible,
                         },
                         "entities": {e: sorted(members[e]) for e in chunk},
                     },
@@ -377,6 +391,31 @@ class Resolution:
             if len(out) >= limit:
                 break
         return out
+
+    def possible_matches(self, records: Sequence[str], limit: int = 10) -> list[PossibleMatch]:
+        """Records outside `records` (one entity) that may be the same human: pairs in the
+        review or possible band not judged `not_same`, highest score first (an `unsure`
+        judgement leaves a pair possible). A risk assessment shows what these records say,
+        unscored, until someone judges them."""
+        mine = set(records)
+        if not mine:
+            return []
+        judged = self.judgements_in_force()
+        best: dict[str, PossibleMatch] = {}
+        marks = ",".join("?" * len(mine))
+        with self.state.reading() as conn:
+            rows = conn.execute(
+                "SELECT a, b, score, outcome FROM match_pairs WHERE outcome IN ('review', "
+                f"'possible') AND (a IN ({marks}) OR b IN ({marks}))",
+                [*mine, *mine],
+            ).fetchall()
+        for a, b, score, outcome in rows:
+            if judged.get((a, b)) == "not_same" or (a in mine and b in mine):
+                continue
+            record, of = (b, a) if a in mine else (a, b)
+            if record not in best or score > best[record].score:
+                best[record] = PossibleMatch(record, of, score, Outcome(outcome))
+        return sorted(best.values(), key=lambda m: (-m.score, m.record))[:limit]
 
     def judgements(self, person_id: str | None = None) -> list[Judgement]:
         sql = "SELECT seq, a, b, verdict, actor, reason, at FROM judgements"

@@ -26,7 +26,11 @@ from ingest.state import IngestState
 
 
 def thresholds_from(settings: Settings) -> Thresholds:
-    return Thresholds(auto_link=settings.match_auto_link, review=settings.match_review)
+    return Thresholds(
+        auto_link=settings.match_auto_link,
+        review=settings.match_review,
+        possible=settings.match_possible,
+    )
 
 
 @dataclass

@@ -346,6 +346,12 @@ class FindingView(BaseModel):
     reason: str
     related: str
     evidence: list[Edge]
+    possible_match: str | None = Field(
+        default=None, description="Under `possible`: the record that may be the person's."
+    )
+    match_score: float | None = Field(
+        default=None, description="Under `possible`: that record's match score (0-1)."
+    )
 
 
 class RiskView(BaseModel):
@@ -357,17 +363,35 @@ class RiskView(BaseModel):
     not_raising: list[FindingView] = Field(
         description="Findings resting on E-graded material only: shown, never counted."
     )
+    possible: list[FindingView] = Field(
+        default_factory=list,
+        description="Findings through records that may be the same person (a name-only "
+        "mention, a pair awaiting review): shown with the match score, never counted. "
+        "Empty in the ranked list.",
+    )
 
 
-async def _assessment(ctx: PersonalRead, person_id: str) -> RiskAssessment:
+async def _visible_ids(ctx: PersonalRead, ids: list[str]) -> list[str]:
+    nodes = await store_call(ctx.store, ctx.store.get_nodes, ids)
+    return sorted(i for i, n in nodes.items() if ctx.policy.node_view(n) is not None)
+
+
+async def _assessment(
+    ctx: PersonalRead, person_id: str, with_possible: bool = False
+) -> RiskAssessment:
     records = [person_id]
     found = ctx.resolution.entity_of(person_id) if ctx.resolution else None
     if found is not None:
-        others = await store_call(ctx.store, ctx.store.get_nodes, found[1])
-        records = sorted(i for i, n in others.items() if ctx.policy.node_view(n) is not None)
+        records = await _visible_ids(ctx, found[1])
+    possible: list[tuple[str, float]] = []
+    if with_possible and ctx.resolution is not None:
+        matches = ctx.resolution.possible_matches(records)
+        seen = set(await _visible_ids(ctx, [m.record for m in matches]))
+        possible = [(m.record, m.score) for m in matches if m.record in seen]
     flt = ctx.policy.filter
     return await store_call(
-        ctx.store, lambda: assess(ctx.store, person_id, records=records, flt=flt)
+        ctx.store,
+        lambda: assess(ctx.store, person_id, records=records, flt=flt, possible=possible),
     )
 
 
@@ -379,6 +403,7 @@ def _risk_view(result: RiskAssessment) -> RiskView:
         score=result.score,
         findings=[FindingView(**f.__dict__) for f in result.findings],
         not_raising=[FindingView(**f.__dict__) for f in result.not_raising],
+        possible=[FindingView(**f.__dict__) for f in result.possible],
     )
 
 
@@ -387,12 +412,15 @@ def _risk_view(result: RiskAssessment) -> RiskView:
 )
 async def get_risk(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep) -> Response:
     """The associations and facts that raise a nominal's risk, each with its reason (one of
-    the six questions) and evidence, over every visible record of the person's entity."""
+    the six questions) and evidence, over every visible record of the person's entity; and,
+    unscored, what visible records that may be the same person would add (`possible`)."""
     await visible(ctx, person_id, Person, "person")
-    result = await _assessment(ctx, person_id)
+    result = await _assessment(ctx, person_id, with_possible=True)
+    shown = [*result.findings, *result.not_raising, *result.possible]
     returned = sorted(
-        {f.related for f in [*result.findings, *result.not_raising]}
-        | {e.id for f in [*result.findings, *result.not_raising] for e in f.evidence}
+        {f.related for f in shown}
+        | {f.possible_match for f in shown if f.possible_match}
+        | {e.id for f in shown for e in f.evidence}
     )
     await ctx.consulted("risk assessment", result.records, returned)
     return json_response(_risk_view(result))

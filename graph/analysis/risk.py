@@ -4,14 +4,18 @@ questions for establishing significance, with its evidence.
 Rules are data (`RULES`: name, description, question, weight) so a force can read and tune
 them. Each finding names the evidence edges; a finding whose evidence rests only on
 E-graded (suspected false) material never raises risk: it is listed under `not_raising`
-so the analyst still sees it. Everything is computed over the caller's
+so the analyst still sees it. Records that only *may* be the same human (a name-only
+mention of the nominal, a pair awaiting review: `possible`) are assessed too, and what
+they say is listed under `possible`, never scored: an unconfirmed identity must not move a
+ranking, but an analyst must not miss it either. Everything is computed over the caller's
 visible subgraph, and over every record of the person's entity when the caller passes
 them (information about one human often arrives under several records).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from graph.analysis.associates import Associate, associates
@@ -157,6 +161,8 @@ class Finding:
     reason: str
     related: str  # the other person, or the report
     evidence: list[Edge]
+    possible_match: str | None = None  # the record it is about, when only possibly theirs
+    match_score: float | None = None  # that record's match score with the person
 
 
 @dataclass
@@ -166,6 +172,7 @@ class RiskAssessment:
     nominal_type: NominalType | None
     findings: list[Finding] = field(default_factory=list)
     not_raising: list[Finding] = field(default_factory=list)
+    possible: list[Finding] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -183,8 +190,11 @@ def assess(
     records: list[str] | None = None,
     flt: TraversalFilter | None = None,
     today: date | None = None,
+    possible: Sequence[tuple[str, float]] = (),
 ) -> RiskAssessment:
-    """Risk-raising findings for a person (and the other records of their entity)."""
+    """Risk-raising findings for a person (and the other records of their entity), and
+    unscored findings through `possible` (record id, match score): records that may be the
+    same human. The caller passes only records the caller may see."""
     members = sorted(set(records or []) | {person_id})
     nodes = store.get_nodes(members)
     nominal = next(
@@ -212,7 +222,37 @@ def assess(
             result.not_raising.append(finding)
         else:
             result.findings.append(finding)
+    result.possible = _possible_findings(store, members, nominal, possible, set(found), flt, today)
     return result
+
+
+def _possible_findings(
+    store: GraphStore,
+    members: list[str],
+    nominal: NominalType,
+    possible: Sequence[tuple[str, float]],
+    known: set[tuple[str, str]],
+    flt: TraversalFilter | None,
+    today: date | None,
+) -> list[Finding]:
+    """What the rules find through each possible record, as if it were the nominal's; a
+    finding the nominal's own records already give is not repeated."""
+    out: dict[tuple[str, str], Finding] = {}
+    for record, score in possible:
+        if record in members or store.get_node(record) is None:
+            continue
+        own = [*members, record]
+        for f in [
+            *_close_findings(store, record, own, nominal, flt, today),
+            *_report_findings(store, record, flt),
+        ]:
+            if (f.rule, f.related) in known or (f.rule, f.related) in out:
+                continue
+            reason = f"possible match {record} (score {score:.2f}, not confirmed): {f.reason}"
+            out[(f.rule, f.related)] = replace(
+                f, reason=reason, possible_match=record, match_score=round(score, 3)
+            )
+    return sorted(out.values(), key=lambda f: (-(f.match_score or 0), -f.weight, f.rule, f.related))
 
 
 # Months between ViSOR risk reviews by risk level (MAPPA guidance gives the minimum

@@ -10,7 +10,11 @@ on another; a missed one leaves two records an analyst can still find and join):
 - auto_link at 0.85 (odds of about 6 to 1) and above: linked without a human. Every auto
   link carries its explanation and a 'not_same' judgement undoes it for good;
 - review from 0.5 (even odds) up to 0.85: queued for an analyst;
-- keep_apart below 0.5.
+- possible from 0.2 (odds of 1 to 4) up to 0.5: kept apart and never queued, but kept as
+  a *possible match* so a nominal's risk assessment can show what the records it may be
+  say (unscored: a name-only mention of a nominal is the usual case, and a name alone
+  can never reach review);
+- keep_apart below 0.2.
 
 Both are policy, not physics: `bench/bench_resolution.py` prints precision and recall at
 other auto-link thresholds for choosing them.
@@ -35,25 +39,30 @@ from ingest.resolution.weights import odds_bits, probability
 class Outcome(StrEnum):
     AUTO_LINK = "auto_link"
     REVIEW = "review"
+    POSSIBLE = "possible"
     KEEP_APART = "keep_apart"
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Score cut-offs: >= auto_link links without a human, >= review is queued."""
+    """Score cut-offs: >= auto_link links without a human, >= review is queued, >= possible
+    is kept (apart) as a possible match."""
 
     auto_link: float = 0.85
     review: float = 0.5
+    possible: float = 0.2
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.review <= self.auto_link <= 1.0:
-            raise ValueError(f"need 0 < review <= auto_link <= 1, got {self}")
+        if not 0.0 < self.possible <= self.review <= self.auto_link <= 1.0:
+            raise ValueError(f"need 0 < possible <= review <= auto_link <= 1, got {self}")
 
     def outcome(self, score: float) -> Outcome:
         if score >= self.auto_link:
             return Outcome.AUTO_LINK
         if score >= self.review:
             return Outcome.REVIEW
+        if score >= self.possible:
+            return Outcome.POSSIBLE
         return Outcome.KEEP_APART
 
 
@@ -121,7 +130,7 @@ def score_pairs(
     thresholds: Thresholds | None = None,
     stats: ResolutionStats | None = None,
 ) -> list[ScoredPair]:
-    """Score every candidate pair touching `ids`; return those at review or above.
+    """Score every candidate pair touching `ids`; return those at possible or above.
 
     The answer is complete for `ids`: a candidate pair touching them that is not
     returned is keep_apart, so a caller holding earlier links for these ids should
@@ -129,7 +138,7 @@ def score_pairs(
     """
     limits = thresholds or Thresholds()
     stats = stats if stats is not None else ResolutionStats()
-    floor = odds_bits(limits.review)
+    floor = odds_bits(limits.possible)
     ctx = index.context()
     out: list[ScoredPair] = []
     records = index.prepared_records()
@@ -156,7 +165,7 @@ def resolve_all(
 ) -> list[ScoredPair]:
     """Resolve a whole set of records: index them all, score every candidate pair.
 
-    Returns the auto_link and review pairs (keep_apart pairs are counted in `stats`,
+    Returns the auto_link, review and possible pairs (keep_apart pairs are counted in `stats`,
     not returned: there are many and nothing is done with them). Pass `index` to keep
     it for later incremental runs and mention matching.
     """
