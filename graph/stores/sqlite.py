@@ -49,6 +49,7 @@ from graph.stores.rows import (
     support_pairs,
     utc_text,
 )
+from graph.stores.sqlite_person_steps import walk_steps
 from graph.stores.traversal import EDGE_KIND, Walks, expand, to_frame
 
 SCHEMA = """
@@ -453,6 +454,17 @@ class SqliteGraphStore(Walks):
                 yield
             finally:
                 self._conn.execute("COMMIT")
+
+    def step_frame(
+        self, node_id: str, depth: int, walk: TraversalFilter, max_fanout: int | None
+    ) -> Frame | None:
+        """Person steps walked in one statement a step (`sqlite_person_steps`); None when a
+        node on the way is over the cap."""
+        kind = self._visible_kind(node_id, walk)
+        if kind is None:
+            raise NotFound(f"node {node_id!r} not found")
+        with self.reading():
+            return walk_steps(self._conn, node_id, kind, depth, walk, max_fanout)
 
     def _frame(
         self,
