@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -92,6 +93,44 @@ def test_demo_accounts_are_made_once_and_work(settings: Settings) -> None:
         )
     assert ok.status_code == 200 and ok.json()["names"][0]["family"] == "Hume"
     assert ok.json()["medical"] is None  # analysts do not see medical details
+
+
+def test_routes_mounted_flat_give_the_api_include_router_would(settings: Settings) -> None:
+    """`mount` puts each router's routes on the app (no per-request re-matching of lazily
+    included routers): the same operations, parameters, tags and responses as the usual
+    `include_router`, and a router with dependencies of its own is still included."""
+    from fastapi import APIRouter, Depends, FastAPI, HTTPException
+    from fastapi.openapi.utils import get_openapi
+    from fastapi.routing import APIRoute
+    from starlette.routing import BaseRoute
+
+    from api.app import ROUTERS, mount
+
+    app = create_app(settings)
+    reference = FastAPI()
+    for router in ROUTERS:
+        reference.include_router(router)
+
+    def schema(routes: list[BaseRoute]) -> dict[str, Any]:
+        return get_openapi(title="t", version="1", routes=routes)
+
+    assert schema(app.routes) == schema(reference.routes)
+    flat = [r for r in app.routes if isinstance(r, APIRoute)]
+    assert len(flat) == sum(len(r.routes) for r in ROUTERS) >= 40
+
+    def refuse() -> None:
+        raise HTTPException(status_code=403)
+
+    guarded = APIRouter(dependencies=[Depends(refuse)])
+
+    @guarded.get("/guarded")
+    def guarded_route() -> dict[str, str]:
+        return {}
+
+    other = FastAPI()
+    mount(other, guarded)
+    with TestClient(other) as client:
+        assert client.get("/guarded").status_code == 403  # the router's dependency ran
 
 
 def test_personal_reads_document_their_token_and_purpose(settings: Settings) -> None:
