@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.bench_upsert
 	$(PY) -m bench.bench_api_load
+	$(PY) -m bench.bench_routing --write-results
 	$(PY) -m bench.bench_ingest
 	$(PY) -m bench.bench_risk
 	$(PY) -m bench.bench_chis --write-results
