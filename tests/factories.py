@@ -79,3 +79,20 @@ def from_report(rep: Report, observed: date | None = None) -> Support:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+# Synthetic names that match nobody else's: filler records, so a name is rare in an index.
+STRANGERS = [
+    ("Harlow", "Penn"),
+    ("Isolde", "Marsh"),
+    ("Jory", "Castell"),
+    ("Keziah", "Dunmore"),
+    ("Lorcan", "Fairweather"),
+    ("Mireille", "Oakhurst"),
+    ("Nevan", "Quill"),
+    ("Odile", "Rookwood"),
+    ("Perrin", "Stallard"),
+    ("Quenby", "Thorne"),
+    ("Rafferty", "Underhill"),
+    ("Saoirse", "Vane"),
+]

@@ -27,6 +27,7 @@ from ingest.reader import read_lines
 from ingest.resolution import Outcome
 from ingest.state import IngestState
 from tests import wire as w
+from tests.factories import STRANGERS
 
 NAME_ONLY = {
     "name": {"given": "Danny", "family": "Edwick"},
@@ -34,22 +35,6 @@ NAME_ONLY = {
     "address": None,
     "postcode": None,
 }
-
-
-STRANGERS = [
-    ("Harlow", "Penn"),
-    ("Isolde", "Marsh"),
-    ("Jory", "Castell"),
-    ("Keziah", "Dunmore"),
-    ("Lorcan", "Fairweather"),
-    ("Mireille", "Oakhurst"),
-    ("Nevan", "Quill"),
-    ("Odile", "Rookwood"),
-    ("Perrin", "Stallard"),
-    ("Quenby", "Thorne"),
-    ("Rafferty", "Underhill"),
-    ("Saoirse", "Vane"),
-]
 
 
 def world() -> list[w.Record]:

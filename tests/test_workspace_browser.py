@@ -7,6 +7,7 @@ with Playwright. Screenshots go to `tests/artifacts/` (gitignored; CI keeps them
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -21,11 +22,13 @@ from api.app import create_app
 from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
-from graph.edges import EdgeKind
+from graph.edges import AssociationType, EdgeKind
 from graph.nodes import Event, EventType
 from graph.stores.sqlite import SqliteGraphStore
+from ingest.entities import Resolution
+from ingest.state import IngestState
 from tests import scenario as sc
-from tests.factories import edge
+from tests.factories import STRANGERS, edge, person
 from tests.support.browser import BrowserUnavailable, chromium_path, live_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -70,10 +73,67 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     roles = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE)
     tokens = {r: accounts.add(f"browser-{r.value}", r) for r in roles}
     accounts.close()
+    _possible_identity(store, settings)
     app = create_app(settings, store=store)
     with live_server(app) as url:
         yield {"url": url, "tokens": tokens, "settings": settings, "app": app}
     store.close()
+
+
+def _possible_identity(store: SqliteGraphStore, settings: Settings) -> None:
+    """A report names "Darrel Hume" (P1's name) with nothing else as PM-2's co-offender: a
+    person of its own (PM-1, outside P1's chart), which resolution keeps apart from P1 as
+    a possible match."""
+    store.upsert(
+        [
+            person("PM-1", "Darrel", "Hume", source_system="report_mention"),
+            person("PM-2", "Brannoc", "Teague"),
+        ],
+        [
+            edge(
+                "W-co",
+                EdgeKind.ASSOCIATED_WITH,
+                "PM-1",
+                "PM-2",
+                assoc=AssociationType.CO_OFFENDER,
+                via=sc.R1,
+            )
+        ],
+    )
+    facts = {
+        "P1": ("visor", [["Darrel", "Hume"]], "1979-06-02"),
+        "PM-1": ("report_mention", [["Darrel", "Hume"]], None),
+        **{
+            f"F{i}": ("local_intel", [[given, family]], f"19{60 + i}-0{1 + i % 9}-1{i % 10}")
+            for i, (given, family) in enumerate(STRANGERS)
+        },
+    }
+    with IngestState(settings.ingest_path) as state:
+        with state.transaction() as conn:
+            state.save_person_facts(
+                conn,
+                [
+                    (
+                        pid,
+                        json.dumps(
+                            {
+                                "source_system": system,
+                                "names": names,
+                                "dob": dob,
+                                "gender": None,
+                                "pnc_id": None,
+                                "addresses": [],
+                                "postcodes": [],
+                            }
+                        ),
+                    )
+                    for pid, (system, names, dob) in facts.items()
+                ],
+            )
+        resolution = Resolution(state)
+        resolution.resolve(None)
+        [match] = resolution.possible_matches(["P1"])
+        assert match.record == "PM-1", match
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +234,9 @@ def test_analyst_searches_charts_expands_and_filters(browser: Any, site: dict[st
     page.click("nav button[data-tab=risk]")
     page.wait_for_function("() => document.getElementById('risk-score').textContent")
     assert "score" in page.inner_text("#risk-score")
+    page.wait_for_selector("#risk-findings li.possible")
+    possible = page.inner_text("#risk-findings li.possible")
+    assert "possible match PM-1" in possible and "not counted" in possible
     page.click("nav button[data-tab=paths]")
     page.fill("#path-to", "P3")
     page.click("#paths-form button")

@@ -295,9 +295,20 @@
       return r.json().then(function (body) {
         $("risk-score").textContent = "score " + body.score;
         if (!body.findings.length) list.appendChild(el("li", "Nothing raises this risk."));
-        body.findings.forEach(function (f) {
-          list.appendChild(el("li", f.rule + " (" + f.question + ", +" + f.weight + "): " +
-            f.reason + " [" + f.evidence.map(function (e) { return e.id; }).join(", ") + "]"));
+        // Scored findings, then those shown but never counted: resting on E-graded material
+        // only, or through a record that may be this person (a name-only mention).
+        [
+          [body.findings, null, ""],
+          [body.not_raising, "not counted: E-graded only", "not-raising"],
+          [body.possible || [], "not counted: possible match, not confirmed", "possible"],
+        ].forEach(function (group) {
+          group[0].forEach(function (f) {
+            var weight = group[1] === null ? "+" + f.weight : group[1];
+            var item = el("li", f.rule + " (" + f.question + ", " + weight + "): " + f.reason +
+              " [" + f.evidence.map(function (e) { return e.id; }).join(", ") + "]");
+            if (group[2]) item.className = group[2];
+            list.appendChild(item);
+          });
         });
       });
     });
