@@ -459,7 +459,11 @@ class SqliteGraphStore(Walks):
         self, node_id: str, depth: int, walk: TraversalFilter, max_fanout: int | None
     ) -> Frame | None:
         """Person steps walked in one statement a step (`sqlite_person_steps`); None when a
-        node on the way is over the cap."""
+        node on the way is over the cap, and at depth 1, where the hop walk is only two
+        levels and cheaper (associates p50 0.86 against 1.40 ms on the 1M-node graph; at
+        depth 2 the step walk is 17% faster, at depth 3 42%)."""
+        if depth < 2:
+            return None
         kind = self._visible_kind(node_id, walk)
         if kind is None:
             raise NotFound(f"node {node_id!r} not found")
