@@ -400,17 +400,19 @@ class Resolution:
         mine = set(records)
         if not mine:
             return []
-        judged = self.judgements_in_force()
         best: dict[str, PossibleMatch] = {}
         marks = ",".join("?" * len(mine))
         with self.state.reading() as conn:
+            # Each pair's latest judgement, by the (a, b, seq) index: not every judgement.
             rows = conn.execute(
-                "SELECT a, b, score, outcome FROM match_pairs WHERE outcome IN ('review', "
-                f"'possible') AND (a IN ({marks}) OR b IN ({marks}))",
+                "SELECT m.a, m.b, m.score, m.outcome, (SELECT j.verdict FROM judgements j "
+                "WHERE j.a = m.a AND j.b = m.b ORDER BY j.seq DESC LIMIT 1) FROM match_pairs m "
+                f"WHERE m.outcome IN ('review', 'possible') AND (m.a IN ({marks}) OR m.b IN "
+                f"({marks}))",
                 [*mine, *mine],
             ).fetchall()
-        for a, b, score, outcome in rows:
-            if judged.get((a, b)) == "not_same" or (a in mine and b in mine):
+        for a, b, score, outcome, verdict in rows:
+            if verdict == "not_same" or (a in mine and b in mine):
                 continue
             record, of = (b, a) if a in mine else (a, b)
             if record not in best or score > best[record].score:
