@@ -36,6 +36,7 @@ from ingest.resolution import (
     weights,
 )
 from ingest.resolution.nicknames import name_groups, nickname_pair_count
+from tests.factories import STRANGERS
 
 HOME = ("EX1 4ML", "14 Mill Lane, Exampletown")
 ELSEWHERE = ("AC3 9QT", "7 Rowan Close, Ashcombe")
@@ -342,6 +343,30 @@ def test_thresholds_are_validated_and_ordered() -> None:
     assert t.outcome(0.7) is Outcome.REVIEW
     assert t.outcome(0.3) is Outcome.POSSIBLE
     assert t.outcome(0.1) is Outcome.KEEP_APART
+
+
+def test_possible_pairs_keep_the_full_comparisons_score_without_its_notes() -> None:
+    """Pairs in the possible band are scored by the fast path only (there are many and
+    nobody reviews them), with the same score the explained comparison gives."""
+    records = [  # a record, and the name alone (as a report mention gives it)
+        person("P-a", "Danny", "Edwick"),
+        person("P-b", "Danny", "Edwick", dob=None, gender=None, home=None),
+    ]
+    others = [
+        person(f"P-x{i}", given, family, dob=date(1960 + i, 1 + i % 9, 10 + i % 10), home=None)
+        for i, (given, family) in enumerate(STRANGERS * 20)
+    ]
+    index = PersonIndex()
+    for record in [*records, *others]:
+        index.add(record)
+    stats = ResolutionStats()
+    [pair] = score_pairs(index, ["P-a", "P-b"], THRESHOLDS, stats)
+    assert pair.outcome is Outcome.POSSIBLE and pair.features == ()
+    full = compare_prepared(
+        index.prepared_records()["P-a"], index.prepared_records()["P-b"], index.context()
+    )
+    assert pair.score == pytest.approx(full.score)
+    assert stats.explained == 0 and stats.outcomes[Outcome.POSSIBLE] == 1
 
 
 def test_scored_pair_ends_are_in_id_order() -> None:

@@ -139,14 +139,22 @@ def score_pairs(
     limits = thresholds or Thresholds()
     stats = stats if stats is not None else ResolutionStats()
     floor = odds_bits(limits.possible)
+    review = odds_bits(limits.review)
     ctx = index.context()
     out: list[ScoredPair] = []
     records = index.prepared_records()
     for a, b in index.pairs_for(ids):
         stats.candidate_pairs += 1
         pa, pb = records[a], records[b]
-        if score_bits(pa, pb, floor, ctx) < floor - 1e-9:
+        bits = score_bits(pa, pb, floor, ctx)
+        if bits < floor - 1e-9:
             stats.outcomes[Outcome.KEEP_APART] += 1
+            continue
+        if bits < review - 1e-9:
+            # A possible match keeps its score only: there are many, nobody reviews them,
+            # and `compare` explains one on demand (the bits are the full comparison's).
+            stats.outcomes[Outcome.POSSIBLE] += 1
+            out.append(ScoredPair(a, b, probability(bits), Outcome.POSSIBLE))
             continue
         comparison = compare_prepared(pa, pb, ctx)
         stats.explained += 1
