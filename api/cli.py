@@ -637,7 +637,7 @@ def risk_command(
     db: DbOption = None,
 ) -> None:
     """What raises a nominal's risk, with reasons and evidence (audited as consultation)."""
-    from graph.analysis.risk import assess
+    from graph.analysis.risk import assess, visible_possible
 
     settings = _settings(db)
     policy = _reader(settings, purpose, role)
@@ -650,16 +650,12 @@ def risk_command(
         if start is None or policy.node_view(start) is None:
             console.print(f"[red]person {person_id!r} not found[/red]")
             raise typer.Exit(1)
-        entity = Resolution(state).entity_of(person_id)
+        resolution = Resolution(state)
+        entity = resolution.entity_of(person_id)
         members = store.get_nodes(entity[1] if entity else [person_id])
         records = sorted(i for i, n in members.items() if policy.node_view(n) is not None)
-        matches = Resolution(state).possible_matches(records)
-        maybe = store.get_nodes([m.record for m in matches])
-        possible = [
-            (m.record, m.score)
-            for m in matches
-            if m.record in maybe and policy.node_view(maybe[m.record]) is not None
-        ]
+        matches = [(m.record, m.score) for m in resolution.possible_matches(records)]
+        possible = visible_possible(store, policy, matches)
         result = assess(store, person_id, records=records, flt=policy.filter, possible=possible)
         findings = [*result.findings, *result.not_raising, *result.possible]
         returned = (

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bench.results import publish
 from graph.access import AccessPolicy, Principal, Role
-from graph.analysis.risk import Finding, RiskAssessment, assess
+from graph.analysis.risk import Finding, RiskAssessment, assess, visible_possible
 from graph.audit import AuditLog
 from graph.edges import EdgeKind
 from graph.nodes import NodeKind
@@ -92,13 +92,8 @@ def _assess_all(
     out = {}
     for n in nominals:
         records = members.get(entity.get(n, ""), [n])
-        matches = resolution.possible_matches(records)
-        nodes = store.get_nodes([m.record for m in matches])
-        possible = [
-            (m.record, m.score)
-            for m in matches
-            if m.record in nodes and policy.node_view(nodes[m.record]) is not None
-        ]
+        matches = [(m.record, m.score) for m in resolution.possible_matches(records)]
+        possible = visible_possible(store, policy, matches)
         out[n] = assess(store, n, records=records, flt=policy.filter, possible=possible)
     return out
 

@@ -6,6 +6,7 @@ over to the generic walk), hub locations, E-graded-only links and restricted vie
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,28 @@ def key(result: AssociateList) -> tuple[Any, ...]:
     )
 
 
+def cases(
+    towns: list[tuple[list[Node], list[Edge]]],
+    seed: int,
+    walk: Callable[[random.Random], tuple[int, TraversalFilter, bool]],
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`CASES_PER_GRAPH` random (start person, associates arguments) per town; `walk`
+    picks the depth, view and whether hubs are walked."""
+    rng = random.Random(seed)
+    for nodes, _ in towns:
+        people = [n.id for n in nodes if n.kind is NodeKind.PERSON]
+        for _ in range(CASES_PER_GRAPH):
+            depth, view, hubs = walk(rng)
+            args: dict[str, Any] = {
+                "depth": depth,
+                "flt": view,
+                "include_hubs": hubs,
+                "max_fanout": rng.choice([None, None, 3, 5, 8]),
+                "limit": rng.choice([200, 200, 4]),
+            }
+            yield rng.choice(people), args
+
+
 def count_step_walks(
     monkeypatch: pytest.MonkeyPatch, store_class: type[Any], min_depth: int = 1
 ) -> list[bool]:
@@ -137,26 +160,14 @@ def test_step_walk_equals_generic_walk_and_embedded(
     for nodes, edges in towns:
         neo4j_store.upsert(nodes, edges)
         local.upsert(nodes, edges)
-    rng = random.Random(1000)
-    for nodes, _ in towns:
-        people = [n.id for n in nodes if n.kind is NodeKind.PERSON]
-        for _ in range(CASES_PER_GRAPH):
-            depth, view, hubs = rng.choice(combinations)
-            args: dict[str, Any] = {
-                "depth": depth,
-                "flt": view,
-                "include_hubs": hubs,
-                "max_fanout": rng.choice([None, None, 3, 5, 8]),
-                "limit": rng.choice([200, 200, 4]),
-            }
-            start = rng.choice(people)
-            fast = associates(neo4j_store, start, **args)
-            with monkeypatch.context() as m:
-                m.setattr(Neo4jGraphStore, "step_frame", lambda *_: None)
-                generic = associates(neo4j_store, start, **args)
-            local_answer = associates(local, start, **args)
-            assert key(fast) == key(generic), (start, args)
-            assert key(generic) == key(local_answer), (start, args)
+    for start, args in cases(towns, 1000, lambda rng: rng.choice(combinations)):
+        fast = associates(neo4j_store, start, **args)
+        with monkeypatch.context() as m:
+            m.setattr(Neo4jGraphStore, "step_frame", lambda *_: None)
+            generic = associates(neo4j_store, start, **args)
+        local_answer = associates(local, start, **args)
+        assert key(fast) == key(generic), (start, args)
+        assert key(generic) == key(local_answer), (start, args)
     local.close()
     assert any(taken) and not all(taken)  # both the step walk and the hand-over ran
     assert sum(taken) > len(taken) / 2
@@ -179,23 +190,16 @@ def test_embedded_step_walk_equals_embedded_generic_walk(
     towns = [random_graph(seed) for seed in range(100, 100 + 3 * GRAPHS)]
     for nodes, edges in towns:
         store.upsert(nodes, edges)
-    rng = random.Random(2000)
-    for nodes, _ in towns:
-        people = [n.id for n in nodes if n.kind is NodeKind.PERSON]
-        for _ in range(CASES_PER_GRAPH):
-            args: dict[str, Any] = {
-                "depth": rng.choice([1, 2, 3]),
-                "flt": rng.choice(views),
-                "include_hubs": rng.random() < 0.3,
-                "max_fanout": rng.choice([None, None, 3, 5, 8]),
-                "limit": rng.choice([200, 200, 4]),
-            }
-            start = rng.choice(people)
-            fast = associates(store, start, **args)
-            with monkeypatch.context() as m:
-                m.setattr(SqliteGraphStore, "step_frame", lambda *_: None)
-                generic = associates(store, start, **args)
-            assert key(fast) == key(generic), (start, args)
+
+    def walk(rng: random.Random) -> tuple[int, TraversalFilter, bool]:
+        return rng.choice([1, 2, 3]), rng.choice(views), rng.random() < 0.3
+
+    for start, args in cases(towns, 2000, walk):
+        fast = associates(store, start, **args)
+        with monkeypatch.context() as m:
+            m.setattr(SqliteGraphStore, "step_frame", lambda *_: None)
+            generic = associates(store, start, **args)
+        assert key(fast) == key(generic), (start, args)
     store.close()
     assert any(taken) and not all(taken)  # both the step walk and the hand-over ran
     assert sum(taken) > len(taken) / 2

@@ -20,7 +20,7 @@ from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
 from graph.analysis.measures import Measure, MeasureStore
 from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
-from graph.analysis.risk import RiskAssessment, assess
+from graph.analysis.risk import RiskAssessment, assess, visible_possible
 from graph.analysis.timeline import timeline
 from graph.edges import AssociationType, Edge
 from graph.errors import AccessDenied, NotFound
@@ -385,9 +385,8 @@ async def _assessment(
         records = await _visible_ids(ctx, found[1])
     possible: list[tuple[str, float]] = []
     if with_possible and ctx.resolution is not None:
-        matches = ctx.resolution.possible_matches(records)
-        seen = set(await _visible_ids(ctx, [m.record for m in matches]))
-        possible = [(m.record, m.score) for m in matches if m.record in seen]
+        matches = [(m.record, m.score) for m in ctx.resolution.possible_matches(records)]
+        possible = await store_call(ctx.store, visible_possible, ctx.store, ctx.policy, matches)
     flt = ctx.policy.filter
     return await store_call(
         ctx.store,

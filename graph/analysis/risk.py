@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from graph.access import AccessPolicy
 from graph.analysis.associates import Associate, associates
 from graph.edges import AssociationType, Edge, EdgeKind
 from graph.nodes import Location as LocationNode
@@ -226,6 +227,19 @@ def assess(
     return result
 
 
+def visible_possible(
+    store: GraphStore, policy: AccessPolicy, candidates: Sequence[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """The (record, match score) candidates whose record the caller may see: a hidden
+    record is neither assessed nor named."""
+    nodes = store.get_nodes([record for record, _ in candidates])
+    return [
+        (record, score)
+        for record, score in candidates
+        if record in nodes and policy.node_view(nodes[record]) is not None
+    ]
+
+
 def _possible_findings(
     store: GraphStore,
     members: list[str],
@@ -238,8 +252,9 @@ def _possible_findings(
     """What the rules find through each possible record, as if it were the nominal's; a
     finding the nominal's own records already give is not repeated."""
     out: dict[tuple[str, str], Finding] = {}
+    stored = store.get_nodes([record for record, _ in possible])
     for record, score in possible:
-        if record in members or store.get_node(record) is None:
+        if record in members or record not in stored:
             continue
         own = [*members, record]
         for f in [
