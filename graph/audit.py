@@ -75,8 +75,13 @@ class ChainReport(BaseModel):
     reason: str | None = None
 
 
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+"""Built once: `json.dumps` with these options builds an encoder on every call, which was a
+fifth of writing an entry."""
+
+
 def _canonical(body: dict[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL_JSON.encode(body)
 
 
 def _chain(prev_hash: str, canonical: str) -> str:
@@ -113,8 +118,11 @@ def _entry(seq: int, prev: str, event: AuditEvent) -> tuple[AuditEntry, tuple[An
     canonical = _canonical(body)
     digest = _chain(prev, canonical)
     row = (seq, body["at"], event.actor, event.operation.value, canonical, prev, digest)
-    # The event was validated when it was made: no need to validate it again.
-    entry = AuditEntry.model_construct(**dict(event), seq=seq, at=at, prev_hash=prev, hash=digest)
+    # The event was validated when it was made: no need to validate it again. Its `__dict__`
+    # holds every field (no extras are kept), and is several times cheaper than `dict(event)`.
+    entry = AuditEntry.model_construct(
+        **event.__dict__, seq=seq, at=at, prev_hash=prev, hash=digest
+    )
     return entry, row
 
 

@@ -346,19 +346,13 @@ class Resolution:
     def entity_of(self, person_id: str) -> tuple[str, list[str]] | None:
         """(entity id, member person ids) for a person, None if never resolved."""
         with self.state.reading() as conn:
-            row = conn.execute(
-                "SELECT entity_id FROM entities WHERE person_id = ?", (person_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            members = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT person_id FROM entities WHERE entity_id = ? ORDER BY person_id",
-                    (row[0],),
-                )
-            ]
-        return row[0], members
+            rows = conn.execute(
+                "SELECT m.entity_id, m.person_id FROM entities e "
+                "JOIN entities m ON m.entity_id = e.entity_id "
+                "WHERE e.person_id = ? ORDER BY m.person_id",
+                (person_id,),
+            ).fetchall()
+        return (rows[0][0], [r[1] for r in rows]) if rows else None
 
     def records_of(self, person_id: str) -> list[str]:
         """Every record of the person's entity (just the person if never resolved)."""

@@ -14,7 +14,7 @@ from api.accounts import AccountStore
 from api.app import create_app
 from api.cli import app as cli
 from graph.access import Role
-from graph.audit import AuditEvent, AuditLog, Operation
+from graph.audit import AuditEvent, AuditLog, Operation, _canonical
 from graph.config import Settings
 from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
@@ -249,3 +249,20 @@ def test_subject_index_holds_subjects_and_returned_ids_once(log: AuditLog) -> No
         "SELECT subject FROM audit_subject WHERE seq = 11 ORDER BY subject"
     )
     assert [r[0] for r in rows] == ["P1", "P2", "R1"]
+
+
+def test_canonical_form_is_unchanged_for_logs_already_written() -> None:
+    """Entries already on disk were hashed over `json.dumps(sort_keys, compact, default=str)`;
+    the prebuilt encoder must give byte-identical text, or old chains would stop verifying."""
+    from datetime import UTC, datetime
+
+    body = {
+        "seq": 7,
+        "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # not JSON: goes through default=str
+        "subjects": ["P2", "P1"],
+        "details": {"z": 1, "a": {"é": None, "b": [1.5, True]}},
+        "action": "read person",
+    }
+    expected = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    assert _canonical(body) == expected
+    assert expected.startswith('{"action":"read person","at":"2026-01-02 03:04:05+00:00"')

@@ -78,7 +78,8 @@ async def get_person(
     entity = await _entity(ctx, person_id)
     returned = entity.records if entity else [person_id]
     await ctx.consulted("read person", [person_id], returned)
-    return json_response(PersonView.model_construct(**dict(view), entity=entity))
+    # `__dict__` holds every field (nodes forbid extras) and is much cheaper than `dict(view)`.
+    return json_response(PersonView.model_construct(**view.__dict__, entity=entity))
 
 
 async def _entity(ctx: PersonalRead, person_id: str) -> EntityRef | None:
