@@ -187,3 +187,49 @@ def test_a_person_known_only_from_a_restricted_report_is_as_restricted(api: Any)
     assert client.get("/persons/MEN-RL-0", headers=read).status_code == 200
     assert client.get("/persons/MEN-RL-0", headers=partner).status_code == 404
     assert client.get("/persons/MEN-RL-0/entity", headers=partner).status_code == 404
+
+
+def test_queue_pages_cover_every_visible_pair_when_some_are_hidden(api: Any) -> None:
+    """Pages are cut from the pairs the caller may see: hidden pairs early in the queue must
+    neither shorten a page nor end the paging while visible pairs remain."""
+    from graph.markings import Compartment, Marking
+    from graph.stores.sqlite import SqliteGraphStore
+
+    client, headers, settings = api
+    twins = [w.person(f"PW{i}", "Will", "Carver", dob=None, at="L1") for i in range(6)]
+    _ingest(client, headers[Role.ANALYST], [*people(), *twins])
+    # Records a health system holds: offender managers see them, analysts do not.
+    with SqliteGraphStore(settings.db_path) as store:
+        hidden = {"PA", "PW0", "PW1"}
+        nodes = store.get_nodes(sorted(hidden))
+        store.upsert(
+            [
+                n.model_copy(update={"marking": Marking(compartment=Compartment.MEDICAL)})
+                for n in nodes.values()
+            ]
+        )
+
+    manager = AccountStore(settings.governance_path)
+    om = {"Authorization": f"Bearer {manager.add('u-om', Role.OFFENDER_MANAGER)}"}
+    manager.close()
+
+    def pages(h: dict[str, str], limit: int) -> list[tuple[str, str]]:
+        read = {**{k: v for k, v in h.items() if k != "Content-Type"}}
+        read["X-Purpose"] = "intelligence_review"
+        out: list[tuple[str, str]] = []
+        after: int | None = 0
+        while after is not None:
+            body = client.get(f"/resolution/queue?after={after}&limit={limit}", headers=read)
+            assert body.status_code == 200, body.text
+            page = body.json()
+            assert len(page["items"]) == limit or page["next_after"] is None
+            out += [(q["a"]["id"], q["b"]["id"]) for q in page["items"]]
+            after = page["next_after"]
+        return out
+
+    everything = pages(om, 50)
+    assert any(set(pair) & hidden for pair in everything)  # the test hides something queued
+    expected = [pair for pair in everything if not set(pair) & hidden]
+    assert len(expected) >= 3
+    assert pages(headers[Role.ANALYST], 2) == expected
+    assert pages(headers[Role.ANALYST], 50) == expected

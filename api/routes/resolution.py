@@ -18,6 +18,7 @@ from api.schemas import ERRORS, Page, json_response
 from graph.access import Permission
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
+from ingest.entities import QueuedPair as Queued
 from ingest.entities import Resolution
 
 router = APIRouter(tags=["entity resolution"], responses=ERRORS)
@@ -82,6 +83,23 @@ async def _visible_persons(ctx: PersonalRead, ids: list[str]) -> dict[str, Perso
     return out
 
 
+async def _visible_queue(
+    ctx: PersonalRead, resolution: Resolution, want: int, person: str | None
+) -> tuple[list[Queued], dict[str, Person]]:
+    """The first `want` queued pairs the caller may see (fewer only when the queue ends),
+    with those persons' views. Pairs with a hidden record are dropped before the page is
+    cut, so they shorten no page and end no paging; the queue is read again, twice as
+    deep, while hidden pairs leave it short."""
+    depth = want
+    while True:
+        pairs = await run_in_threadpool(resolution.queue, depth, None, person)
+        persons = await _visible_persons(ctx, sorted({p for q in pairs for p in (q.a, q.b)}))
+        visible = [q for q in pairs if q.a in persons and q.b in persons]
+        if len(visible) >= want or len(pairs) < depth:
+            return visible[:want], persons
+        depth *= 2
+
+
 @router.get(
     "/resolution/queue", response_model=Page[QueuedPair], openapi_extra=PERSONAL_READ_OPENAPI
 )
@@ -99,9 +117,7 @@ async def review_queue(
     resolution = _resolution(request)
     if person is not None and person not in await _visible_persons(ctx, [person]):
         raise NotFound(f"person {person!r} not found")
-    pairs = await run_in_threadpool(resolution.queue, after + limit + 1, None, person)
-    persons = await _visible_persons(ctx, sorted({p for q in pairs for p in (q.a, q.b)}))
-    visible = [q for q in pairs if q.a in persons and q.b in persons]
+    visible, persons = await _visible_queue(ctx, resolution, after + limit + 1, person)
     page = visible[after : after + limit]
     items = [
         QueuedPair(
