@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -132,15 +133,20 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[i : i + CHUNK]
 
 
+# Rows are dicts (the Neo4j store sends the same rows as parameters), but SQLite binds
+# positional parameters from tuples about twice as fast as named ones from dicts: 4 against
+# 8-10 us a 16-column row, most of a row's INSERT. `itemgetter` makes the tuples in C.
+NODE_VALUES = itemgetter(*NODE_COLS)
+EDGE_VALUES = itemgetter(*EDGE_COLS)
+
+
 def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join(':' + c for c in cols)})"
+    return f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})"
 
 
 def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
-    names = ",".join(cols)
-    marks = ",".join(f":{c}" for c in cols)
     updates = ",".join(f"{c}=excluded.{c}" for c in cols if c != "id")
-    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}"
+    return f"{_insert_sql(table, cols)} ON CONFLICT(id) DO UPDATE SET {updates}"
 
 
 SEP = "\x1f"  # unit separator between ids in one column
@@ -247,10 +253,10 @@ class SqliteGraphStore(Walks):
             )
             stale = self._stored_support_pairs(conn, [r["id"] for r in changed_edges])
             conn.executemany("DELETE FROM edge_supports WHERE report_id = ? AND edge_id = ?", stale)
-            conn.executemany(_insert_sql("nodes", NODE_COLS), new_nodes)
-            conn.executemany(_upsert_sql("nodes", NODE_COLS), changed_nodes)
-            conn.executemany(_insert_sql("edges", EDGE_COLS), new_edges)
-            conn.executemany(_upsert_sql("edges", EDGE_COLS), changed_edges)
+            conn.executemany(_insert_sql("nodes", NODE_COLS), map(NODE_VALUES, new_nodes))
+            conn.executemany(_upsert_sql("nodes", NODE_COLS), map(NODE_VALUES, changed_nodes))
+            conn.executemany(_insert_sql("edges", EDGE_COLS), map(EDGE_VALUES, new_edges))
+            conn.executemany(_upsert_sql("edges", EDGE_COLS), map(EDGE_VALUES, changed_edges))
             conn.executemany(
                 "INSERT INTO edge_supports (report_id, edge_id) VALUES (?, ?)",
                 [pair for r in (*new_edges, *changed_edges) for pair in support_pairs(r)],
@@ -343,7 +349,7 @@ class SqliteGraphStore(Walks):
                 updates.append(edge_row(narrowed))
             stale = self._stored_support_pairs(conn, sorted(deleted | {u["id"] for u in updates}))
             conn.executemany("DELETE FROM edge_supports WHERE report_id = ? AND edge_id = ?", stale)
-            conn.executemany(_upsert_sql("edges", EDGE_COLS), updates)
+            conn.executemany(_upsert_sql("edges", EDGE_COLS), map(EDGE_VALUES, updates))
             conn.executemany(
                 "INSERT INTO edge_supports (report_id, edge_id) VALUES (?, ?)",
                 [pair for u in updates for pair in support_pairs(u)],
