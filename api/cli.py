@@ -654,7 +654,7 @@ def risk_command(
         entity = resolution.entity_of(person_id)
         members = store.get_nodes(entity[1] if entity else [person_id])
         records = sorted(i for i, n in members.items() if policy.node_view(n) is not None)
-        matches = [(m.record, m.score) for m in resolution.possible_matches(records)]
+        matches = [(m.record, m.score) for m in resolution.possible_matches(records, limit=None)]
         possible = visible_possible(store, policy, matches)
         result = assess(store, person_id, records=records, flt=policy.filter, possible=possible)
         findings = [*result.findings, *result.not_raising, *result.possible]

@@ -92,7 +92,7 @@ def _assess_all(
     out = {}
     for n in nominals:
         records = members.get(entity.get(n, ""), [n])
-        matches = [(m.record, m.score) for m in resolution.possible_matches(records)]
+        matches = [(m.record, m.score) for m in resolution.possible_matches(records, limit=None)]
         possible = visible_possible(store, policy, matches)
         out[n] = assess(store, n, records=records, flt=policy.filter, possible=possible)
     return out

@@ -386,11 +386,14 @@ class Resolution:
                 break
         return out
 
-    def possible_matches(self, records: Sequence[str], limit: int = 10) -> list[PossibleMatch]:
+    def possible_matches(
+        self, records: Sequence[str], limit: int | None = 10
+    ) -> list[PossibleMatch]:
         """Records outside `records` (one entity) that may be the same human: pairs in the
         review or possible band not judged `not_same`, highest score first (an `unsure`
         judgement leaves a pair possible). A risk assessment shows what these records say,
-        unscored, until someone judges them."""
+        unscored, until someone judges them. `limit=None` lists them all (a caller that
+        drops records it may not see must cut after dropping, not before)."""
         mine = set(records)
         if not mine:
             return []

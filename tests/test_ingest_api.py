@@ -17,6 +17,7 @@ from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
 from tests import wire as w
+from tests.support.role_headers import role_headers
 
 ADDRESS = {"address": "1 Test Street, Sampletown", "postcode": "SX1 1AA"}
 
@@ -47,17 +48,12 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
         match_auto_link=0.995,
         match_review=0.5,
     )
-    accounts = AccountStore(settings.governance_path)
-    roles = (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR, Role.PARTNER_AGENCY)
-    headers = {
-        r: {
-            "Authorization": f"Bearer {accounts.add(f'u-{r.value}', r)}",
-            "X-Purpose": "intelligence_review",
-            "Content-Type": "application/x-ndjson",
-        }
-        for r in roles
-    }
-    accounts.close()
+    headers = role_headers(
+        settings.governance_path,
+        (Role.ANALYST, Role.FIB_REVIEWER, Role.FRONTLINE, Role.AUDITOR, Role.PARTNER_AGENCY),
+        "intelligence_review",
+        **{"Content-Type": "application/x-ndjson"},
+    )
     with TestClient(create_app(settings)) as client:
         yield client, headers, settings
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.accounts import AccountStore
 from api.app import create_app
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.risk import assess
@@ -28,6 +27,7 @@ from ingest.resolution import Outcome
 from ingest.state import IngestState
 from tests import wire as w
 from tests.factories import STRANGERS
+from tests.support.role_headers import role_headers
 
 NAME_ONLY = {
     "name": {"given": "Danny", "family": "Edwick"},
@@ -131,16 +131,11 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
         governance_path=tmp_path / "gov.db",
         ingest_path=tmp_path / "ingest.db",
     )
-    accounts = AccountStore(settings.governance_path)
-    roles = (Role.ANALYST, Role.OFFENDER_MANAGER, Role.FRONTLINE)
-    headers = {
-        r: {
-            "Authorization": f"Bearer {accounts.add(f'u-{r.value}', r)}",
-            "X-Purpose": "offender_management",
-        }
-        for r in roles
-    }
-    accounts.close()
+    headers = role_headers(
+        settings.governance_path,
+        (Role.ANALYST, Role.OFFENDER_MANAGER, Role.FRONTLINE),
+        "offender_management",
+    )
     with TestClient(create_app(settings)) as client:
         yield client, headers, settings
 

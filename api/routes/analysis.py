@@ -385,7 +385,9 @@ async def _assessment(
         records = await _visible_ids(ctx, found[1])
     possible: list[tuple[str, float]] = []
     if with_possible and ctx.resolution is not None:
-        matches = [(m.record, m.score) for m in ctx.resolution.possible_matches(records)]
+        matches = [
+            (m.record, m.score) for m in ctx.resolution.possible_matches(records, limit=None)
+        ]
         possible = await store_call(ctx.store, visible_possible, ctx.store, ctx.policy, matches)
     flt = ctx.policy.filter
     return await store_call(

@@ -227,17 +227,25 @@ def assess(
     return result
 
 
+MAX_POSSIBLE_MATCHES = 10
+"""Possible-match records an assessment looks through (the best-scored ones)."""
+
+
 def visible_possible(
-    store: GraphStore, policy: AccessPolicy, candidates: Sequence[tuple[str, float]]
+    store: GraphStore,
+    policy: AccessPolicy,
+    candidates: Sequence[tuple[str, float]],
+    limit: int = MAX_POSSIBLE_MATCHES,
 ) -> list[tuple[str, float]]:
-    """The (record, match score) candidates whose record the caller may see: a hidden
-    record is neither assessed nor named."""
+    """The first `limit` (record, match score) candidates, best first, whose record the
+    caller may see: a hidden record is neither assessed nor named, and takes no place that
+    a visible one would have had (so pass every candidate, not an already-cut list)."""
     nodes = store.get_nodes([record for record, _ in candidates])
     return [
         (record, score)
         for record, score in candidates
         if record in nodes and policy.node_view(nodes[record]) is not None
-    ]
+    ][:limit]
 
 
 def _possible_findings(
