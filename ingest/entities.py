@@ -276,6 +276,16 @@ class Resolution:
             ).fetchall()
         return {(a, b): v for a, b, v in rows if v != "withdrawn"}
 
+    def verdict_in_force(self, a: str, b: str) -> str | None:
+        """The pair's latest judgement unless withdrawn, by the (a, b, seq) index."""
+        a, b = _pair(a, b)
+        with self.state.reading() as conn:
+            row = conn.execute(
+                "SELECT verdict FROM judgements WHERE a = ? AND b = ? ORDER BY seq DESC LIMIT 1",
+                (a, b),
+            ).fetchone()
+        return None if row is None or row[0] == "withdrawn" else str(row[0])
+
     def recluster(
         self, person_ids: Sequence[str] | None = None, *, actor: str, role: str
     ) -> ResolveSummary:
@@ -449,7 +459,7 @@ class Resolution:
         missing = [p for p in (a, b) if p not in known]
         if missing:
             raise NotFound(f"person record(s) not known to entity resolution: {', '.join(missing)}")
-        previous = self.judgements_in_force().get((a, b))
+        previous = self.verdict_in_force(a, b)
         if verdict == "withdrawn" and previous is None:
             raise ValidationFailed(f"no judgement in force on {a} ~ {b} to withdraw")
         at = now()

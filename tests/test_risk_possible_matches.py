@@ -113,6 +113,20 @@ def test_not_same_ends_a_possible_match_and_unsure_keeps_it(
     assert [m.record for m in resolution.possible_matches(["P1"])] == ["MEN-R1-0"]
 
 
+def test_the_verdict_in_force_on_one_pair_agrees_with_the_full_listing(
+    resolved: tuple[GraphStore, Resolution],
+) -> None:
+    _, resolution = resolved
+    pair = ("MEN-R1-0", "P1")
+    for verdict in ("unsure", "same", "withdrawn", "not_same", "withdrawn", "same"):
+        resolution.judge(*pair, verdict, actor="u-analyst", role="analyst")
+        expected = resolution.judgements_in_force().get(pair)
+        assert expected == (None if verdict == "withdrawn" else verdict)
+        assert resolution.verdict_in_force("P1", "MEN-R1-0") == expected  # either order
+        assert resolution.verdict_in_force(*pair) == expected
+    assert resolution.verdict_in_force("P1", "P2") is None  # never judged
+
+
 def test_a_record_of_the_entity_is_never_its_own_possible_match(
     resolved: tuple[GraphStore, Resolution],
 ) -> None:
