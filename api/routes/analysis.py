@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
+from api.disclosed import with_cited_reports
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
@@ -135,8 +136,9 @@ async def get_associates(
         if isinstance(view := policy.node_view(a.person), Person)
     ]
     returned = [v.person.id for v in views]
-    evidence = sorted({e.id for v in views for e in v.path})
-    await ctx.consulted("associates", [person_id], [*returned, *evidence], depth=depth)
+    evidence = with_cited_reports(e for v in views for e in v.path)
+    via = sorted({x for v in views for x in v.via} - set(evidence))
+    await ctx.consulted("associates", [person_id], [*returned, *evidence, *via], depth=depth)
     body = AssociatesView(
         subject=person_id,
         depth=depth,
@@ -180,7 +182,7 @@ async def get_paths(
         ),
     )
     nodes = _views(ctx, found.nodes.values())
-    returned = [n.id for n in nodes] + sorted({e.id for p in found.paths for e in p})
+    returned = [n.id for n in nodes] + with_cited_reports(e for p in found.paths for e in p)
     await ctx.consulted("paths", [source, target], returned, max_len=max_len)
     body = PathsView(
         source=source,
@@ -236,7 +238,7 @@ async def post_connecting_network(body: NetworkRequest, ctx: ReadDep) -> Respons
         ),
     )
     nodes = _views(ctx, net.nodes.values())
-    returned = [n.id for n in nodes] + [e.id for e in net.edges]
+    returned = [n.id for n in nodes] + with_cited_reports(net.edges)
     await ctx.consulted("connecting network", net.people, returned)
     view = NetworkView(
         people=net.people,
@@ -396,6 +398,14 @@ async def _assessment(
     )
 
 
+def _risk_returned(result: RiskAssessment) -> list[str]:
+    """Who and what an assessment's findings name: related people, possible-match records,
+    evidence edges and the reports those cite."""
+    shown = [*result.findings, *result.not_raising, *result.possible]
+    named = {f.related for f in shown} | {f.possible_match for f in shown if f.possible_match}
+    return sorted(named | set(with_cited_reports(e for f in shown for e in f.evidence)))
+
+
 def _risk_view(result: RiskAssessment) -> RiskView:
     return RiskView(
         person_id=result.person_id,
@@ -417,13 +427,7 @@ async def get_risk(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
     unscored, what visible records that may be the same person would add (`possible`)."""
     await visible(ctx, person_id, Person, "person")
     result = await _assessment(ctx, person_id, with_possible=True)
-    shown = [*result.findings, *result.not_raising, *result.possible]
-    returned = sorted(
-        {f.related for f in shown}
-        | {f.possible_match for f in shown if f.possible_match}
-        | {e.id for f in shown for e in f.evidence}
-    )
-    await ctx.consulted("risk assessment", result.records, returned)
+    await ctx.consulted("risk assessment", result.records, _risk_returned(result))
     return json_response(_risk_view(result))
 
 
@@ -447,9 +451,8 @@ async def get_ranked(ctx: ReadDep, limit: Annotated[int, Query(ge=1, le=200)] = 
     nominals = sorted(n for n, data in graph.nodes(data=True) if data.get("subtype"))
     results = [await _assessment(ctx, n) for n in nominals]
     ranked = sorted(results, key=lambda r: (-r.score, r.person_id))[:limit]
-    await ctx.consulted(
-        "risk ranking", [r.person_id for r in ranked], [r.person_id for r in ranked]
-    )
+    returned = sorted({i for r in ranked for i in [r.person_id, *_risk_returned(r)]})
+    await ctx.consulted("risk ranking", [r.person_id for r in ranked], returned)
     return json_response(
         RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(nominals))
     )

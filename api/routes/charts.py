@@ -67,6 +67,12 @@ async def chart_query(
 Query_ = Annotated[ChartQuery, Depends(chart_query)]
 
 
+def chart_returned(chart: Chart) -> list[str]:
+    """A chart's nodes, its edges and the reports its edges cite (not all are nodes)."""
+    cited = {r for e in chart.edges for r in e.reports}
+    return [n.id for n in chart.nodes] + sorted({e.id for e in chart.edges} | cited)
+
+
 async def _chart(request: Request, ctx: PersonalRead, person_id: str, q: ChartQuery) -> Chart:
     await visible(ctx, person_id, Person, "person")
     flt = caller_filter(ctx, q.types, q.min_grade, q.since, q.exclude)
@@ -84,7 +90,7 @@ async def _chart(request: Request, ctx: PersonalRead, person_id: str, q: ChartQu
             expand=q.expand or (),
         ),
     )
-    returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
+    returned = chart_returned(chart)
     await ctx.consulted("link chart", [person_id], returned, depth=q.depth, expand=q.expand or [])
     return chart
 
@@ -154,7 +160,7 @@ async def export_chart_file(
     audited as a disclosure to them."""
     chart = await _chart(request, ctx, person_id, q)
     if recipient:
-        returned = [n.id for n in chart.nodes] + [e.id for e in chart.edges]
+        returned = chart_returned(chart)
         await ctx.disclosed(f"link chart export ({format})", [person_id], returned, [recipient])
     body = export_chart(chart, format, title=f"Link chart: {person_id}")
     name = f"chart-{person_id}.{format}"

@@ -145,7 +145,11 @@ async def list_candidates(
         and (status == "all" or (status == "reviewed") == (c.case.status == "reviewed"))
     ]
     page = kept[after : after + limit]
-    returned = [x for c in page for x in (c.source_id, c.person_id) if x]
+    returned = sorted(
+        {x for c in page for x in (c.source_id, c.person_id) if x}
+        | {s for c in page for s in c.subjects}
+        | {r for c in page for f in c.fired for r in f.evidence}
+    )
     await ctx.consulted("chis candidates", [], returned, status=status, total=len(kept))
     more = after + limit if after + limit < len(kept) else None
     return json_response(
@@ -171,7 +175,10 @@ async def get_chronology(
     notes: NotificationStore = request.app.state.notifications
     kept = request.app.state.ingest.warnings
     chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes, kept))
-    returned = [e.report_id for e in chron.entries] + ([chron.person_id] if chron.person_id else [])
+    about = {s.person_id for e in chron.entries for s in e.subjects}
+    returned = [e.report_id for e in chron.entries] + sorted(
+        about | ({chron.person_id} if chron.person_id else set())
+    )
     await ctx.consulted("chis chronology", [source_id], returned, format=format)
     if format == "markdown":
         return Response(as_markdown(chron), media_type="text/markdown")

@@ -85,8 +85,11 @@ async def list_notifications(
     """Your notifications (everyone's for supervisors), oldest first, with their history."""
     owner = _owner_filter(ctx)
     items = [_view(n) for n in _store(request).listing(owner, state, limit, after)]
+    cited = sorted({r for i in items for r in i.evidence})
     await ctx.consulted(
-        "read notifications", sorted({i.nominal_id for i in items}), [str(i.seq) for i in items]
+        "read notifications",
+        sorted({i.nominal_id for i in items}),
+        [str(i.seq) for i in items] + cited,
     )
     next_after = items[-1].seq if len(items) == limit else None
     return json_response(Page[NotificationView](items=items, limit=limit, next_after=next_after))

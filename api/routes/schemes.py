@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.routes.sharing import may_read_sharing
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
-from graph.errors import AccessDenied
+from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
 from graph.sharing.schemes import Application, ApplicationIn, SchemeStore, Stage
 
@@ -51,6 +51,17 @@ def _view(a: Application, today: date) -> ApplicationView:
 def _store(request: Request) -> SchemeStore:
     kept: SchemeStore = request.app.state.schemes
     return kept
+
+
+async def _visible_application(ctx: PersonalRead, kept: SchemeStore, seq: int) -> Application:
+    """The application if the caller may see its subject. One about a person hidden from
+    them is "not found" in the very words of a missing one: it names no one."""
+    found = kept.get(seq)
+    try:
+        await visible(ctx, found.subject_id, Person, "person")
+    except NotFound:
+        raise NotFound(f"disclosure scheme application {seq} not found") from None
+    return found
 
 
 def _recorder(ctx: PersonalRead) -> None:
@@ -101,8 +112,7 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
     rationale, and not disclosing against the presumption needs the rebuttal."""
     _recorder(ctx)
     kept = _store(request)
-    current = kept.get(seq)
-    await visible(ctx, current.subject_id, Person, "person")
+    await _visible_application(ctx, kept, seq)
     made = kept.move(
         seq,
         body.stage,
@@ -138,7 +148,10 @@ async def list_applications(
     """Applications, open ones first by due date; `overdue=true` for those past due."""
     _reader(ctx)
     today = _today()
-    found = _store(request).listing(today, overdue_only=overdue)
+    listed = _store(request).listing(today, overdue_only=overdue)
+    subjects = await store_call(ctx.store, ctx.store.get_nodes, [a.subject_id for a in listed])
+    seen = {i for i, n in subjects.items() if isinstance(ctx.policy.node_view(n), Person)}
+    found = [a for a in listed if a.subject_id in seen]  # hidden subjects: not listed at all
     items = [_view(a, today) for a in found]
     await ctx.consulted(
         "disclosure scheme applications",
@@ -155,8 +168,7 @@ async def list_applications(
 )
 async def get_application(request: Request, seq: SEQ, ctx: ReadDep) -> Response:
     _reader(ctx)
-    found = _store(request).get(seq)
-    await visible(ctx, found.subject_id, Person, "person")
+    found = await _visible_application(ctx, _store(request), seq)
     await ctx.consulted(
         "disclosure scheme application", [found.subject_id], [f"scheme-application:{seq}"]
     )
