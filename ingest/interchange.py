@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import typing
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -48,7 +48,29 @@ REPORT_ASSOCIATION_TYPES = frozenset(AssociationType) - {
 }
 
 
-class Wire(BaseModel):
+def _sorted_keys(value: Any) -> Any:
+    """JSON-like data with every object's keys in sorted order."""
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
+class SortedExtras(BaseModel):
+    """Unknown fields are kept in sorted key order, so that a record sent again with its
+    unknown fields in another order has the same content (and fingerprint): key order is
+    never a change. Known fields are in the model's order already."""
+
+    @model_validator(mode="after")
+    def _sort_extras(self) -> Self:
+        extra = self.__pydantic_extra__
+        if extra:
+            object.__setattr__(self, "__pydantic_extra__", _sorted_keys(extra))
+        return self
+
+
+class Wire(SortedExtras):
     """Nested wire objects: unknown fields allowed here and lifted into the record's extra."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -136,7 +158,7 @@ class SourceRelationship(Wire):
     type: AssociationType
 
 
-class RecordBase(BaseModel):
+class RecordBase(SortedExtras):
     """Top-level fields: unknown ones are kept (pydantic's model_extra), never rejected."""
 
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)

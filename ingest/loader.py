@@ -754,13 +754,10 @@ class Loader:
             self.state.save_records(conn, rows)
             self.state.save_location_text(conn, places)
             self.state.save_person_facts(conn, persons)
+            # An unchanged record closes entries too: a fix may restore the accepted
+            # version exactly. Indexed by record id, one UPDATE a record.
             self.state.resolve_quarantined(
-                conn,
-                [
-                    (w.parsed.record.kind, w.parsed.record.id)
-                    for w in kept
-                    if w.status != "unchanged"
-                ],
+                conn, [(w.parsed.record.kind, w.parsed.record.id) for w in kept]
             )
         self.changed_persons.update(pid for pid, _ in persons)
         for w in kept:
