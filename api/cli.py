@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.accounts import AccountStore
+from api.disclosed import assessment_returned, associates_returned
 from graph.access import AccessPolicy, Permission, Principal, Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.chis.policy import load_policy
@@ -456,15 +457,27 @@ def resolve(
     console.print(summary.as_dict())
 
 
+ResolutionPurpose = Annotated[
+    str, typer.Option(help="Why (recorded in the audit log); one of the configured purposes.")
+]
+
+
 @app.command()
 def entities(
     csv: Annotated[
         bool, typer.Option("--csv", help="person_id,entity_id for every person.")
     ] = False,
+    purpose: ResolutionPurpose = "intelligence_review",
 ) -> None:
-    """Print the entity of every person record."""
-    with IngestState(Settings().ingest_path) as state:
+    """Print the entity of every person record (audited as a consultation of them all)."""
+    settings = Settings()
+    policy = _reader(settings, purpose, Role.ADMIN)
+    with (
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
         mapping = Resolution(state).entity_map()
+        _consulted(log, policy, purpose, "entity listing", [], sorted(mapping))
     if csv:
         print("person_id,entity_id")
         for pid in sorted(mapping):
@@ -485,16 +498,24 @@ def judge(
     b: str,
     verdict: Annotated[str, typer.Argument(help="same, not_same, unsure, or withdrawn (undo)")],
     reason: Annotated[str | None, typer.Option(help="Why, for the record.")] = None,
+    purpose: ResolutionPurpose = "intelligence_review",
 ) -> None:
     """Record a human judgement on a pair of person records (it wins over the matcher)."""
     settings = Settings()
+    _reader(settings, purpose, Role.ADMIN)  # a purpose the force allows
     with (
         IngestState(settings.ingest_path) as state,
         closing(AuditLog(settings.governance_path)) as log,
     ):
         try:
             done, summary = Resolution(state, thresholds_from(settings), log).judge(
-                a, b, verdict, actor=_cli_actor("x").name, role="admin", reason=reason
+                a,
+                b,
+                verdict,
+                actor=_cli_actor(purpose).name,
+                role="admin",
+                purpose=purpose,
+                reason=reason,
             )
         except (ValidationFailed, NotFound) as exc:
             console.print(f"[red]{exc}[/red]")
@@ -578,9 +599,8 @@ def associates_command(
         found = associates(
             store, person_id, depth=depth, flt=policy.filter, include_hubs=include_hubs
         )
-        returned = [a.person.id for a in found.associates]
-        evidence = sorted({e.id for a in found.associates for e in a.path})
-        _consulted(log, policy, purpose, "associates", [person_id], returned + evidence)
+        returned = associates_returned(found.associates)
+        _consulted(log, policy, purpose, "associates", [person_id], returned)
     if as_json:
         rows = [
             {
@@ -658,12 +678,8 @@ def risk_command(
         possible = visible_possible(store, policy, matches)
         result = assess(store, person_id, records=records, flt=policy.filter, possible=possible)
         findings = [*result.findings, *result.not_raising, *result.possible]
-        returned = (
-            {f.related for f in findings}
-            | {f.possible_match for f in findings if f.possible_match}
-            | {e.id for f in findings for e in f.evidence}
-        )
-        _consulted(log, policy, purpose, "risk assessment", records, sorted(returned))
+        returned = assessment_returned(result)
+        _consulted(log, policy, purpose, "risk assessment", records, returned)
     if as_json:
         rows = [
             {

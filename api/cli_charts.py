@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from api.cli import DbOption, _reader, _settings, console
+from api.disclosed import chart_returned
 from graph.access import Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.charts.build import build_chart
@@ -66,7 +67,7 @@ def chart_command(
                 purpose=purpose,
                 action=f"link chart export ({fmt})",
                 subjects=[person_id],
-                returned=[n.id for n in chart.nodes] + [e.id for e in chart.edges],
+                returned=chart_returned(chart),
                 recipients=[recipient] if recipient else [],
                 details={"file": out.name},
             )

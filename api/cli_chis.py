@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from api.cli import DbOption, _consulted, _reader, _settings, console
+from api.disclosed import candidates_returned, chronology_returned
 from graph.access import AccessPolicy, Role
 from graph.audit import AuditLog
 from graph.chis.chronology import as_markdown, chronology
@@ -73,8 +74,7 @@ def candidates_command(
             for c in queue
             if status == "all" or (status == "reviewed") == (c.case.status == "reviewed")
         ][:limit]
-        returned = [x for c in queue for x in (c.source_id, c.person_id) if x]
-        _consulted(log, reader, purpose, "chis candidates", [], returned)
+        _consulted(log, reader, purpose, "chis candidates", [], candidates_returned(queue))
     if as_json:
         rows = [
             {
@@ -128,8 +128,8 @@ def show_command(
         found = build_queue(
             store, policy, reviews.latest(), today, [source_id], entities.records_of
         )
-        returned = [e.report_id for e in chron.entries] + [chron.person_id or ""]
-        _consulted(log, reader, purpose, "chis chronology", [source_id], [r for r in returned if r])
+        returned = chronology_returned(chron)
+        _consulted(log, reader, purpose, "chis chronology", [source_id], returned)
     text = as_markdown(chron)
     if export is not None:
         export.write_text(text)

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graph.analysis.associates import Associate
+from graph.analysis.risk import RiskAssessment
+from graph.charts.model import Chart
+from graph.chis.chronology import Chronology
+from graph.chis.queue import Candidate
 from graph.edges import Edge
 
 
@@ -20,3 +25,45 @@ def with_cited_reports(edges: Iterable[Edge]) -> list[str]:
         ids.add(edge.id)
         ids.update(s.report_id for s in edge.provenance.supports if s.report_id)
     return sorted(ids)
+
+
+def associates_returned(found: Iterable[Associate]) -> list[str]:
+    """The associates, their evidence edges with the reports those cite, and each step's
+    `via` (the shared report, address or object)."""
+    found = list(found)
+    evidence = with_cited_reports(e for a in found for e in a.path)
+    via = {x for a in found for x in a.via} - set(evidence)
+    return [a.person.id for a in found] + evidence + sorted(via)
+
+
+def assessment_returned(result: RiskAssessment) -> list[str]:
+    """Who and what an assessment's findings name: related people, possible-match records,
+    evidence edges and the reports those cite."""
+    shown = [*result.findings, *result.not_raising, *result.possible]
+    named = {f.related for f in shown} | {f.possible_match for f in shown if f.possible_match}
+    return sorted(named | set(with_cited_reports(e for f in shown for e in f.evidence)))
+
+
+def chart_returned(chart: Chart) -> list[str]:
+    """A chart's nodes, its edges and the reports its edges cite (not all are nodes)."""
+    cited = {r for e in chart.edges for r in e.reports}
+    return [n.id for n in chart.nodes] + sorted({e.id for e in chart.edges} | cited)
+
+
+def candidates_returned(candidates: Iterable[Candidate]) -> list[str]:
+    """Each CHIS candidate's source and person, the people its reports were about, and the
+    reports behind each indicator."""
+    ids: set[str] = set()
+    for c in candidates:
+        ids.update(x for x in (c.source_id, c.person_id) if x)
+        ids.update(c.subjects)
+        ids.update(r for f in c.fired for r in f.evidence)
+    return sorted(ids)
+
+
+def chronology_returned(chron: Chronology) -> list[str]:
+    """A source's reports, the person behind it and the people each report was about."""
+    about = {s.person_id for e in chron.entries for s in e.subjects}
+    if chron.person_id:
+        about.add(chron.person_id)
+    return [e.report_id for e in chron.entries] + sorted(about)

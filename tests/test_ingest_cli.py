@@ -65,6 +65,38 @@ def test_judge_from_the_command_line(env: Path) -> None:
     assert runner.invoke(cli, ["judge", "PA", "PB", "maybe"]).exit_code == 2
 
 
+def test_entities_and_judge_carry_a_purpose_into_the_audit_log(env: Path) -> None:
+    """Listing entities consults every person record; a judgement is a combination made
+    for a purpose. Both record the purpose, and an unknown one is refused."""
+    from graph.audit import AuditLog, Operation
+
+    runner = CliRunner()
+    records = [w.person("PA", "Ada", "Morrow"), w.person("PB", "Ada", "Morrow")]
+    runner.invoke(cli, ["ingest", str(w.write(env / "p.jsonl", records))])
+    listed = runner.invoke(cli, ["entities", "--csv", "--purpose", "investigation"])
+    assert listed.exit_code == 0, listed.output
+    judged = runner.invoke(cli, ["judge", "PA", "PB", "unsure", "--purpose", "investigation"])
+    assert judged.exit_code == 0, judged.output
+    assert runner.invoke(cli, ["entities", "--purpose", "curiosity"]).exit_code == 2
+    assert (
+        runner.invoke(cli, ["judge", "PA", "PB", "same", "--purpose", "curiosity"]).exit_code == 2
+    )
+    log = AuditLog(env / "gov.db")
+    try:
+        [listing] = [e for e in log.query(operation=Operation.CONSULTATION)]
+        judgements = [
+            e for e in log.query(operation=Operation.COMBINATION) if e.action == "match judgement"
+        ]
+    finally:
+        log.close()
+    assert (listing.action, listing.purpose, listing.returned) == (
+        "entity listing",
+        "investigation",
+        ["PA", "PB"],
+    )
+    assert [(j.purpose, j.details["verdict"]) for j in judgements] == [("investigation", "unsure")]
+
+
 def test_missing_file_is_a_clear_error(env: Path) -> None:
     result = CliRunner().invoke(cli, ["ingest", str(env / "nope.jsonl")])
     assert result.exit_code == 2 and "no such file" in result.output

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
-from api.disclosed import with_cited_reports
+from api.disclosed import assessment_returned, associates_returned, with_cited_reports
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
@@ -135,10 +135,8 @@ async def get_associates(
         for a in found.associates
         if isinstance(view := policy.node_view(a.person), Person)
     ]
-    returned = [v.person.id for v in views]
-    evidence = with_cited_reports(e for v in views for e in v.path)
-    via = sorted({x for v in views for x in v.via} - set(evidence))
-    await ctx.consulted("associates", [person_id], [*returned, *evidence, *via], depth=depth)
+    shown = [a for a in found.associates if policy.node_view(a.person) is not None]
+    await ctx.consulted("associates", [person_id], associates_returned(shown), depth=depth)
     body = AssociatesView(
         subject=person_id,
         depth=depth,
@@ -398,14 +396,6 @@ async def _assessment(
     )
 
 
-def _risk_returned(result: RiskAssessment) -> list[str]:
-    """Who and what an assessment's findings name: related people, possible-match records,
-    evidence edges and the reports those cite."""
-    shown = [*result.findings, *result.not_raising, *result.possible]
-    named = {f.related for f in shown} | {f.possible_match for f in shown if f.possible_match}
-    return sorted(named | set(with_cited_reports(e for f in shown for e in f.evidence)))
-
-
 def _risk_view(result: RiskAssessment) -> RiskView:
     return RiskView(
         person_id=result.person_id,
@@ -427,7 +417,7 @@ async def get_risk(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
     unscored, what visible records that may be the same person would add (`possible`)."""
     await visible(ctx, person_id, Person, "person")
     result = await _assessment(ctx, person_id, with_possible=True)
-    await ctx.consulted("risk assessment", result.records, _risk_returned(result))
+    await ctx.consulted("risk assessment", result.records, assessment_returned(result))
     return json_response(_risk_view(result))
 
 
@@ -451,7 +441,7 @@ async def get_ranked(ctx: ReadDep, limit: Annotated[int, Query(ge=1, le=200)] = 
     nominals = sorted(n for n, data in graph.nodes(data=True) if data.get("subtype"))
     results = [await _assessment(ctx, n) for n in nominals]
     ranked = sorted(results, key=lambda r: (-r.score, r.person_id))[:limit]
-    returned = sorted({i for r in ranked for i in [r.person_id, *_risk_returned(r)]})
+    returned = sorted({i for r in ranked for i in [r.person_id, *assessment_returned(r)]})
     await ctx.consulted("risk ranking", [r.person_id for r in ranked], returned)
     return json_response(
         RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(nominals))

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
+from api.disclosed import chart_returned
 from api.routes.analysis import Exclude, MinGrade, Types, caller_filter
 from api.schemas import ERRORS, json_response
 from graph.charts.build import build_chart
@@ -65,12 +66,6 @@ async def chart_query(
 
 
 Query_ = Annotated[ChartQuery, Depends(chart_query)]
-
-
-def chart_returned(chart: Chart) -> list[str]:
-    """A chart's nodes, its edges and the reports its edges cite (not all are nodes)."""
-    cited = {r for e in chart.edges for r in e.reports}
-    return [n.id for n in chart.nodes] + sorted({e.id for e in chart.edges} | cited)
 
 
 async def _chart(request: Request, ctx: PersonalRead, person_id: str, q: ChartQuery) -> Chart:

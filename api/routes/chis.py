@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
+from api.disclosed import candidates_returned, chronology_returned
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Permission
 from graph.audit import Operation
@@ -145,11 +146,7 @@ async def list_candidates(
         and (status == "all" or (status == "reviewed") == (c.case.status == "reviewed"))
     ]
     page = kept[after : after + limit]
-    returned = sorted(
-        {x for c in page for x in (c.source_id, c.person_id) if x}
-        | {s for c in page for s in c.subjects}
-        | {r for c in page for f in c.fired for r in f.evidence}
-    )
+    returned = candidates_returned(page)
     await ctx.consulted("chis candidates", [], returned, status=status, total=len(kept))
     more = after + limit if after + limit < len(kept) else None
     return json_response(
@@ -175,10 +172,7 @@ async def get_chronology(
     notes: NotificationStore = request.app.state.notifications
     kept = request.app.state.ingest.warnings
     chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes, kept))
-    about = {s.person_id for e in chron.entries for s in e.subjects}
-    returned = [e.report_id for e in chron.entries] + sorted(
-        about | ({chron.person_id} if chron.person_id else set())
-    )
+    returned = chronology_returned(chron)
     await ctx.consulted("chis chronology", [source_id], returned, format=format)
     if format == "markdown":
         return Response(as_markdown(chron), media_type="text/markdown")
