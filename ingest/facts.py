@@ -109,6 +109,19 @@ def support_identity(support: Support) -> tuple[str | None, str | None, str | No
     return (support.report_id, support.source_system, support.source_record_id)
 
 
+RecordKey = tuple[str, str]
+"""A record, whatever system it names: ("report", id) or ("record", id). Interchange ids
+are unique across kinds, so the id alone says which record made a claim."""
+
+
+def record_key(support: Support) -> RecordKey:
+    """The record a support came from, by id only: a record that changes its source system
+    still withdraws the claims it made under the old one."""
+    if support.report_id:
+        return ("report", support.report_id)
+    return ("record", support.source_record_id or "")
+
+
 def _edge(
     kind: EdgeKind,
     src: str,
@@ -542,13 +555,14 @@ def _strictest(markings: Sequence[Marking]) -> Marking:
 def accumulate(
     stored: Edge | None,
     incoming: Sequence[Edge],
-    retract: Mapping[str, set[tuple[str | None, str | None, str | None]]] | None = None,
+    retract: Mapping[str, set[RecordKey]] | None = None,
 ) -> Edge | None:
     """One edge from what is stored and what this batch asserts about the same claim.
 
     Supports are keyed by the record they came from, so re-asserting is idempotent and a
-    changed record replaces its own support. `retract` names supports to drop (from
-    records that no longer make the claim). Returns None when no support is left.
+    changed record replaces its own support. `retract` names, per edge, records whose
+    stored supports are dropped (changed records: a claim they still make comes back with
+    the incoming support). Returns None when no support is left.
     """
     base = stored or incoming[0]
     gone = (retract or {}).get(base.id, set())
@@ -556,7 +570,7 @@ def accumulate(
     markings: dict[tuple[str | None, str | None, str | None], Marking] = {}
     for edge in [stored] if stored else []:
         for s in edge.provenance.supports:
-            if support_identity(s) not in gone:
+            if record_key(s) not in gone:
                 supports[support_identity(s)] = s
                 markings[support_identity(s)] = _support_marking(s, edge.marking)
     for edge in incoming:

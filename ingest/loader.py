@@ -32,6 +32,7 @@ from graph.store import GraphStore
 from ingest import reader
 from ingest.facts import (
     Facts,
+    RecordKey,
     accumulate,
     association_facts,
     event_facts,
@@ -42,7 +43,6 @@ from ingest.facts import (
     person_facts,
     report_facts,
     source_facts,
-    support_identity,
     tasking_facts,
 )
 from ingest.interchange import (
@@ -626,17 +626,16 @@ class Loader:
             nodes += w.facts.nodes
             for edge in w.facts.edges:
                 incoming.setdefault(edge.id, []).append(edge)
-        # Claims a changed record no longer makes lose that record's support.
-        retract: dict[str, set[tuple[str | None, str | None, str | None]]] = {}
+        # A changed record's old supports are dropped from every edge it claimed before:
+        # claims it still makes come back with its new support (under its new source
+        # system, if that changed), claims it no longer makes lose its support.
+        retract: dict[str, set[RecordKey]] = {}
         for w in todo:
             if w.status != "updated":
                 continue
-            assert w.facts is not None
-            now_ids = {e.id for e in w.facts.edges}
-            identity = self._identity(w)
+            key = self._record_key(w)
             for edge_id in w.old_edges:
-                if edge_id not in now_ids:
-                    retract.setdefault(edge_id, set()).add(identity)
+                retract.setdefault(edge_id, set()).add(key)
         shared = [i for i, es in incoming.items() if es[0].kind in SHARED_KINDS or len(es) > 1]
         stored = self.store.get_edges(sorted(set(shared) | set(retract)))
         edges: list[Edge] = []
@@ -674,16 +673,9 @@ class Loader:
         )
 
     @staticmethod
-    def _identity(w: _Work) -> tuple[str | None, str | None, str | None]:
+    def _record_key(w: _Work) -> RecordKey:
         rec = w.parsed.record
-        if isinstance(rec, ReportRecord):
-            return (rec.id, None, None)
-        assert w.facts is not None
-        for edge in w.facts.edges:
-            return support_identity(edge.provenance.supports[0])
-        if isinstance(rec, SourceRecord):
-            return (None, "source_register", rec.id)
-        return (None, getattr(rec, "source_system", None) or "unspecified", rec.id)
+        return ("report", rec.id) if isinstance(rec, ReportRecord) else ("record", rec.id)
 
     def _event(
         self, operation: Operation, action: str, subjects: list[str], details: dict[str, Any]

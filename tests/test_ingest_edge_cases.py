@@ -28,13 +28,6 @@ from tests import wire as w
 from tests.snapshots import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE_SYSTEM_GAP = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: claims are withdrawn under the record's new source system, not the "
-        "one that made them (Loader._identity)"
-    ),
-)
 
 
 class World:
@@ -104,7 +97,6 @@ def test_withdrawn_support_no_longer_restricts_the_edge_marking(tmp_path: Path) 
     assert snapshot(updated.store) == snapshot(fresh.store)
 
 
-@SOURCE_SYSTEM_GAP
 def test_changed_source_system_withdraws_the_old_address_claim(tmp_path: Path) -> None:
     """A person record moves from L1 to L2 and its source_system is corrected. The claim
     'P1 resides at L1' is no longer made by anyone, but it survives, still supported by
@@ -122,7 +114,6 @@ def test_changed_source_system_withdraws_the_old_address_claim(tmp_path: Path) -
     assert snapshot(updated.store) == snapshot(fresh.store)
 
 
-@SOURCE_SYSTEM_GAP
 def test_changed_association_record_does_not_support_its_claim_twice(tmp_path: Path) -> None:
     """An association record's source_system is corrected: the edge ends up with two
     supports (old and new system) from the one record."""
