@@ -183,6 +183,10 @@ class _Seen:
     file: str
     line: int
 
+    @property
+    def at(self) -> tuple[str, int]:
+        return (self.file, self.line)
+
 
 @dataclass
 class _Work:
@@ -286,6 +290,10 @@ class Loader:
         self.summary = LoadSummary()
         self._seen: dict[str, _Seen] = {}  # node ids declared in this load
         self._assoc_seen: dict[str, _Seen] = {}
+        # Lines waiting for a forward reference, by (kind table, id): not yet declared (a
+        # reference to them waits too), but a later line reusing the id is a duplicate,
+        # as it is when both are in one batch.
+        self._waiting: dict[tuple[bool, str], _Seen] = {}
         self._quarantined_ids: dict[str, Rejection] = {}
         self._pending: list[Line] = []
         self._decisions: dict[str, MentionDecision] = {}
@@ -402,6 +410,13 @@ class Loader:
             rec = p.record
             table = self._assoc_seen if rec.kind == "association" else self._seen
             before = table.get(rec.id)
+            waiting = self._waiting.get((rec.kind == "association", rec.id))
+            if (
+                before is None
+                and waiting is not None
+                and waiting.at != (p.line.file, p.line.number)
+            ):
+                before = waiting
             if before is not None:
                 if before.kind == rec.kind:
                     reason = (
@@ -439,10 +454,11 @@ class Loader:
                 accepted.append(p)
                 continue
             table = self._assoc_seen if rec.kind == "association" else self._seen
-            del table[rec.id]
+            seen = table.pop(rec.id)
             code, reason = problem
             if code == reader.UNRESOLVED_REFERENCE and not final:
                 self._pending.append(p.line)
+                self._waiting.setdefault((rec.kind == "association", rec.id), seen)
             else:
                 rejected.append(self._rejection(p, code, reason))
         return accepted

@@ -289,13 +289,6 @@ def test_resume_after_a_kill_matches_mentions_as_the_uninterrupted_load(tmp_path
 # -- invariant 7: the same file ends in the same graph however it is batched ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: a first line still waiting on a forward reference drops its id from "
-        "the seen table, so which duplicate wins depends on batch size"
-    ),
-)
 def test_duplicate_id_outcome_does_not_depend_on_batch_size(tmp_path: Path) -> None:
     """Line 1 declares P1 (living at L9, defined on line 3); line 2 reuses the id. In one
     batch line 1 wins and line 2 is the duplicate. With smaller batches (or the same file
