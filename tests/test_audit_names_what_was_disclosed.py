@@ -23,7 +23,7 @@ from graph.config import Settings
 from graph.markings import Compartment, Marking
 from graph.stores.sqlite import SqliteGraphStore
 from tests import wire as w
-from tests.support.role_headers import role_headers
+from tests.support.api_env import role_headers, tmp_settings
 
 ROLES = (Role.ANALYST, Role.SUPERVISOR, Role.FIB_REVIEWER, Role.OFFENDER_MANAGER)
 Api = tuple[TestClient, dict[Role, dict[str, str]], Settings]
@@ -31,11 +31,7 @@ Api = tuple[TestClient, dict[Role, dict[str, str]], Settings]
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "ingest.db",
-    )
+    settings = tmp_settings(tmp_path)
     headers = role_headers(settings.governance_path, ROLES, "investigation")
     with TestClient(create_app(settings)) as client:
         yield client, headers, settings

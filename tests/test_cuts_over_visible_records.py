@@ -23,17 +23,15 @@ from graph.config import Settings
 from graph.markings import Compartment, Marking
 from graph.stores.sqlite import SqliteGraphStore
 from tests import wire as w
-from tests.support.role_headers import role_headers
+from tests.support.api_env import role_headers, tmp_settings
 
 ROLES = (Role.ANALYST, Role.FRONTLINE, Role.OFFENDER_MANAGER, Role.SUPERVISOR)
 
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]], Settings]]:
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "ingest.db",
+    settings = tmp_settings(
+        tmp_path,
         # Low, so that twelve name-only mentions of one name (each less telling the more
         # there are) are all still possible matches of the nominal.
         match_possible=0.01,

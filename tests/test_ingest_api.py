@@ -17,7 +17,7 @@ from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
 from tests import wire as w
-from tests.support.role_headers import role_headers
+from tests.support.api_env import role_headers, tmp_settings
 
 ADDRESS = {"address": "1 Test Street, Sampletown", "postcode": "SX1 1AA"}
 
@@ -39,10 +39,8 @@ def people() -> list[w.Record]:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]], Settings]]:
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "ingest.db",
+    settings = tmp_settings(
+        tmp_path,
         # Set here, not left to defaults, so the matcher's tuning cannot move these pairs:
         # PNC-backed pairs score ~1.0 (linked); "Will Carver" without a DOB ~0.94-0.98.
         match_auto_link=0.995,

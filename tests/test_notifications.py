@@ -16,6 +16,7 @@ from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
 from tests import wire as w
+from tests.support.api_env import tmp_settings
 
 OM = "DC 0042 Example"
 
@@ -38,12 +39,7 @@ def world() -> list[w.Record]:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, dict[str, str]], Settings]]:
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "i.db",
-        analysis_path=tmp_path / "a.db",
-    )
+    settings = tmp_settings(tmp_path)
     accounts = AccountStore(settings.governance_path)
     callers = {
         "om": accounts.add(OM, Role.OFFENDER_MANAGER),

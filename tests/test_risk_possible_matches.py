@@ -27,7 +27,7 @@ from ingest.resolution import Outcome
 from ingest.state import IngestState
 from tests import wire as w
 from tests.factories import STRANGERS
-from tests.support.role_headers import role_headers
+from tests.support.api_env import role_headers, tmp_settings
 
 NAME_ONLY = {
     "name": {"given": "Danny", "family": "Edwick"},
@@ -140,11 +140,7 @@ def test_a_record_of_the_entity_is_never_its_own_possible_match(
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]], Settings]]:
-    settings = Settings(
-        db_path=tmp_path / "g.db",
-        governance_path=tmp_path / "gov.db",
-        ingest_path=tmp_path / "ingest.db",
-    )
+    settings = tmp_settings(tmp_path)
     headers = role_headers(
         settings.governance_path,
         (Role.ANALYST, Role.OFFENDER_MANAGER, Role.FRONTLINE),

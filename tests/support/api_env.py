@@ -1,12 +1,27 @@
-"""Accounts for API tests: one per role, with the headers that carry its token and purpose."""
+"""What an API test needs: settings whose every file is in the test's tmp_path, and one
+account per role with the headers that carry its token and purpose."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from api.accounts import AccountStore
 from graph.access import Role
+from graph.config import Settings
+
+
+def tmp_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings with the store, governance, ingest and analysis files all under `tmp_path`
+    (a default path would share `var/` between tests)."""
+    files = {
+        "db_path": tmp_path / "g.db",
+        "governance_path": tmp_path / "gov.db",
+        "ingest_path": tmp_path / "ingest.db",
+        "analysis_path": tmp_path / "analysis.db",
+    }
+    return Settings(**(files | overrides))
 
 
 def role_headers(
