@@ -27,6 +27,14 @@ def with_cited_reports(edges: Iterable[Edge]) -> list[str]:
     return sorted(ids)
 
 
+def shown_entity_id(visible_members: Iterable[str]) -> str:
+    """An entity's id as the caller may see it. Stored ids are named after the entity's
+    smallest member (`ENT-<id>`), which may be a record hidden from this caller: the id
+    shown is named the same way after the smallest member they may see, so it is the
+    stored id whenever that member is visible, and never names a hidden record."""
+    return f"ENT-{min(visible_members)}"
+
+
 def associates_returned(found: Iterable[Associate]) -> list[str]:
     """The associates, their evidence edges with the reports those cite, and each step's
     `via` (the shared report, address or object)."""

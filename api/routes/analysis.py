@@ -254,6 +254,9 @@ class TimelineEventView(BaseModel):
     node_id: str
     edge_id: str
     summary: str
+    handling_conditions: str | None = Field(
+        default=None, description="Handling conditions (code C) of the record or link."
+    )
 
 
 def _notification_events(

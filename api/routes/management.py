@@ -267,6 +267,7 @@ async def get_actions(ctx: ReadDep, overdue: Annotated[bool, Query()] = False) -
 class AnswerView(BaseModel):
     report_id: str
     received_at: str
+    handling_conditions: str | None = None  # the report's (code C): they travel with it
 
 
 class TaskingView(BaseModel):
@@ -303,6 +304,9 @@ async def get_taskings(
     today = datetime.now(UTC).date()
     flt = ctx.policy.filter
     found = await store_call(ctx.store, lambda: taskings_with_answers(ctx.store, flt))
+    answers = {r for s in found for r, _ in s.answered_by}
+    reports = await store_call(ctx.store, ctx.store.get_nodes, sorted(answers))
+    conditions = {i: n.marking.handling_conditions for i, n in reports.items()}
     items = []
     for s in found:
         t = s.tasking
@@ -320,7 +324,10 @@ async def get_taskings(
             directed_at=t.directed_at.value,
             subject_id=s.subject_id,
             directed_person_id=s.directed_person_id,
-            answered_by=[AnswerView(report_id=r, received_at=w) for r, w in s.answered_by],
+            answered_by=[
+                AnswerView(report_id=r, received_at=w, handling_conditions=conditions.get(r))
+                for r, w in s.answered_by
+            ],
             unanswered=open_ and not s.answered_by,
             overdue=open_ and t.due_on is not None and t.due_on < today,
         )

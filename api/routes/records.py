@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
+from api.disclosed import shown_entity_id
 from api.schemas import ERRORS, ReportView, json_response
 from graph.analysis.search import MAX_RESULTS, find_persons
 from graph.edges import EdgeKind
@@ -37,6 +38,7 @@ class PersonHit(BaseModel):
     score: float = Field(description="Name similarity, 0-100 (100: the id itself).")
     dob: date | None
     nominal_type: NominalType | None
+    handling_conditions: str | None = None  # the record's (code C): they travel with it
 
 
 class PersonHits(BaseModel):
@@ -61,7 +63,12 @@ async def search_persons(
             nominal = node.visor.nominal_type if node.visor else None
             items.append(
                 PersonHit(
-                    id=f.person_id, names=f.names, score=f.score, dob=node.dob, nominal_type=nominal
+                    id=f.person_id,
+                    names=f.names,
+                    score=f.score,
+                    dob=node.dob,
+                    nominal_type=nominal,
+                    handling_conditions=node.marking.handling_conditions,
                 )
             )
     await ctx.consulted("person search", [], [i.id for i in items], query=q)
@@ -86,13 +93,13 @@ async def _entity(ctx: PersonalRead, person_id: str) -> EntityRef | None:
     found = ctx.resolution.entity_of(person_id) if ctx.resolution else None
     if found is None:
         return None
-    entity_id, members = found
+    _, members = found
     others = [m for m in members if m != person_id]
     if others:
         nodes = await store_call(ctx.store, ctx.store.get_nodes, others)
         visible = {i for i, n in nodes.items() if ctx.policy.node_view(n) is not None}
         members = [m for m in members if m == person_id or m in visible]
-    return EntityRef(entity_id=entity_id, records=members)
+    return EntityRef(entity_id=shown_entity_id(members), records=members)
 
 
 PERSON_LINKS = {EdgeKind.ABOUT, EdgeKind.MENTIONS}

@@ -14,12 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
+from api.disclosed import shown_entity_id
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Permission
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
+from ingest.entities import Judgement, Resolution
 from ingest.entities import QueuedPair as Queued
-from ingest.entities import Resolution
 
 router = APIRouter(tags=["entity resolution"], responses=ERRORS)
 
@@ -148,7 +149,7 @@ async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> R
         raise NotFound(f"person {missing[0]!r} not found")
     resolution = _resolution(request)
 
-    def run() -> JudgementOut:
+    def run() -> tuple[Judgement, list[str], list[str]]:
         with request.app.state.ingest_lock:
             done, _ = resolution.judge(
                 body.a,
@@ -159,12 +160,17 @@ async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> R
                 purpose=ctx.purpose,
                 reason=body.reason,
             )
-        entity = resolution.entity_map()
-        return JudgementOut(
-            **done.__dict__, entity_a=entity.get(done.a, ""), entity_b=entity.get(done.b, "")
-        )
+        return done, resolution.records_of(done.a), resolution.records_of(done.b)
 
-    return json_response(await run_in_threadpool(run))
+    done, of_a, of_b = await run_in_threadpool(run)
+    seen = await _visible_persons(ctx, sorted({*of_a, *of_b}))
+    return json_response(
+        JudgementOut(
+            **done.__dict__,
+            entity_a=shown_entity_id(m for m in of_a if m in seen),
+            entity_b=shown_entity_id(m for m in of_b if m in seen),
+        )
+    )
 
 
 @router.get(
@@ -178,9 +184,10 @@ async def person_entity(
     if person_id not in visible:
         raise NotFound(f"person {person_id!r} not found")
     found = await run_in_threadpool(_resolution(request).entity_of, person_id)
-    entity_id, members = found if found else (f"ENT-{person_id}", [person_id])
+    members = found[1] if found else [person_id]
     persons = await _visible_persons(ctx, members)
     shown = [persons[m] for m in members if m in persons]
     shown_ids = [p.id for p in shown]
+    entity_id = shown_entity_id(shown_ids)
     await ctx.consulted("read person entity", shown_ids, shown_ids, entity=entity_id)
     return json_response(EntityView(entity_id=entity_id, members=shown))

@@ -7,7 +7,7 @@ are placed at the start of that day, UTC. Undated facts come last, so nothing is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from graph.edges import Edge, EdgeKind
@@ -35,6 +35,15 @@ class TimelineEvent:
     node_id: str  # the report, address or other person
     edge_id: str
     summary: str
+    handling_conditions: str | None = None  # of the node or the link (code C): they travel
+
+
+def _conditions(edge: Edge, node: object) -> str | None:
+    """The handling conditions an event carries: its node's and its link's, once each."""
+    marking = getattr(node, "marking", None)
+    found = [m.handling_conditions for m in (marking, edge.marking) if m is not None]
+    unique = list(dict.fromkeys(c for c in found if c))
+    return "; ".join(unique) or None
 
 
 def describe_event(e: Event) -> str:
@@ -84,7 +93,9 @@ def timeline(
     events: list[TimelineEvent] = []
     for edge in hood.edges:
         other = edge.dst if edge.src == person_id else edge.src
-        events += _events(edge, other, nodes.get(other))
+        node = nodes.get(other)
+        conditions = _conditions(edge, node)
+        events += [replace(e, handling_conditions=conditions) for e in _events(edge, other, node)]
     return sorted(
         events,
         key=lambda e: (
