@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graph.markings import Grading, Grading3x5x2, Marking
+from graph.markings import Grading, Grading3x5x2, Marking, strictest_code
 from graph.nodes import NodeKind, Value
 
 
@@ -178,3 +178,34 @@ class Edge(BaseModel):
     @property
     def report_ids(self) -> list[str]:
         return sorted({s.report_id for s in self.provenance.supports if s.report_id})
+
+
+def narrowed(edge: Edge, keep: list[Support]) -> Edge:
+    """The edge once only the `keep` supports back it (after a disposal): its dates and its
+    handling code and conditions follow what is left, so nothing of the removed material
+    stays on it. Classification and compartment stay as they were (supports do not carry
+    their own), which can only be stricter than needed."""
+    days = [s.observed_on for s in keep if s.observed_on]
+    gradings = [s.grading for s in keep if s.grading is not None]
+    conditions = list(
+        dict.fromkeys(
+            g.handling_conditions
+            for g in gradings
+            if g.handling_code == "C" and g.handling_conditions
+        )
+    )
+    code = strictest_code(g.handling_code for g in gradings)
+    marking = edge.marking.model_copy(
+        update={
+            "handling_code": code,
+            "handling_conditions": "; ".join(conditions) if conditions else None,
+        }
+    )
+    provenance = edge.provenance.model_copy(
+        update={
+            "supports": keep,
+            "first_seen": min(days, default=None),
+            "last_seen": max(days, default=None),
+        }
+    )
+    return edge.model_copy(update={"marking": marking, "provenance": provenance})

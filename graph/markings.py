@@ -7,6 +7,7 @@ without the instructions that must go with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -126,3 +127,19 @@ class Marking(Frozen):
             handling_code=grading.handling_code,
             handling_conditions=grading.handling_conditions,
         )
+
+
+HANDLING_CODE_RANK = {"P": 0, "C": 1, "2": 2, "3": 3, "1": 4, "4": 5, "5": 6}
+"""Handling codes from the most to the least open: 3x5x2 P (lawful sharing), C (with
+conditions); legacy 5x5x5 2 (UK partners too), 3 (foreign law enforcement), 1 (UK law
+enforcement only), 4 (the originating agency only), 5 (refer to the originator). An unknown
+code counts as the most restrictive. Every role's set of allowed codes is a prefix of this
+order (tested), so a claim is visible under the combined code exactly when every one of
+its supports is."""
+
+
+def strictest_code(codes: Iterable[str | None]) -> str | None:
+    """The most restrictive of several handling codes (None: no code at all)."""
+    present = [c for c in codes if c]
+    unknown = len(HANDLING_CODE_RANK)
+    return max(present, key=lambda c: HANDLING_CODE_RANK.get(c, unknown)) if present else None

@@ -117,6 +117,36 @@ class NotificationStore:
     def close(self) -> None:
         self._conn.close()
 
+    def forget(self, report_ids: Sequence[str], edge_ids: Sequence[str]) -> int:
+        """After a disposal: notifications about an erased link go, with their history;
+        others stop citing the erased reports. Returns how many were removed."""
+        gone_reports, gone_edges = set(report_ids), set(edge_ids)
+        with self._lock:
+            rows = self._conn.execute("SELECT seq, edge_id, evidence FROM notifications").fetchall()
+            doomed = [seq for seq, edge, _ in rows if edge in gone_edges]
+            narrowed = [
+                (json.dumps(kept), seq)
+                for seq, edge, evidence in rows
+                if edge not in gone_edges
+                and (kept := [e for e in json.loads(evidence) if e not in gone_reports])
+                != json.loads(evidence)
+            ]
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for seq in doomed:
+                    self._conn.execute(
+                        "DELETE FROM notification_events WHERE notification = ?", (seq,)
+                    )
+                    self._conn.execute("DELETE FROM notifications WHERE seq = ?", (seq,))
+                self._conn.executemany(
+                    "UPDATE notifications SET evidence = ? WHERE seq = ?", narrowed
+                )
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return len(doomed)
+
     def raise_for(self, pairs: Sequence[tuple[Person, Edge]]) -> int:
         """Record one notification per (nominal, edge); returns how many were new."""
         if not pairs:

@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from graph.audit import AuditLog, Operation
-from graph.edges import EdgeKind
+from graph.edges import Edge, EdgeKind
 from graph.errors import ValidationFailed
 from graph.markings import Compartment
 from graph.nodes import Person, Report
@@ -33,6 +33,15 @@ from graph.sqlite_files import AppendOnlyStore, append_only, write_transaction
 from graph.store import GraphStore, TraversalFilter
 
 SOURCE_EDGES = frozenset({EdgeKind.PROVIDED_BY, EdgeKind.IS_PERSON, EdgeKind.KNOWS_SUBJECT})
+TACTIC_EDGES = frozenset({EdgeKind.TASKS, EdgeKind.DIRECTED_AT})
+"""Taskings on the person are police tactics: never in the pack."""
+WITHHELD_COMPARTMENTS = frozenset(
+    {Compartment.SOURCE, Compartment.CONFIDENTIAL, Compartment.MANAGEMENT}
+)
+"""Source identity; victims, third parties and tactics; management (MAPP minutes and
+actions): never in the pack. Their own medical records are theirs and stay in."""
+COVERT_SOURCES = frozenset({"chis"})
+"""Source categories never named (that a covert source was used is itself sensitive)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sar_restrictions (
     seq INTEGER PRIMARY KEY,
@@ -154,6 +163,30 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
+SCHEME_DISCLOSURE = "disclosure under "
+"""How `POST /disclosure-schemes/applications/{seq}/moves` names its disclosure entries."""
+
+
+def _shown_links(store: GraphStore, edges: dict[str, Edge], withheld: set[str]) -> dict[str, Edge]:
+    """Links some material the pack may show supports: a link only withheld or hidden
+    reports assert is left out (it would tell the subject what those reports say)."""
+    cited = sorted(
+        {s.report_id for e in edges.values() for s in e.provenance.supports if s.report_id}
+    )
+    reports = store.get_nodes(cited)
+    shown = {
+        i
+        for i, n in reports.items()
+        if i not in withheld and n.marking.compartment not in WITHHELD_COMPARTMENTS
+    }
+    return {
+        i: e
+        for i, e in edges.items()
+        if e.marking.compartment not in WITHHELD_COMPARTMENTS
+        and any(s.report_id is None or s.report_id in shown for s in e.provenance.supports)
+    }
+
+
 def subject_access(
     store: GraphStore,
     person_id: str,
@@ -169,9 +202,7 @@ def subject_access(
     applied = restrictions.of(person_id)
     withheld = {r.record_id for r in applied}
     own = sorted({person_id, *records_of(person_id)} - withheld)
-    readable = TraversalFilter(
-        compartments=frozenset(Compartment) - {Compartment.SOURCE},
-    )
+    readable = TraversalFilter(compartments=frozenset(Compartment) - WITHHELD_COMPARTMENTS)
     people = {i: n for i, n in store.get_nodes(own).items() if isinstance(n, Person)}
     records = [
         HeldRecord(
@@ -201,13 +232,13 @@ def subject_access(
     refs = [
         r
         for r in store.incident(sorted(people), readable)
-        if r.kind not in SOURCE_EDGES and r.id not in withheld
+        if r.kind not in SOURCE_EDGES | TACTIC_EDGES and r.id not in withheld
     ]
     about = {r.src: r.kind for r in refs if r.kind in (EdgeKind.ABOUT, EdgeKind.MENTIONS)}
     report_nodes = {
         i: n
         for i, n in store.get_nodes([i for i in about if i not in withheld]).items()
-        if isinstance(n, Report) and n.marking.compartment is not Compartment.SOURCE
+        if isinstance(n, Report) and n.marking.compartment not in WITHHELD_COMPARTMENTS
     }
     provided = {
         r.src: r.dst
@@ -217,7 +248,9 @@ def subject_access(
     }
     sources = store.get_nodes(sorted(set(provided.values())))
     category = {
-        rid: getattr(sources.get(sid), "source_type", None) for rid, sid in provided.items()
+        rid: kind
+        for rid, sid in provided.items()
+        if (kind := getattr(sources.get(sid), "source_type", None)) not in COVERT_SOURCES
     }
     reports = [
         HeldReport(
@@ -231,16 +264,17 @@ def subject_access(
         for r in sorted(report_nodes.values(), key=lambda r: (r.received_at, r.id))
     ]
     links_only = [r for r in refs if r.kind not in (EdgeKind.ABOUT, EdgeKind.MENTIONS)]
-    edges = store.get_edges([r.id for r in links_only])
+    edges = _shown_links(store, store.get_edges([r.id for r in links_only]), withheld)
     links = [
         HeldLink(
-            link_id=e.id,
+            # Numbered, not the edge id: an ingested edge's id names the other party.
+            link_id=f"link-{n}",
             kind=str(e.kind),
             association_type=str(e.association_type) if e.association_type else None,
             first_seen=e.provenance.first_seen,
             last_seen=e.provenance.last_seen,
         )
-        for e in (edges[i] for i in sorted(edges))
+        for n, e in enumerate((edges[i] for i in sorted(edges)), start=1)
     ]
     systems = {p.source_system for p in people.values() if p.source_system}
     systems |= {
@@ -249,7 +283,12 @@ def subject_access(
     _, disclosures = sharing.for_nominal(person_id)
     recipients = {d.recipient for d in disclosures}
     for entry in audit.query(subject=person_id, operation=Operation.DISCLOSURE, limit=10_000):
-        recipients |= set(entry.recipients)
+        if entry.action.startswith(SCHEME_DISCLOSURE):
+            # The applicant is a person at risk (or acting for one): named, they could be
+            # harmed. The pack says that a disclosure was made under the scheme, not to whom.
+            recipients.add(f"a person at risk, {entry.action}")
+        else:
+            recipients |= set(entry.recipients)
     recipients.discard(f"data subject {person_id}")
     last = reviews.latest()
     retention = [

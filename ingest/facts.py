@@ -27,7 +27,7 @@ from graph.edges import (
     Provenance,
     Support,
 )
-from graph.markings import Classification, Compartment, Marking
+from graph.markings import Classification, Compartment, Marking, strictest_code
 from graph.nodes import (
     TRAVEL_EVENTS,
     ConfidentialBlock,
@@ -535,19 +535,6 @@ def _merge_same_edges(edges: list[Edge]) -> list[Edge]:
 _CLASS_ORDER = {Classification.OFFICIAL: 0, Classification.OFFICIAL_SENSITIVE: 1}
 
 
-HANDLING_CODE_RANK = {"P": 0, "C": 1, "2": 2, "3": 3, "1": 4, "4": 5, "5": 6}
-"""Handling codes from the most to the least open: 3x5x2 P (lawful sharing), C (with
-conditions); legacy 5x5x5 2 (UK partners too), 3 (foreign law enforcement), 1 (UK law
-enforcement only), 4 (the originating agency only), 5 (refer to the originator). An unknown
-code counts as the most restrictive. Every role's set of allowed codes is a prefix of this
-order (tested), so a claim is visible under the combined code exactly when every one of
-its supports is."""
-
-
-def _code_rank(code: str) -> int:
-    return HANDLING_CODE_RANK.get(code, len(HANDLING_CODE_RANK))
-
-
 def _strictest(markings: Sequence[Marking]) -> Marking:
     """The most restrictive combination of several markings: an edge is shown only to
     whoever may see every report that supports it (it names them all in its provenance).
@@ -557,8 +544,7 @@ def _strictest(markings: Sequence[Marking]) -> Marking:
     conditions = _unique(
         c for m in markings if m.handling_code == "C" for c in [m.handling_conditions or ""] if c
     )
-    codes = {m.handling_code for m in markings if m.handling_code}
-    code = max(codes, key=_code_rank) if codes else None
+    code = strictest_code(m.handling_code for m in markings)
     return Marking(
         classification=classification,
         compartment=compartment,

@@ -214,7 +214,7 @@ def test_every_role_allows_a_prefix_of_the_handling_code_order() -> None:
     shows it to exactly the callers who may see every support only while each role's
     allowed codes are the most open ones, a prefix of the order."""
     from graph.access import ROLE_RULES
-    from ingest.facts import HANDLING_CODE_RANK
+    from graph.markings import HANDLING_CODE_RANK
 
     order = sorted(HANDLING_CODE_RANK, key=HANDLING_CODE_RANK.__getitem__)
     limited = [r.handling_codes for r in ROLE_RULES.values() if r.handling_codes is not None]

@@ -128,6 +128,10 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
         [f"record-review:{made.seq}"],
     )
     if disposed is not None:
+        # Nothing of the erased data stays in the stores beside the graph either.
+        erased_nodes, erased_edges = disposed.deleted_nodes, disposed.deleted_edges
+        request.app.state.notifications.forget(erased_nodes, erased_edges)
+        request.app.state.measures.forget([*erased_nodes, *erased_edges])
         await ctx.recorded(
             Operation.ERASURE,
             "disposal after review",

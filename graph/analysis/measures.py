@@ -153,6 +153,18 @@ class MeasureStore:
     def close(self) -> None:
         self._conn.close()
 
+    def forget(self, node_ids: Iterable[str]) -> int:
+        """Drop erased nodes from every stored view (after a disposal); the rest of each
+        snapshot stays until the next run. Returns how many rows went."""
+        ids = sorted(set(node_ids))
+        with write_transaction(self._conn, self._lock) as conn:
+            return sum(
+                conn.execute(
+                    f"DELETE FROM measures WHERE node_id IN ({','.join('?' * len(chunk))})", chunk
+                ).rowcount
+                for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
+            )
+
     def save(self, view: str, rows: Iterable[NodeMeasures], edges: int, note: str) -> MeasureRun:
         rows = list(rows)
         at = datetime.now(UTC).isoformat(timespec="seconds")

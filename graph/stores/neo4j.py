@@ -21,6 +21,7 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Sessio
 from neo4j.exceptions import ClientError, ConstraintError, Neo4jError, ServiceUnavailable
 
 from graph.edges import Edge, EdgeKind
+from graph.edges import narrowed as narrow
 from graph.errors import NotFound, StoreUnavailable
 from graph.nodes import Node, NodeKind, Report
 from graph.store import (
@@ -347,9 +348,7 @@ class Neo4jGraphStore(Walks):
                 if not keep:
                     deleted.add(edge_id)
                     continue
-                narrowed = edge.model_copy(
-                    update={"provenance": edge.provenance.model_copy(update={"supports": keep})}
-                )
+                narrowed = narrow(edge, keep)
                 updates.append(edge_row(narrowed))
             for row in updates:
                 tx.run(

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from graph.edges import Edge, EdgeKind
+from graph.edges import narrowed as narrow
 from graph.errors import NotFound
 from graph.nodes import Node, Report
 from graph.sqlite_files import open_sqlite, write_transaction
@@ -343,9 +344,7 @@ class SqliteGraphStore(Walks):
                 if not keep:
                     deleted.add(edge_id)
                     continue
-                narrowed = edge.model_copy(
-                    update={"provenance": edge.provenance.model_copy(update={"supports": keep})}
-                )
+                narrowed = narrow(edge, keep)
                 updates.append(edge_row(narrowed))
             stale = self._stored_support_pairs(conn, sorted(deleted | {u["id"] for u in updates}))
             conn.executemany("DELETE FROM edge_supports WHERE report_id = ? AND edge_id = ?", stale)
