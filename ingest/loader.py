@@ -288,6 +288,7 @@ class Loader:
         self.writes = writes
         self.progress = progress
         self.summary = LoadSummary()
+        self._disposed = state.disposed()  # tombstones: small, read once
         self._seen: dict[str, _Seen] = {}  # node ids declared in this load
         self._assoc_seen: dict[str, _Seen] = {}
         # Lines waiting for a forward reference, by (kind table, id): not yet declared (a
@@ -408,6 +409,14 @@ class Loader:
         declared: list[Parsed] = []
         for p in good:
             rec = p.record
+            when = self._disposed.get((rec.kind, rec.id))
+            if when is not None:
+                reason = (
+                    f"{rec.kind} {rec.id!r} was disposed of after review on {when[:10]}; "
+                    "it is not loaded again"
+                )
+                rejected.append(self._rejection(p, reader.DISPOSED, reason))
+                continue
             table = self._assoc_seen if rec.kind == "association" else self._seen
             before = table.get(rec.id)
             waiting = self._waiting.get((rec.kind == "association", rec.id))

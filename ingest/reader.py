@@ -30,6 +30,7 @@ DUPLICATE_ID = "duplicate_id"
 UNRESOLVED_REFERENCE = "unresolved_reference"
 KIND_CONFLICT = "kind_conflict"
 NOT_UTF8 = "not_utf8"
+DISPOSED = "disposed"
 REASON_CODES = (
     BROKEN_JSON,
     NOT_AN_OBJECT,
@@ -41,6 +42,7 @@ REASON_CODES = (
     UNRESOLVED_REFERENCE,
     KIND_CONFLICT,
     NOT_UTF8,
+    DISPOSED,
 )
 
 

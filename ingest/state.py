@@ -77,6 +77,12 @@ CREATE TABLE IF NOT EXISTS location_text (
     address TEXT NOT NULL,
     postcode TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS disposed (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    disposed_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS record_warnings (
     record_id TEXT NOT NULL,
     warning TEXT NOT NULL,
@@ -178,6 +184,29 @@ class IngestState:
                 yield from self._conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     # -- records -------------------------------------------------------------------------
+
+    def mark_disposed(self, kind: str, ids: Sequence[str]) -> None:
+        """Records disposed of after review: their fingerprints, the edge ids they claimed
+        and their mention decisions go, and a tombstone stays, so that loading the file
+        again says they were disposed of instead of bringing them back or calling them
+        unchanged."""
+        at = now()
+        with self.transaction() as conn:
+            for rid in ids:
+                conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, rid))
+                conn.execute(
+                    "DELETE FROM mentions WHERE key >= ? AND key < ?", (f"{rid}#", f"{rid}$")
+                )
+            conn.executemany(
+                "INSERT OR IGNORE INTO disposed (kind, id, disposed_at) VALUES (?, ?, ?)",
+                [(kind, rid, at) for rid in ids],
+            )
+
+    def disposed(self) -> dict[tuple[str, str], str]:
+        """(kind, id) -> when, for every record disposed of after review."""
+        with self._lock:
+            rows = self._conn.execute("SELECT kind, id, disposed_at FROM disposed").fetchall()
+        return {(k, i): at for k, i, at in rows}
 
     def known_records(self, kind: str, ids: Sequence[str]) -> dict[str, KnownRecord]:
         found: dict[str, KnownRecord] = {}

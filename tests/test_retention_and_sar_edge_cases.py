@@ -135,28 +135,23 @@ def test_disposal_leaves_no_notification_citing_the_report(api: Api) -> None:
     assert [n for n in after if "R1" in n["evidence"] or n["edge_id"] in erased] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: the ingest state keeps a disposed report's fingerprint, so loading "
-        "the file again calls it unchanged (no tombstone is kept)"
-    ),
-)
-def test_loading_the_file_again_after_disposal_does_not_count_the_report_unchanged(
-    api: Api,
-) -> None:
-    """After disposal the ingest state still holds R1's fingerprint and the ids of the
-    edges it asserted, so loading the same file again calls R1 `unchanged` although the
-    store no longer holds it (and it does not come back, nor is it refused)."""
+def test_loading_the_file_again_after_disposal_refuses_the_report(api: Api) -> None:
+    """Disposal leaves a tombstone and forgets the report's fingerprint and claimed edges:
+    loading the same file again quarantines R1 as `disposed` (it neither comes back nor
+    counts as unchanged), and the ingest state names none of its erased links."""
     client, headers, settings = api
     sup = headers[Role.SUPERVISOR]
     records = _mentioning_world()
     _ingest(client, sup, records)
     _dispose(client, sup, "R1")
-    again = _ingest(client, sup, records)
-    back = client.get("/reports/R1", headers=sup).status_code
-    # whatever the intended outcome (restored as created, or refused), R1 is not unchanged
-    assert again["unchanged"] == 2, (again["unchanged"], again["created"], back)
+    sent = client.post("/ingest", content=w.dumps(records), headers={**sup, **NDJSON})
+    assert sent.status_code == 200, sent.text
+    again = sent.json()
+    assert (again["unchanged"], again["created"], again["quarantined"]) == (2, 0, 1)
+    [refused] = again["rejections"]
+    assert (refused["record_id"], refused["code"]) == ("R1", "disposed")
+    assert "disposed of after review" in refused["reason"]
+    assert client.get("/reports/R1", headers=sup).status_code == 404
     assert _rows_holding(settings.ingest_path, "ASSOCIATED_WITH:P1:P2:friend") == []
 
 

@@ -132,6 +132,7 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
         erased_nodes, erased_edges = disposed.deleted_nodes, disposed.deleted_edges
         request.app.state.notifications.forget(erased_nodes, erased_edges)
         request.app.state.measures.forget([*erased_nodes, *erased_edges])
+        request.app.state.ingest.mark_disposed("report", [body.record_id])
         await ctx.recorded(
             Operation.ERASURE,
             "disposal after review",
