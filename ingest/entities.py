@@ -183,6 +183,9 @@ class IndexMatcher:
             self.index.remove(person_id)
         self.index.add(person_facts_from(person_id, facts))
 
+    def remove_person(self, person_id: str) -> None:
+        self.index.remove(person_id)
+
 
 class Resolution:
     """Entity resolution over the persons in an ingest state file."""

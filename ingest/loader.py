@@ -125,6 +125,8 @@ class MentionMatcher(Protocol):
 
     def add_person(self, person_id: str, facts: dict[str, Any]) -> None: ...
 
+    def remove_person(self, person_id: str) -> None: ...
+
 
 @dataclass
 class LoadSummary:
@@ -679,10 +681,39 @@ class Loader:
         result = self.store.upsert(nodes, edges)
         if doomed:
             self.store.delete_edges(doomed)
+        gone = self._drop_orphaned_mentions(todo, stored, {n.id for n in nodes})
+        doomed += gone
         if self.notifications is not None:
             self._notify(nodes, [e for e in edges if e.id in set(result.created)])
         if self.audit:
             self._audit_writes(todo, result.created, result.updated, doomed)
+
+    def _drop_orphaned_mentions(
+        self, todo: list[_Work], stored: dict[str, Edge], kept: set[str]
+    ) -> list[str]:
+        """Persons a changed report made from its mentions and no longer makes (a mention
+        removed, or now matched to someone): removed with their features when nothing else
+        links to them, so they match no later mention. Returns the ids removed."""
+        made: set[str] = set()
+        for w in todo:
+            rec = w.parsed.record
+            if w.status != "updated" or not isinstance(rec, ReportRecord):
+                continue
+            prefix = mention_person_id(rec.id, 0)[:-1]
+            made |= {
+                e.dst
+                for i in w.old_edges
+                if (e := stored.get(i)) is not None
+                and e.kind is EdgeKind.MENTIONS
+                and e.dst.startswith(prefix)
+            }
+        gone = self.store.delete_unlinked_nodes(sorted(made - kept))
+        if gone:
+            self.state.forget_persons(gone)
+            for pid in gone:
+                if self.matcher:
+                    self.matcher.remove_person(pid)
+        return gone
 
     def _notify(self, nodes: list[Node], created: list[Edge]) -> None:
         """New links to ViSOR nominals go to their offender managers (after the graph

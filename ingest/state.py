@@ -377,6 +377,29 @@ class IngestState:
     def mark_resolved(self, conn: sqlite3.Connection, ids: Sequence[str]) -> None:
         conn.executemany("DELETE FROM unresolved WHERE id = ?", [(i,) for i in ids])
 
+    def forget_persons(self, ids: Sequence[str]) -> None:
+        """Person records that are gone from the graph (known only from material that was
+        withdrawn or disposed of): their features, pending resolution, the mention
+        decisions that made them and, when entity resolution keeps its tables here, their
+        scored pairs and entity rows. The next re-cluster names entities afresh."""
+        if not ids:
+            return
+        with self.transaction() as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(ids[start : start + CHUNK])
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM person_facts WHERE id IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM unresolved WHERE id IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM mentions WHERE person_id IN ({marks})", chunk)
+                if "match_pairs" in tables:
+                    conn.execute(
+                        f"DELETE FROM match_pairs WHERE a IN ({marks}) OR b IN ({marks})",
+                        [*chunk, *chunk],
+                    )
+                if "entities" in tables:
+                    conn.execute(f"DELETE FROM entities WHERE person_id IN ({marks})", chunk)
+
     def all_person_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self._lock:
             rows = self._conn.execute("SELECT id, facts FROM person_facts ORDER BY id").fetchall()

@@ -129,13 +129,6 @@ def test_changed_association_record_does_not_support_its_claim_twice(tmp_path: P
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: a mention removed from a report leaves its mention person in the "
-        "graph (only edges are retracted)"
-    ),
-)
 def test_mention_dropped_from_a_report_leaves_no_person_behind(tmp_path: Path) -> None:
     """A report's only mention is removed. The person that mention made (MEN-R1-0, known
     only from this report) stays in the graph with no link to anything, unlike a straight

@@ -99,13 +99,6 @@ def _mentioning_world() -> list[w.Record]:
 # -- 1. review and disposal ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: a mention person known only from a disposed report stays, with its "
-        "features and mention decision in the ingest state (node deletion is not built)"
-    ),
-)
 def test_disposal_erases_the_person_only_the_report_mentioned(api: Api) -> None:
     """A mention that matched nobody became person MEN-R1-0, known only from R1. Disposing
     of R1 removes the MENTIONS edge but leaves the person (with the name the report gave)

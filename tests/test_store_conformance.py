@@ -13,7 +13,7 @@ import pytest
 from graph.edges import AssociationType, EdgeKind, Support
 from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint, NotFound
 from graph.markings import Classification, Compartment
-from graph.nodes import LocationType, NodeKind
+from graph.nodes import LocationType, Name, NodeKind, Person
 from graph.store import GraphStore, TraversalFilter
 from tests import scenario as sc
 from tests.factories import edge, location, person
@@ -359,6 +359,18 @@ def test_delete_edges_removes_only_existing_edges(loaded: GraphStore) -> None:
     assert loaded.counts().total_edges == before.total_edges - 1
     assert loaded.counts().total_nodes == before.total_nodes
     assert loaded.delete_edges([victim.id]) == []
+
+
+def test_delete_unlinked_nodes_removes_only_nodes_no_edge_touches(loaded: GraphStore) -> None:
+    victim = sc.EDGES[0]
+    linked = victim.src
+    lonely = Person(id="P-LONELY", names=[Name(given="Orrin", family="Vale")])
+    loaded.upsert([lonely])
+    before = loaded.counts()
+    assert loaded.delete_unlinked_nodes([linked, "P-LONELY", "no-such-node"]) == ["P-LONELY"]
+    assert loaded.get_node("P-LONELY") is None and loaded.get_node(linked) is not None
+    assert loaded.counts().total_nodes == before.total_nodes - 1
+    assert loaded.counts().total_edges == before.total_edges
 
 
 def test_edge_with_structured_support_can_gain_a_report(loaded: GraphStore) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
@@ -132,7 +133,20 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
         erased_nodes, erased_edges = disposed.deleted_nodes, disposed.deleted_edges
         request.app.state.notifications.forget(erased_nodes, erased_edges)
         request.app.state.measures.forget([*erased_nodes, *erased_edges])
-        request.app.state.ingest.mark_disposed("report", [body.record_id])
+        state = request.app.state
+        state.ingest.mark_disposed("report", [body.record_id])
+        persons = [i for i in erased_nodes if i != body.record_id]
+        if persons:  # persons known only from the report: their features and entities go
+            state.ingest.forget_persons(persons)
+            if state.resolution is not None:
+
+                def recluster() -> None:
+                    with state.ingest_lock:  # one load or judgement at a time
+                        state.resolution.recluster(
+                            actor=ctx.principal.name, role=ctx.principal.role.value
+                        )
+
+                await run_in_threadpool(recluster)
         await ctx.recorded(
             Operation.ERASURE,
             "disposal after review",

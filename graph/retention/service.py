@@ -170,7 +170,21 @@ def review(
             next_review=next_review,
         )
     )
-    disposed = (
-        store.delete_with_provenance([record_id]) if outcome is ReviewOutcome.DISPOSE else None
-    )
+    disposed = _dispose(store, record_id) if outcome is ReviewOutcome.DISPOSE else None
     return made, disposed
+
+
+def _dispose(store: GraphStore, report_id: str) -> DisposalResult:
+    """The report and what only it supported; and the persons known only from it (whose
+    source record is the report itself, e.g. a mention that matched no one), once nothing
+    else links to them."""
+    linked = TraversalFilter(edge_kinds=frozenset({EdgeKind.ABOUT, EdgeKind.MENTIONS}))
+    people = {r.dst for r in store.incident([report_id], linked) if r.src == report_id}
+    own = [
+        i
+        for i, n in store.get_nodes(sorted(people)).items()
+        if isinstance(n, Person) and (n.source_record_id or "").startswith(f"{report_id}#")
+    ]
+    result = store.delete_with_provenance([report_id])
+    gone = store.delete_unlinked_nodes(own)
+    return result.model_copy(update={"deleted_nodes": sorted({*result.deleted_nodes, *gone})})

@@ -395,6 +395,22 @@ class Neo4jGraphStore(Walks):
         with self._driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def delete_unlinked_nodes(self, node_ids: Iterable[str]) -> list[str]:
+        ids = sorted(set(node_ids))
+
+        def work(tx: ManagedTransaction) -> list[str]:
+            return [
+                rec["id"]
+                for rec in tx.run(
+                    "UNWIND $ids AS i MATCH (n:Node {id: i}) WHERE NOT (n)--() "
+                    "DELETE n RETURN i AS id",
+                    ids=ids,
+                )
+            ]
+
+        with self._driver.session(database=self.database) as session:
+            return sorted(session.execute_write(work))
+
     # -- reads -------------------------------------------------------------------------
 
     def get_node(self, node_id: str) -> Node | None:

@@ -380,6 +380,23 @@ class SqliteGraphStore(Walks):
                 conn.execute(f"DELETE FROM edges WHERE id IN ({marks})", chunk)
         return sorted(found)
 
+    def delete_unlinked_nodes(self, node_ids: Iterable[str]) -> list[str]:
+        ids = sorted(set(node_ids))
+        removed: list[str] = []
+        with self._transaction() as conn:
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                removed += [
+                    r[0]
+                    for r in conn.execute(
+                        f"DELETE FROM nodes WHERE id IN ({marks}) AND NOT EXISTS "
+                        "(SELECT 1 FROM edges e WHERE e.src = nodes.id) AND NOT EXISTS "
+                        "(SELECT 1 FROM edges e WHERE e.dst = nodes.id) RETURNING id",
+                        chunk,
+                    )
+                ]
+        return sorted(removed)
+
     # -- reads -------------------------------------------------------------------------
 
     def get_node(self, node_id: str) -> Node | None:
