@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.accounts import AccountStore
+from api.csv_out import write_csv
 from api.disclosed import assessment_returned, associates_returned
 from graph.access import AccessPolicy, Permission, Principal, Role
 from graph.audit import AuditEvent, AuditLog, Operation
@@ -479,9 +481,9 @@ def entities(
         mapping = Resolution(state).entity_map()
         _consulted(log, policy, purpose, "entity listing", [], sorted(mapping))
     if csv:
-        print("person_id,entity_id")
-        for pid in sorted(mapping):
-            print(f"{pid},{mapping[pid]}")
+        write_csv(
+            sys.stdout, ["person_id", "entity_id"], ([p, mapping[p]] for p in sorted(mapping))
+        )
         return
     members: dict[str, list[str]] = {}
     for pid, eid in mapping.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from fastapi import Response
 from pydantic import BaseModel, Field
@@ -38,6 +40,15 @@ class ReportView(BaseModel):
 
     report: Report
     links: list[Edge]
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition value for a download whose name may hold anything (ids come
+    from outside): an ASCII name with every other character as `_`, and the exact name
+    percent-encoded beside it (RFC 6266 `filename*`), so no quote, semicolon or line break
+    can leave the header value."""
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def json_response(model: BaseModel, status_code: int = 200) -> Response:

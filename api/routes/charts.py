@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.disclosed import chart_returned
 from api.routes.analysis import Exclude, MinGrade, Types, caller_filter
-from api.schemas import ERRORS, json_response
+from api.schemas import ERRORS, attachment, json_response
 from graph.charts.build import build_chart
 from graph.charts.export import MEDIA_TYPES, export_chart
 from graph.charts.model import MAX_CHART_DEPTH, MAX_NODE_CAP, Chart
@@ -162,7 +162,7 @@ async def export_chart_file(
     return Response(
         body,
         media_type=MEDIA_TYPES[format],
-        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+        headers={**NO_STORE, "Content-Disposition": attachment(name)},
     )
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.deps import PERSONAL_READ_OPENAPI, ReadDep, store_call
-from api.schemas import ERRORS, json_response
+from api.schemas import ERRORS, attachment, json_response
 from graph.access import Role
 from graph.analysis.mappa import mappa_figures
 from graph.errors import AccessDenied
@@ -54,6 +54,6 @@ async def get_mappa(
         return Response(
             found.csv(),
             media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": attachment(name)},
         )
     return json_response(MappaView(**found.__dict__))

@@ -7,6 +7,7 @@ an export for someone else is a disclosure (`graph.audit.Operation.DISCLOSURE`).
 from __future__ import annotations
 
 import io
+import re
 from typing import Literal
 
 import networkx as nx
@@ -16,6 +17,15 @@ from graph.charts.render import render_html
 
 ExportFormat = Literal["html", "graphml"]
 MEDIA_TYPES: dict[str, str] = {"html": "text/html", "graphml": "application/graphml+xml"}
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot hold at all (control characters pasted into a name, say)."""
+
+
+def _xml(text: str) -> str:
+    """Text XML can hold: each character it cannot is shown as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def export_chart(chart: Chart, fmt: ExportFormat, title: str | None = None) -> str:
@@ -30,32 +40,32 @@ def to_graphml(chart: Chart) -> str:
     g = nx.MultiDiGraph()
     g.graph.update(
         classification=chart.classification,
-        handling_conditions=" | ".join(chart.handling_conditions),
-        subject=chart.subject,
-        note=chart.note,
+        handling_conditions=_xml(" | ".join(chart.handling_conditions)),
+        subject=_xml(chart.subject),
+        note=_xml(chart.note),
     )
     for n in chart.nodes:
         g.add_node(
-            n.id,
+            _xml(n.id),
             kind=n.kind,
-            label=n.label,
-            subtype=n.subtype or "",
-            flags=",".join(n.flags),
+            label=_xml(n.label),
+            subtype=_xml(n.subtype or ""),
+            flags=_xml(",".join(n.flags)),
             depth=n.depth,
             classification=chart.classification,
         )
     for e in chart.edges:
         g.add_edge(
-            e.src,
-            e.dst,
-            key=e.id,
+            _xml(e.src),
+            _xml(e.dst),
+            key=_xml(e.id),
             kind=e.kind,
-            label=e.label,
+            label=_xml(e.label),
             grade=e.grade or "",
             handling_code=e.handling_code or "",
-            handling_conditions=" | ".join(e.conditions),
+            handling_conditions=_xml(" | ".join(e.conditions)),
             suspected_false=e.suspected_false,
-            reports=",".join(e.reports),
+            reports=_xml(",".join(e.reports)),
         )
     out = io.BytesIO()
     nx.write_graphml(g, out, encoding="utf-8")

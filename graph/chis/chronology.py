@@ -4,6 +4,7 @@ was about and the source's own relationship to them) and where it went afterward
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from pydantic import BaseModel, Field
@@ -150,15 +151,23 @@ def _taskings(
     ]
 
 
+def _md(value: object) -> str:
+    """A value as inert markdown text on one line: no line break can leave its row or
+    list item, `|` adds no cell, and HTML is shown, never run."""
+    text = " ".join(str(value).split())
+    text = html.escape(text, quote=False)
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
 def as_markdown(chron: Chronology, classification: str = "OFFICIAL-SENSITIVE") -> str:
     """The chronology as a document a reviewer attaches to a source-unit referral."""
     lines = [
         classification,
         "",
-        f"# Contact chronology: source {chron.source_id}",
+        f"# Contact chronology: source {_md(chron.source_id)}",
         "",
-        f"- source type: {chron.source_type}; CHIS status: {chron.chis_status}",
-        f"- person: {chron.person_id or 'not recorded'}; juvenile: {chron.juvenile}; "
+        f"- source type: {_md(chron.source_type)}; CHIS status: {_md(chron.chis_status)}",
+        f"- person: {_md(chron.person_id or 'not recorded')}; juvenile: {chron.juvenile}; "
         f"vulnerable: {chron.vulnerable}",
         f"- contacts: {len(chron.entries)}",
         "",
@@ -171,18 +180,25 @@ def as_markdown(chron: Chronology, classification: str = "OFFICIAL-SENSITIVE") -
             s.person_id + (f" ({'/'.join(s.relationship)})" if s.relationship else "")
             for s in e.subjects
         )
-        lines.append(
-            f"| {e.received_at} | {e.report_id} | {e.grading} | {e.channel} | "
-            f"{e.initiated_by} | {e.police_request or ''} | {e.how_obtained}"
-            f"{' (rewarded)' if e.rewarded else ''} | {about} | "
-            f"{'; '.join([*e.went_to, *(f'WARNING: {w}' for w in e.warnings)])} |"
-        )
+        went = "; ".join([*e.went_to, *(f"WARNING: {w}" for w in e.warnings)])
+        cells = [
+            e.received_at,
+            e.report_id,
+            e.grading,
+            e.channel,
+            e.initiated_by,
+            e.police_request or "",
+            f"{e.how_obtained}{' (rewarded)' if e.rewarded else ''}",
+            about,
+            went,
+        ]
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     if chron.taskings:
         lines += ["", "Taskings directed at this person:", ""]
         for t in chron.taskings:
             warned = "".join(f" WARNING: {w}" for w in t.warnings)
             lines.append(
-                f"- {t.opened_on} {t.tasking_id} ({t.state}, {t.owner}): {t.title}{warned}"
+                _md(f"- {t.opened_on} {t.tasking_id} ({t.state}, {t.owner}): {t.title}{warned}")
             )
     lines += ["", classification, ""]
     return "\n".join(lines)

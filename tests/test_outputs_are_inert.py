@@ -1,5 +1,5 @@
-"""Injection review: text and ids from interchange records (loaded through `POST /ingest`)
-must not break out of their context in what Mosaic exports: the Content-Disposition header
+"""Text and ids from interchange records (loaded through `POST /ingest`) do not break out
+of their context in what Mosaic exports: the Content-Disposition header
 of a chart export, the GraphML export, the markdown chronology, and `mosaic entities --csv`.
 All names and ids are synthetic."""
 
