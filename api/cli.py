@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from api.accounts import AccountStore
 from api.csv_out import write_csv
@@ -39,6 +41,13 @@ audit = typer.Typer(help="The s62 audit log.")
 app.add_typer(users, name="users")
 app.add_typer(audit, name="audit")
 console = Console()
+
+
+def plain(*values: object) -> list[Text]:
+    """Table cells shown as they are: ids, names and reasons come from outside, and a `[`
+    in them must not be read as console markup (it could restyle the output or stop it)."""
+    return [Text(str(v)) for v in values]
+
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="Embedded store file (default: MOSAIC_DB_PATH).")
@@ -214,7 +223,7 @@ def users_add(
     try:
         token = accounts.add(name, role, frozenset(scope or []))
     except ValidationFailed as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     finally:
         accounts.close()
@@ -247,11 +256,13 @@ def users_list() -> None:
     table = Table("name", "role", "scopes", "created", "revoked")
     for a in rows:
         table.add_row(
-            a.name,
-            a.role.value,
-            ",".join(a.scopes),
-            a.created_at.isoformat(timespec="seconds"),
-            a.revoked_at.isoformat(timespec="seconds") if a.revoked_at else "",
+            *plain(
+                a.name,
+                a.role.value,
+                ",".join(a.scopes),
+                a.created_at.isoformat(timespec="seconds"),
+                a.revoked_at.isoformat(timespec="seconds") if a.revoked_at else "",
+            )
         )
     console.print(table)
 
@@ -400,7 +411,7 @@ def _print_ingest(outcome: IngestOutcome) -> None:
         table.add_row("sources newly notified to the FIB", f"{len(outcome.chis.notified):,}")
     console.print(table)
     for rid, warning in (outcome.chis.warnings if outcome.chis else {}).items():
-        console.print(f"[red]warning[/red] {rid}: {warning}")
+        console.print(f"[red]warning[/red] {escape(rid)}: {escape(warning)}")
     for rej in s.rejections[:20]:
         console.print(
             f"[yellow]{rej.file}:{rej.line}[/yellow] {rej.record_id or '-'}: {rej.reason}"
@@ -423,12 +434,14 @@ def quarantine_list(
     table = Table("seq", "file:line", "record", "reason code", "reason", "fixed")
     for e in entries:
         table.add_row(
-            str(e.seq),
-            f"{e.file}:{e.line}",
-            e.record_id or "-",
-            e.code,
-            e.reason,
-            e.resolved_at or "",
+            *plain(
+                e.seq,
+                f"{e.file}:{e.line}",
+                e.record_id or "-",
+                e.code,
+                e.reason,
+                e.resolved_at or "",
+            )
         )
     console.print(table)
 
@@ -520,7 +533,7 @@ def judge(
                 reason=reason,
             )
         except (ValidationFailed, NotFound) as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
     console.print(
         f"judgement {done.seq}: {done.a} ~ {done.b} {done.verdict}; {summary.entities:,} entities"
@@ -596,7 +609,7 @@ def associates_command(
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
         start = store.get_node(person_id)
         if start is None or policy.node_view(start) is None:
-            console.print(f"[red]person {person_id!r} not found[/red]")
+            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
             raise typer.Exit(1)
         found = associates(
             store, person_id, depth=depth, flt=policy.filter, include_hubs=include_hubs
@@ -636,18 +649,22 @@ def associates_command(
             "E-only link" if s.suspected_false_link else "",
         ]
         table.add_row(
-            a.person.id,
-            a.person.primary_name.full,
-            str(a.steps),
-            " > ".join(a.via) or "direct",
-            ", ".join(e.id for e in a.path),
-            str(s.reports),
-            grade,
-            " ".join(f for f in flags if f),
+            *plain(
+                a.person.id,
+                a.person.primary_name.full,
+                a.steps,
+                " > ".join(a.via) or "direct",
+                ", ".join(e.id for e in a.path),
+                s.reports,
+                grade,
+                " ".join(f for f in flags if f),
+            )
         )
     console.print(table)
     for node, degree in found.high_fanout.items():
-        console.print(f"[yellow]{node}[/yellow] has {degree} links: not expanded (over the cap)")
+        console.print(
+            f"[yellow]{escape(node)}[/yellow] has {degree} links: not expanded (over the cap)"
+        )
 
 
 @app.command("risk")
@@ -670,7 +687,7 @@ def risk_command(
     ):
         start = store.get_node(person_id)
         if start is None or policy.node_view(start) is None:
-            console.print(f"[red]person {person_id!r} not found[/red]")
+            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
             raise typer.Exit(1)
         resolution = Resolution(state)
         entity = resolution.entity_of(person_id)
@@ -714,7 +731,7 @@ def risk_command(
         for f in group:
             evidence = ", ".join(e.id for e in f.evidence)
             shown = weight or f"{f.weight:g}"
-            table.add_row(f.rule, f.question.value, shown, f.reason, evidence, style=style)
+            table.add_row(*plain(f.rule, f.question.value, shown, f.reason, evidence), style=style)
     console.print(table)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli import DbOption, _reader, _settings, console
 from api.disclosed import chart_returned
@@ -47,7 +48,7 @@ def chart_command(
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
         start = store.get_node(person_id)
         if start is None or policy.node_view(start) is None or start.kind != "Person":
-            console.print(f"[red]person {person_id!r} not found[/red]")
+            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
             raise typer.Exit(1)
         chart = build_chart(
             store,
@@ -78,4 +79,4 @@ def chart_command(
         f"links; {chart.left_out} left out over the cap)"
     )
     for condition in chart.handling_conditions:
-        console.print(f"[yellow]handling condition:[/yellow] {condition}")
+        console.print(f"[yellow]handling condition:[/yellow] {escape(condition)}")

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from api.cli import DbOption, _consulted, _reader, _settings, console
+from api.cli import DbOption, _consulted, _reader, _settings, console, plain
 from api.disclosed import candidates_returned, chronology_returned
 from graph.access import AccessPolicy, Role
 from graph.audit import AuditLog
@@ -97,13 +98,15 @@ def candidates_command(
         table.add_column(col)
     for c in queue:
         table.add_row(
-            c.source_id,
-            c.person_id or "",
-            f"{c.score:g}",
-            str(c.contacts),
-            str(c.drift_days),
-            c.case.status,
-            ", ".join(c.indicators),
+            *plain(
+                c.source_id,
+                c.person_id or "",
+                f"{c.score:g}",
+                c.contacts,
+                c.drift_days,
+                c.case.status,
+                ", ".join(c.indicators),
+            )
         )
     console.print(table)
 
@@ -122,7 +125,7 @@ def show_command(
         try:
             chron = chronology(store, source_id, notes, entities.state.warnings)
         except NotFound as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
         today = datetime.now(UTC).date()
         found = build_queue(

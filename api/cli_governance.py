@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli import DbOption, _reader, _settings, console
 from graph.access import Role
@@ -46,7 +47,7 @@ def sar_command(
     ):
         person = store.get_node(person_id)
         if person is None or person.kind != "Person" or policy.node_view(person) is None:
-            console.print(f"[red]person {person_id!r} not found[/red]")
+            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
             raise typer.Exit(1)
         pack, applied = subject_access(
             store,

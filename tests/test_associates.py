@@ -153,3 +153,27 @@ def test_associates_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Mo
     table = runner.invoke(cli, ["associates", "P3", "--purpose", "investigation", "--depth", "2"])
     assert table.exit_code == 0 and "P6" in table.output and "RSO" in table.output
     assert runner.invoke(cli, ["associates", "P1", "--purpose", "gossip"]).exit_code == 2
+
+
+def test_the_command_line_shows_names_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names come from outside: console markup in one is printed, not obeyed (an unbalanced
+    closing tag would otherwise stop the command)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from graph.nodes import Name
+    from graph.stores.sqlite import SqliteGraphStore
+
+    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    monkeypatch.setenv("COLUMNS", "400")  # one line a row, so the name is not wrapped
+    odd = sc.P2.model_copy(update={"names": [Name(given="[/red][bold]Ash", family="Vey[/]")]})
+    with SqliteGraphStore(tmp_path / "g.db") as store:
+        store.upsert([*sc.NODES, odd], sc.EDGES)
+    table = CliRunner().invoke(cli, ["associates", "P1", "--purpose", "investigation"])
+    assert table.exit_code == 0, table.output
+    assert "[/red][bold]Ash" in table.output and "Vey[/]" in table.output
+    missing = CliRunner().invoke(cli, ["associates", "[/nope]", "--purpose", "investigation"])
+    assert missing.exit_code == 1 and "[/nope]" in missing.output
