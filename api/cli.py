@@ -33,7 +33,7 @@ from ingest.loader import Actor, LoadSummary
 from ingest.pipeline import IngestOutcome, thresholds_from
 from ingest.pipeline import ingest as run_ingest
 from ingest.reader import read_lines
-from ingest.state import IngestState
+from ingest.state import IngestState, QuarantineEntry
 
 app = typer.Typer(help="Mosaic: graph-based intelligence linking for public protection.")
 users = typer.Typer(help="User and service accounts (bearer tokens).")
@@ -420,14 +420,36 @@ def _print_ingest(outcome: IngestOutcome) -> None:
         console.print(f"... and {s.quarantined - 20:,} more: see `mosaic quarantine list`")
 
 
+ResolutionPurpose = Annotated[
+    str, typer.Option(help="Why (recorded in the audit log); one of the configured purposes.")
+]
+
+
+def _quarantine_read(purpose: str, action: str, include_resolved: bool) -> list[QuarantineEntry]:
+    """Quarantined lines are unvalidated records that may hold personal data of any
+    compartment: reading them is an audited consultation made for a purpose."""
+    settings = Settings()
+    policy = _reader(settings, purpose, Role.ADMIN)
+    with (
+        IngestState(settings.ingest_path) as state,
+        closing(AuditLog(settings.governance_path)) as log,
+    ):
+        entries = state.quarantined(include_resolved=include_resolved)
+        returned = [f"quarantine:{e.seq}" for e in entries] + sorted(
+            {e.record_id for e in entries if e.record_id}
+        )
+        _consulted(log, policy, purpose, action, [], returned)
+    return entries
+
+
 @quarantine.command("list")
 def quarantine_list(
     include_resolved: Annotated[bool, typer.Option("--all", help="Include fixed ones.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    purpose: ResolutionPurpose = "intelligence_review",
 ) -> None:
-    """List quarantined lines with file, line, record id and reason."""
-    with IngestState(Settings().ingest_path) as state:
-        entries = state.quarantined(include_resolved=include_resolved)
+    """List quarantined lines with file, line, record id and reason (audited)."""
+    entries = _quarantine_read(purpose, "quarantine listing", include_resolved)
     if as_json:
         print(json.dumps([e.__dict__ for e in entries], indent=2))
         return
@@ -449,10 +471,11 @@ def quarantine_list(
 @quarantine.command("export")
 def quarantine_export(
     out: Annotated[Path, typer.Argument(help="Write the quarantined lines here, to fix.")],
+    purpose: ResolutionPurpose = "intelligence_review",
 ) -> None:
-    """Write open quarantined lines as JSON Lines: fix them and `mosaic ingest` the file."""
-    with IngestState(Settings().ingest_path) as state:
-        entries = state.quarantined()
+    """Write open quarantined lines as JSON Lines: fix them and `mosaic ingest` the file
+    (audited: the raw lines may hold personal data)."""
+    entries = _quarantine_read(purpose, "quarantine export", False)
     out.write_text("".join(e.raw + "\n" for e in entries))
     console.print(f"{len(entries)} line(s) written to {out}")
 
@@ -470,11 +493,6 @@ def resolve(
         resolution = Resolution(state, thresholds_from(settings), log)
         summary = resolution.resolve(None if full else [], actor=_cli_actor("x").name, role="admin")
     console.print(summary.as_dict())
-
-
-ResolutionPurpose = Annotated[
-    str, typer.Option(help="Why (recorded in the audit log); one of the configured purposes.")
-]
 
 
 @app.command()

@@ -94,13 +94,49 @@ async def get_purpose(
 @dataclass(frozen=True)
 class PersonalRead:
     """Everything a personal-data read needs, checked in the order callers are told:
-    token (401), permission (403), purpose (400)."""
+    token (401), permission (403), purpose (400).
+
+    A route's own permission checks (FIB only, supervisors only, ...) run in the handler,
+    after this dependency, and use only `principal` and `policy`. So a missing or unknown
+    purpose is kept, not raised, until the handler first reaches for the data or the audit
+    log (`store`, `resolution`, `audit`, `purpose`, or an entry): a caller refused by a
+    route's permission gets 403 (and the refusal is audited) whatever their purpose."""
 
     principal: Principal
-    purpose: str
-    store: GraphStore
-    audit: AuditLog
-    resolution: Resolution | None = None
+    _purpose: str | None
+    _store: GraphStore
+    _audit: AuditLog
+    _resolution: Resolution | None = None
+    _refused: PurposeRequired | None = None
+
+    def _purpose_given(self) -> None:
+        if self._refused is not None:
+            raise self._refused
+
+    def require_purpose(self) -> None:
+        """Raise the purpose refusal now: called by each route's permission check once it
+        has passed, so nothing is read or written for a request without a purpose."""
+        self._purpose_given()
+
+    @property
+    def purpose(self) -> str:
+        self._purpose_given()
+        return self._purpose or ""
+
+    @property
+    def store(self) -> GraphStore:
+        self._purpose_given()
+        return self._store
+
+    @property
+    def audit(self) -> AuditLog:
+        self._purpose_given()
+        return self._audit
+
+    @property
+    def resolution(self) -> Resolution | None:
+        self._purpose_given()
+        return self._resolution
 
     @property
     def policy(self) -> AccessPolicy:
@@ -168,8 +204,12 @@ async def personal_read(request: Request) -> PersonalRead:
     if not principal.can(Permission.READ_PERSONAL):
         raise AccessDenied(f"role {principal.role.value!r} may not do this")
     state = request.app.state
-    purpose = await get_purpose(state.settings, request.headers.get("x-purpose"))
-    return PersonalRead(principal, purpose, state.store, state.audit, state.resolution)
+    given = request.headers.get("x-purpose")
+    try:
+        purpose, refused = await get_purpose(state.settings, given), None
+    except PurposeRequired as exc:
+        purpose, refused = None, exc
+    return PersonalRead(principal, purpose, state.store, state.audit, state.resolution, refused)
 
 
 ReadDep = Annotated[PersonalRead, Depends(personal_read)]

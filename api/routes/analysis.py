@@ -477,6 +477,7 @@ async def get_measures(
 ) -> Response:
     """Most connected and most central nodes by a network measure, as computed in batch by
     `mosaic analyse` over your role's view (never over more than you may see)."""
+    ctx.require_purpose()
     kept: MeasureStore = request.app.state.measures
     view = ctx.principal.role.value
     run = kept.run(view)

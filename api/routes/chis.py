@@ -90,6 +90,7 @@ def _fib(ctx: PersonalRead) -> PersonalRead:
     principal = ctx.principal
     if not principal.can(Permission.CHIS_REVIEW) or SOURCE not in principal.rule.compartments:
         raise AccessDenied("CHIS review is for FIB reviewers")
+    ctx.require_purpose()
     return ctx
 
 

@@ -67,6 +67,7 @@ async def get_travel(
     `POST /notifications/{seq}` (seen, or actioned with what was confirmed or closed)."""
     if ctx.principal.role not in TRAVEL_ROLES:
         raise AccessDenied("foreign travel is for offender managers and supervisors")
+    ctx.require_purpose()
     settings = request.app.state.settings
     kept: NotificationStore = request.app.state.notifications
     limit = timedelta(hours=settings.border_alert_hours)
@@ -196,6 +197,7 @@ class ActionList(BaseModel):
 def _managers(ctx: PersonalRead) -> None:
     if not ctx.policy.sees(Marking(compartment=Compartment.MANAGEMENT)):
         raise AccessDenied("MAPP meeting minutes are for those who manage the case")
+    ctx.require_purpose()
 
 
 @router.get(

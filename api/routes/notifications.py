@@ -56,13 +56,15 @@ def _store(request: Request) -> NotificationStore:
 
 def _owner_filter(ctx: PersonalRead) -> str | None:
     """None: all (supervisors); else the caller's own; other roles are refused."""
-    if ctx.principal.role is Role.SUPERVISOR:
-        return None
-    if ctx.principal.role is Role.OFFENDER_MANAGER:
-        return ctx.principal.name
-    if ctx.principal.role is Role.FIB_REVIEWER:
-        return FIB_OWNER  # the unit's CHIS review notifications
-    raise AccessDenied("notifications are for offender managers, the FIB and supervisors")
+    owners = {
+        Role.SUPERVISOR: None,
+        Role.OFFENDER_MANAGER: ctx.principal.name,
+        Role.FIB_REVIEWER: FIB_OWNER,  # the unit's CHIS review notifications
+    }
+    if ctx.principal.role not in owners:
+        raise AccessDenied("notifications are for offender managers, the FIB and supervisors")
+    ctx.require_purpose()
+    return owners[ctx.principal.role]
 
 
 def _view(n: Notification) -> NotificationView:

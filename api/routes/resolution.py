@@ -72,6 +72,7 @@ def _resolution(request: Request) -> Resolution:
 def _writer(ctx: PersonalRead) -> None:
     if not ctx.principal.can(Permission.WRITE_INTEL):
         raise AccessDenied(f"role {ctx.principal.role.value!r} may not do this")
+    ctx.require_purpose()
 
 
 async def _visible_persons(ctx: PersonalRead, ids: list[str]) -> dict[str, Person]:

@@ -63,6 +63,7 @@ class ReviewResult(BaseModel):
 def _reviewer(ctx: PersonalRead) -> None:
     if not ctx.principal.can(Permission.REVIEW_RECORDS):
         raise AccessDenied("reviews are for offender managers and supervisors")
+    ctx.require_purpose()
 
 
 def policy_of(request: Request) -> RetentionPolicy:

@@ -69,11 +69,13 @@ def _recorder(ctx: PersonalRead) -> None:
         raise AccessDenied(
             "disclosure scheme records are kept by offender managers and supervisors"
         )
+    ctx.require_purpose()
 
 
 def _reader(ctx: PersonalRead) -> None:
     if not may_read_sharing(ctx):
         raise AccessDenied("disclosure scheme records are for roles that see confidential sections")
+    ctx.require_purpose()
 
 
 def _today() -> date:

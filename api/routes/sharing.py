@@ -45,6 +45,7 @@ def may_read_sharing(ctx: PersonalRead) -> bool:
 def _recorder(ctx: PersonalRead) -> None:
     if not ctx.principal.can(Permission.RECORD_SHARING) or not may_read_sharing(ctx):
         raise AccessDenied("sharing decisions are recorded by offender managers and supervisors")
+    ctx.require_purpose()
 
 
 @router.post(

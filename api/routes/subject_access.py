@@ -15,6 +15,7 @@ from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
 from graph.errors import AccessDenied
+from graph.markings import Compartment, Marking
 from graph.nodes import Person
 from graph.subject_access import Restriction, SubjectAccessPack, subject_access
 
@@ -29,8 +30,13 @@ class RestrictionRequest(BaseModel):
 
 
 def _sar(ctx: PersonalRead) -> None:
-    if not ctx.principal.can(Permission.SUBJECT_ACCESS):
+    # The pack holds the person's own medical details: only for callers who may see them
+    # (a service account's scope alone does not widen its view).
+    if not ctx.principal.can(Permission.SUBJECT_ACCESS) or not ctx.policy.sees(
+        Marking(compartment=Compartment.MEDICAL)
+    ):
         raise AccessDenied("subject access is produced by supervisors")
+    ctx.require_purpose()
 
 
 @router.post(
