@@ -7,13 +7,14 @@ association resting only on E-graded ("suspected false") material is visibly wea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graph.markings import Grading, Grading3x5x2, Marking, strictest_code
+from graph.markings import Classification, Grading, Grading3x5x2, Marking, strictest_code
 from graph.nodes import NodeKind, Value
 
 
@@ -101,6 +102,9 @@ class Support(Value):
     grading: Grading | None = None
     basis: Literal["fact", "assessment"] = "fact"
     observed_on: date | None = None
+    # The supporting material's classification when below OFFICIAL-SENSITIVE (kept so that
+    # withdrawing a stricter support can relax the edge); absent means OFFICIAL-SENSITIVE.
+    classification: Classification | None = None
 
     @model_validator(mode="after")
     def _has_origin(self) -> Support:
@@ -183,8 +187,7 @@ class Edge(BaseModel):
 def narrowed(edge: Edge, keep: list[Support]) -> Edge:
     """The edge once only the `keep` supports back it (after a disposal): its dates and its
     handling code and conditions follow what is left, so nothing of the removed material
-    stays on it. Classification and compartment stay as they were (supports do not carry
-    their own), which can only be stricter than needed."""
+    stays on it. The compartment stays as it was (it follows the kind of claim)."""
     days = [s.observed_on for s in keep if s.observed_on]
     gradings = [s.grading for s in keep if s.grading is not None]
     conditions = list(
@@ -197,6 +200,7 @@ def narrowed(edge: Edge, keep: list[Support]) -> Edge:
     code = strictest_code(g.handling_code for g in gradings)
     marking = edge.marking.model_copy(
         update={
+            "classification": support_classification(keep),
             "handling_code": code,
             "handling_conditions": "; ".join(conditions) if conditions else None,
         }
@@ -209,3 +213,11 @@ def narrowed(edge: Edge, keep: list[Support]) -> Edge:
         }
     )
     return edge.model_copy(update={"marking": marking, "provenance": provenance})
+
+
+def support_classification(supports: Sequence[Support]) -> Classification:
+    """The strictest classification of the material behind a claim (a support that does
+    not say is OFFICIAL-SENSITIVE, the strictest there is)."""
+    if supports and all(s.classification is Classification.OFFICIAL for s in supports):
+        return Classification.OFFICIAL
+    return Classification.OFFICIAL_SENSITIVE

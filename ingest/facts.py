@@ -26,6 +26,7 @@ from graph.edges import (
     EdgeKind,
     Provenance,
     Support,
+    support_classification,
 )
 from graph.markings import Classification, Compartment, Marking, strictest_code
 from graph.nodes import (
@@ -418,7 +419,16 @@ def report_facts(record: ReportRecord, mention_targets: Sequence[str]) -> Facts:
         assert ref.mention is not None  # validated: exactly one of the two
         return mention_targets[ref.mention]
 
-    support = Support(report_id=record.id, grading=grading, observed_on=record.received_at.date())
+    support = Support(
+        report_id=record.id,
+        grading=grading,
+        observed_on=record.received_at.date(),
+        classification=(
+            record.classification
+            if record.classification is not Classification.OFFICIAL_SENSITIVE
+            else None
+        ),
+    )
     day = support.observed_on
     shared = Provenance(supports=[support], first_seen=day, last_seen=day, created_by=INGEST)
     source_marking = SOURCE_MARKING.model_copy(update={"classification": record.classification})
@@ -603,7 +613,9 @@ def _identity_sort_key(key: tuple[str | None, str | None, str | None]) -> tuple[
 def _support_marking(support: Support, edge_marking: Marking) -> Marking:
     """The marking a stored support imposes: its grading's handling code, else the edge's
     classification and compartment alone."""
-    base = Marking(classification=edge_marking.classification, compartment=edge_marking.compartment)
+    base = Marking(
+        classification=support_classification([support]), compartment=edge_marking.compartment
+    )
     if support.grading is None:
         return base
     if support.grading.handling_code == "C":

@@ -69,13 +69,6 @@ def _partner(a: str = "P1", b: str = "P2") -> list[w.Record]:
 # -- invariant 3: a changed record withdraws exactly the claims it no longer makes ---------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: an edge's marking keeps a withdrawn support's classification "
-        "(ingest/facts.py rebuilds supports' markings from the edge's combined marking)"
-    ),
-)
 def test_withdrawn_support_no_longer_restricts_the_edge_marking(tmp_path: Path) -> None:
     """R1 (OFFICIAL-SENSITIVE) and R2 (OFFICIAL) support one partner edge; R1 is changed
     to drop the claim. Only R2 supports the edge now, so it must be marked as R2 alone
