@@ -100,10 +100,8 @@ def kpis_command(
 
     settings = _settings(db)
     policy = _reader(settings, purpose, Role.SUPERVISOR)
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    if first > last:
-        console.print("[red]--from is after --to[/red]")
-        raise typer.Exit(2)
+    given = date.fromisoformat(start), date.fromisoformat(end)
+    first, last = min(given), max(given)  # a period given backwards is the same period
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
         figures = mappa_figures(store, first, last, policy.filter)
         _consulted(log, policy, purpose, "mappa figures", [], [])

@@ -69,8 +69,19 @@ def management_status(
     on_licence = bool(
         licence and not ended and licence.licence_end_on and licence.licence_end_on >= today
     )
-    probation = [e.probation_offender_manager for e in past if e.probation_offender_manager]
-    assessed = [e.risk_level for e in past if e.risk_level is not None]
+    # docs/offender-management.md: the probation OM from the latest licence or recall that
+    # names one; the risk level from the latest re-assessment (else ViSOR's).
+    probation = [
+        e.probation_offender_manager
+        for e in past
+        if e.event_type in (EventType.LICENCE_START, EventType.RECALL)
+        and e.probation_offender_manager
+    ]
+    assessed = [
+        e.risk_level
+        for e in past
+        if e.event_type is EventType.RISK_REASSESSMENT and e.risk_level is not None
+    ]
     visor = person.visor
     return ManagementStatus(
         person_id=person.id,

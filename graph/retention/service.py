@@ -69,7 +69,9 @@ def due_reviews(
     horizon = today + timedelta(days=within_days)
     reviewed = log.latest()
     out: list[Due] = []
-    end = datetime.combine(horizon + timedelta(days=1), time(), tzinfo=UTC) - policy.shortest
+    # A day more than the window: a due date follows the received time's own calendar day,
+    # which can be the next UTC day's date at a negative offset; the exact check follows.
+    end = datetime.combine(horizon + timedelta(days=2), time(), tzinfo=UTC) - policy.shortest
     with store.reading():
         ids = [rid for rid, _ in store.reports_received_before(end, flt)]
         reports = [n for n in store.get_nodes(ids).values() if isinstance(n, Report)]
@@ -96,12 +98,12 @@ def due_reviews(
         if not isinstance(person, Person):
             continue
         last = reviewed.get(pid)
+        dates = []  # the earlier date wins: ViSOR's may be sooner than the one set here
         if last and last.next_review:
-            when, note = last.next_review, "last reviewed " + last.reviewed_at.date().isoformat()
-        elif person.visor and person.visor.next_review:
-            when, note = person.visor.next_review, "ViSOR next review date"
-        else:
-            when, note = today, "no review date recorded"
+            dates.append((last.next_review, "last reviewed " + last.reviewed_at.date().isoformat()))
+        if person.visor and person.visor.next_review:
+            dates.append((person.visor.next_review, "ViSOR next review date"))
+        when, note = min(dates) if dates else (today, "no review date recorded")
         if when <= horizon:
             group = ReviewGroup.PUBLIC_PROTECTION
             out.append(Due(pid, "Person", group, when, when < today, last, note))

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from graph.nodes import Person
 
@@ -120,6 +120,25 @@ class DisclosureIn(BaseModel):
     recipient_already_knew: str = Field(min_length=1, max_length=4000)
     told_to_do: str = Field(min_length=1, max_length=4000)
     told_not_to_do: str = Field(min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> DisclosureIn:
+        """Every text says something: whitespace alone is not an answer."""
+        blank = [
+            name
+            for name in (
+                "content",
+                "recipient",
+                "purpose",
+                "recipient_already_knew",
+                "told_to_do",
+                "told_not_to_do",
+            )
+            if not getattr(self, name).strip()
+        ]
+        if blank:
+            raise ValueError(f"{', '.join(blank)} must say something")
+        return self
 
 
 class Disclosure(DisclosureIn):

@@ -106,7 +106,7 @@ class SharingStore(AppendOnlyStore):
         decided = self.decision(decision_seq)
         if decided.outcome is SharingOutcome.DO_NOT_SHARE:
             raise ValidationFailed(f"decision {decision_seq} was not to share")
-        named = {w.strip().casefold() for w in decided.answers.with_whom}
+        named = {w.strip().casefold() for w in decided.answers.with_whom if w.strip()}
         if disclosure.recipient.strip().casefold() not in named:
             raise ValidationFailed(
                 f"recipient {disclosure.recipient!r} is not one the decision named "
