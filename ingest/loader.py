@@ -707,7 +707,8 @@ class Loader:
                 and e.kind is EdgeKind.MENTIONS
                 and e.dst.startswith(prefix)
             }
-        gone = self.store.delete_unlinked_nodes(sorted(made - kept))
+        candidates = sorted(made - kept)
+        gone = self.store.delete_unlinked_nodes(candidates) if candidates else []
         if gone:
             self.state.forget_persons(gone)
             for pid in gone:

@@ -397,6 +397,8 @@ class Neo4jGraphStore(Walks):
 
     def delete_unlinked_nodes(self, node_ids: Iterable[str]) -> list[str]:
         ids = sorted(set(node_ids))
+        if not ids:
+            return []
 
         def work(tx: ManagedTransaction) -> list[str]:
             return [

@@ -382,6 +382,8 @@ class SqliteGraphStore(Walks):
 
     def delete_unlinked_nodes(self, node_ids: Iterable[str]) -> list[str]:
         ids = sorted(set(node_ids))
+        if not ids:
+            return []
         removed: list[str] = []
         with self._transaction() as conn:
             for chunk in _chunks(ids):
