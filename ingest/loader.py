@@ -682,11 +682,10 @@ class Loader:
         if doomed:
             self.store.delete_edges(doomed)
         gone = self._drop_orphaned_mentions(todo, stored, {n.id for n in nodes})
-        doomed += gone
         if self.notifications is not None:
             self._notify(nodes, [e for e in edges if e.id in set(result.created)])
         if self.audit:
-            self._audit_writes(todo, result.created, result.updated, doomed)
+            self._audit_writes(todo, result.created, result.updated, doomed, gone)
 
     def _drop_orphaned_mentions(
         self, todo: list[_Work], stored: dict[str, Edge], kept: set[str]
@@ -749,7 +748,12 @@ class Loader:
         )
 
     def _audit_writes(
-        self, todo: list[_Work], created: list[str], updated: list[str], deleted: list[str]
+        self,
+        todo: list[_Work],
+        created: list[str],
+        updated: list[str],
+        deleted: list[str],
+        persons_removed: list[str],
     ) -> None:
         assert self.audit is not None
         events = []
@@ -763,13 +767,13 @@ class Loader:
                 )
             )
         altered = [w.parsed.record.id for w in todo if w.status == "updated"]
-        if updated or deleted or altered:
+        if updated or deleted or altered or persons_removed:
+            details: dict[str, Any] = {"updated": updated, "claims_withdrawn": deleted}
+            if persons_removed:  # mention persons the changed reports no longer make
+                details["persons_removed"] = persons_removed
             events.append(
                 self._event(
-                    Operation.ALTERATION,
-                    "ingest changed interchange records",
-                    altered,
-                    {"updated": updated, "claims_withdrawn": deleted},
+                    Operation.ALTERATION, "ingest changed interchange records", altered, details
                 )
             )
         self.audit.record_many(events)

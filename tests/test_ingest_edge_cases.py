@@ -124,8 +124,8 @@ def test_changed_association_record_does_not_support_its_claim_twice(tmp_path: P
 
 def test_mention_dropped_from_a_report_leaves_no_person_behind(tmp_path: Path) -> None:
     """A report's only mention is removed. The person that mention made (MEN-R1-0, known
-    only from this report) stays in the graph with no link to anything, unlike a straight
-    load of the changed report."""
+    only from this report) goes, as in a straight load of the changed report, with its
+    matching features, and the alteration entry names it."""
     mention = {
         "name": {"given": "Fen", "family": "Oakes"},
         "dob": None,
@@ -142,6 +142,9 @@ def test_mention_dropped_from_a_report_leaves_no_person_behind(tmp_path: Path) -
 
     assert updated.store.get_node("MEN-R1-0") is None
     assert snapshot(updated.store) == snapshot(fresh.store)
+    assert "MEN-R1-0" not in dict(updated.state.all_person_facts())
+    [altered] = updated.audit.query(operation=Operation.ALTERATION)
+    assert altered.subjects == ["R1"] and altered.details["persons_removed"] == ["MEN-R1-0"]
 
 
 # -- invariant 2: loading the same record again changes nothing ----------------------------

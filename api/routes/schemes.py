@@ -22,6 +22,7 @@ from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
 from graph.sharing.schemes import Application, ApplicationIn, SchemeStore, Stage
+from graph.subject_access import SCHEME_DISCLOSURE
 
 router = APIRouter(tags=["disclosure schemes"], responses=ERRORS)
 SEQ = Annotated[int, Path(ge=1, le=2**62)]
@@ -131,7 +132,7 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
     )
     if body.stage is Stage.DISCLOSED:
         await ctx.disclosed(
-            f"disclosure under {made.scheme.value}",
+            f"{SCHEME_DISCLOSURE}{made.scheme.value}",  # subject access hides the applicant
             [made.subject_id],
             [f"scheme-application:{seq}"],
             [made.applicant],
