@@ -16,14 +16,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from graph.access import Role
 from graph.audit import AuditEntry, AuditLog
 from graph.config import Settings
-from graph.markings import Compartment, Marking
-from graph.stores.sqlite import SqliteGraphStore
+from graph.markings import Compartment
 from tests import wire as w
-from tests.support.api_env import role_headers, tmp_settings
+from tests.support.api_env import api_session, load, remark
 
 ROLES = (Role.ANALYST, Role.SUPERVISOR, Role.FIB_REVIEWER, Role.OFFENDER_MANAGER)
 Api = tuple[TestClient, dict[Role, dict[str, str]], Settings]
@@ -31,17 +29,8 @@ Api = tuple[TestClient, dict[Role, dict[str, str]], Settings]
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    settings = tmp_settings(tmp_path)
-    headers = role_headers(settings.governance_path, ROLES, "investigation")
-    with TestClient(create_app(settings)) as client:
-        yield client, headers, settings
-
-
-def _ingest(client: TestClient, headers: dict[str, str], records: list[Any]) -> None:
-    sent = {**headers, "Content-Type": "application/x-ndjson"}
-    response = client.post("/ingest", content=w.dumps(records), headers=sent)
-    assert response.status_code == 200, response.text
-    assert response.json()["quarantined"] == 0, response.text
+    with api_session(tmp_path, ROLES, "investigation") as session:
+        yield session
 
 
 def _read(api: Api, role: Role, url: str, method: str = "GET", **kw: Any) -> tuple[Any, AuditEntry]:
@@ -62,18 +51,6 @@ def _read(api: Api, role: Role, url: str, method: str = "GET", **kw: Any) -> tup
 
 def _recorded(entry: AuditEntry) -> set[str]:
     return {*entry.returned, *entry.subjects}
-
-
-def _hide(settings: Settings, ids: set[str], compartment: Compartment) -> None:
-    with SqliteGraphStore(settings.db_path) as store:
-        nodes = store.get_nodes(sorted(ids))
-        assert set(nodes) == ids
-        store.upsert(
-            [
-                n.model_copy(update={"marking": Marking(compartment=compartment)})
-                for n in nodes.values()
-            ]
-        )
 
 
 def _association_reported_elsewhere() -> list[w.Record]:
@@ -98,7 +75,7 @@ def test_associates_via_a_shared_report_name_that_report(api: Api) -> None:
     report in `via` and in the path's edges, but the entry names only the associate and the
     edge ids, never the report."""
     client, headers, _ = api
-    _ingest(
+    load(
         client,
         headers[Role.ANALYST],
         [
@@ -118,7 +95,7 @@ def test_paths_name_the_reports_that_support_their_edges(api: Api) -> None:
     """`GET /paths`: each edge carries the ids of the reports supporting it
     (`provenance.supports[].report_id`); those report ids are not in the entry."""
     client, headers, _ = api
-    _ingest(client, headers[Role.ANALYST], _association_reported_elsewhere())
+    load(client, headers[Role.ANALYST], _association_reported_elsewhere())
     body, entry = _read(api, Role.ANALYST, "/paths?from=PA&to=PB")
     supports = {
         s["report_id"] for p in body["paths"] for e in p for s in e["provenance"]["supports"]
@@ -133,7 +110,7 @@ def test_link_chart_names_the_reports_cited_on_its_edges(api: Api) -> None:
     `edges[].reports` cites supporting reports that are not chart nodes, and the entry
     names only nodes and edges."""
     client, headers, _ = api
-    _ingest(client, headers[Role.ANALYST], _association_reported_elsewhere())
+    load(client, headers[Role.ANALYST], _association_reported_elsewhere())
     body, entry = _read(api, Role.ANALYST, "/charts/persons/PA.json?depth=1")
     assert {n["id"] for n in body["nodes"]} == {"PA", "PB"}
     assert {r for e in body["edges"] for r in e["reports"]} == {"RA"}
@@ -145,7 +122,7 @@ def test_ranked_risk_names_what_each_finding_is_about(api: Api) -> None:
     """`GET /risk/ranked`: every item carries the nominal's findings (the related person and
     the evidence), but the entry names only the ranked nominals."""
     client, headers, _ = api
-    _ingest(
+    load(
         client,
         headers[Role.ANALYST],
         [
@@ -183,7 +160,7 @@ def test_chis_chronology_names_who_each_contact_was_about(api: Api) -> None:
     (`entries[].subjects[].person_id`); the entry names the reports and the source's own
     person, not those subjects."""
     client, headers, _ = api
-    _ingest(client, headers[Role.ANALYST], _source_world())
+    load(client, headers[Role.ANALYST], _source_world())
     body, entry = _read(api, Role.FIB_REVIEWER, "/sources/PUB/chronology")
     about = {s["person_id"] for e in body["entries"] for s in e["subjects"]}
     assert about == {"N1"}
@@ -196,7 +173,7 @@ def test_chis_candidates_name_their_subjects_and_evidence(api: Api) -> None:
     (`subjects`) and the reports behind each indicator (`indicators[].evidence`); the entry
     names only the source and the person behind it."""
     client, headers, _ = api
-    _ingest(client, headers[Role.ANALYST], _source_world())
+    load(client, headers[Role.ANALYST], _source_world())
     body, entry = _read(api, Role.FIB_REVIEWER, "/chis/candidates?status=all")
     (candidate,) = [c for c in body["items"] if c["source_id"] == "PUB"]
     shown = {*candidate["subjects"], *(r for i in candidate["indicators"] for r in i["evidence"])}
@@ -209,8 +186,8 @@ def test_notifications_name_the_reports_they_cite(api: Api) -> None:
     """`GET /notifications`: each notification cites its evidence (report ids); the entry
     names the nominal and the notification numbers only."""
     client, headers, _ = api
-    _ingest(client, headers[Role.ANALYST], [w.nominal("N1", "Danny", "Edwick")])
-    _ingest(client, headers[Role.ANALYST], [w.report("RN1", subjects=[w.ref("N1")])])
+    load(client, headers[Role.ANALYST], [w.nominal("N1", "Danny", "Edwick")])
+    load(client, headers[Role.ANALYST], [w.report("RN1", subjects=[w.ref("N1")])])
     body, entry = _read(api, Role.SUPERVISOR, "/notifications")
     evidence = {r for n in body["items"] for r in n["evidence"]}
     assert "RN1" in evidence, body
@@ -234,12 +211,12 @@ def test_scheme_application_about_a_hidden_person_is_a_404_naming_no_one(api: Ap
     subject with `visible`: when the caller may not see the subject, the 404 names the
     hidden person (and so says that an application about them exists)."""
     client, headers, settings = api
-    _ingest(client, headers[Role.ANALYST], [w.nominal("N9", "Corin", "Blake")])
+    load(client, headers[Role.ANALYST], [w.nominal("N9", "Corin", "Blake")])
     om = headers[Role.OFFENDER_MANAGER]
     made = client.post("/disclosure-schemes/applications", json=_application("N9"), headers=om)
     assert made.status_code == 201, made.text
     seq = made.json()["seq"]
-    _hide(settings, {"N9"}, Compartment.SOURCE)  # supervisors do not see `source`
+    remark(settings.db_path, {"N9"}, Compartment.SOURCE)  # supervisors do not see `source`
     sup = headers[Role.SUPERVISOR]
     assert client.get("/persons/N9", headers=sup).status_code == 404
     response = client.get(f"/disclosure-schemes/applications/{seq}", headers=sup)
@@ -252,10 +229,10 @@ def test_scheme_application_listing_leaves_out_hidden_subjects(api: Api) -> None
     check on its subject: a person the caller may not see (404 everywhere else) is named,
     with the application, and the entry records the hidden person as consulted."""
     client, headers, settings = api
-    _ingest(client, headers[Role.ANALYST], [w.nominal("N9", "Corin", "Blake")])
+    load(client, headers[Role.ANALYST], [w.nominal("N9", "Corin", "Blake")])
     om = headers[Role.OFFENDER_MANAGER]
     made = client.post("/disclosure-schemes/applications", json=_application("N9"), headers=om)
     assert made.status_code == 201, made.text
-    _hide(settings, {"N9"}, Compartment.SOURCE)
+    remark(settings.db_path, {"N9"}, Compartment.SOURCE)
     body, _ = _read(api, Role.SUPERVISOR, "/disclosure-schemes/applications")
     assert [a["subject_id"] for a in body["items"]] == []

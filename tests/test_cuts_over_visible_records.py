@@ -17,46 +17,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.accounts import AccountStore
-from api.app import create_app
 from graph.access import Role
 from graph.config import Settings
-from graph.markings import Compartment, Marking
-from graph.stores.sqlite import SqliteGraphStore
+from graph.markings import Compartment
 from tests import wire as w
-from tests.support.api_env import role_headers, tmp_settings
+from tests.support.api_env import api_session, load, remark
 
 ROLES = (Role.ANALYST, Role.FRONTLINE, Role.OFFENDER_MANAGER, Role.SUPERVISOR)
 
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]], Settings]]:
-    settings = tmp_settings(
-        tmp_path,
-        # Low, so that twelve name-only mentions of one name (each less telling the more
-        # there are) are all still possible matches of the nominal.
-        match_possible=0.01,
-    )
-    headers = role_headers(settings.governance_path, ROLES, "offender_management")
-    with TestClient(create_app(settings)) as client:
-        yield client, headers, settings
-
-
-def _ingest(client: TestClient, headers: dict[str, str], records: list[Any]) -> None:
-    sent = {**headers, "Content-Type": "application/x-ndjson"}
-    response = client.post("/ingest", content=w.dumps(records), headers=sent)
-    assert response.status_code == 200, response.text
-
-
-def _hide(settings: Settings, ids: set[str], compartment: Compartment) -> None:
-    with SqliteGraphStore(settings.db_path) as store:
-        nodes = store.get_nodes(sorted(ids))
-        assert set(nodes) == ids
-        store.upsert(
-            [
-                n.model_copy(update={"marking": Marking(compartment=compartment)})
-                for n in nodes.values()
-            ]
-        )
+    # A low possible band, so that twelve name-only mentions of one name (each less telling
+    # the more there are) are all still possible matches of the nominal.
+    with api_session(tmp_path, ROLES, "offender_management", match_possible=0.01) as session:
+        yield session
 
 
 REPORTS = 12
@@ -111,7 +86,7 @@ def test_risk_possible_matches_are_cut_after_hidden_ones_are_dropped(api: Any) -
     """`GET /persons/{id}/risk` takes the ten best possible matches and only then drops the
     ones the caller may not see, so hidden records push visible ones out of `possible`."""
     client, headers, settings = api
-    _ingest(client, headers[Role.ANALYST], _possible_world())
+    load(client, headers[Role.ANALYST], _possible_world())
 
     def possible(role: Role) -> list[str]:
         response = client.get("/persons/P1/risk", headers=headers[role])
@@ -122,7 +97,7 @@ def test_risk_possible_matches_are_cut_after_hidden_ones_are_dropped(api: Any) -
     # Equal scores, so ranked by id: the first ten fill the cap of ten possible matches.
     assert possible(Role.FRONTLINE) == mentions[:10]
     # Those ten become hidden from frontline (general only); two visible ones remain.
-    _hide(settings, set(mentions[:10]), Compartment.CONFIDENTIAL)
+    remark(settings.db_path, set(mentions[:10]), Compartment.CONFIDENTIAL)
     assert possible(Role.ANALYST) == mentions[:10]  # analysts still see the ten
     assert possible(Role.FRONTLINE) == mentions[10:]
 
@@ -141,7 +116,7 @@ def test_a_report_keeps_its_review_group_from_a_nominal_the_reviewer_may_not_see
         w.report("RD", subjects=[w.ref("N1"), w.ref("V1")], received_at="2024-01-10T10:00:00Z"),
         w.report("RC", subjects=[w.ref("V1")], received_at="2024-01-10T10:00:00Z"),
     ]
-    _ingest(client, headers[Role.ANALYST], records)
+    load(client, headers[Role.ANALYST], records)
 
     def due(role: Role) -> dict[str, tuple[str, str]]:
         response = client.get("/reviews/due?within_days=3650", headers=headers[role])
@@ -151,7 +126,7 @@ def test_a_report_keeps_its_review_group_from_a_nominal_the_reviewer_may_not_see
     before = due(Role.SUPERVISOR)
     assert before["RD"][0] == "public_protection" and before["RC"][0] == "other"
     assert before["RD"][1] > before["RC"][1]
-    _hide(settings, {"N1"}, Compartment.SOURCE)  # supervisors do not see `source`
+    remark(settings.db_path, {"N1"}, Compartment.SOURCE)  # supervisors do not see `source`
     after = due(Role.SUPERVISOR)
     assert "N1" in before and "N1" not in after
     assert after["RD"] == before["RD"] and after["RC"] == before["RC"]
@@ -183,7 +158,7 @@ def test_chis_candidates_count_and_cite_reports_the_reviewer_may_not_see(api: An
             for i, day in enumerate(days)
         ),
     ]
-    _ingest(client, headers[Role.ANALYST], records)
+    load(client, headers[Role.ANALYST], records)
 
     def candidate() -> dict[str, Any]:
         response = client.get("/chis/candidates?status=all", headers=fib)
@@ -195,7 +170,7 @@ def test_chis_candidates_count_and_cite_reports_the_reviewer_may_not_see(api: An
         return found[0]
 
     assert candidate()["contacts"] == 3
-    _hide(settings, {"RP2"}, Compartment.MEDICAL)  # FIB reviewers do not see medical
+    remark(settings.db_path, {"RP2"}, Compartment.MEDICAL)  # FIB reviewers do not see medical
     assert client.get("/reports/RP2", headers=fib).status_code == 404
     found = candidate()
     cited = {r for i in found["indicators"] for r in i["evidence"]}

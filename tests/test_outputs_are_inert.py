@@ -23,7 +23,7 @@ from api.cli import app as cli
 from graph.access import Role
 from graph.config import Settings
 from tests import wire as w
-from tests.support.api_env import role_headers, tmp_settings
+from tests.support.api_env import load, role_headers, tmp_settings
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
@@ -36,13 +36,6 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client, headers, settings
-
-
-def _ingest(client: TestClient, headers: dict[str, str], records: list[Any]) -> None:
-    response = client.post("/ingest", content=w.dumps(records), headers={**headers, **NDJSON})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["quarantined"] == 0, body["rejections"]
 
 
 # -- Content-Disposition of GET /charts/persons/{id}/export ------------------------------
@@ -61,7 +54,7 @@ def test_export_filename_from_person_id_stays_inside_content_disposition(
     api: Any, person_id: str
 ) -> None:
     client, headers, _ = api
-    _ingest(client, headers[Role.ANALYST], [w.person(person_id, "Tamsin", "Vell")])
+    load(client, headers[Role.ANALYST], [w.person(person_id, "Tamsin", "Vell")])
     response = client.get(
         f"/charts/persons/{quote(person_id, safe='')}/export", headers=headers[Role.ANALYST]
     )
@@ -81,7 +74,7 @@ def test_export_filename_from_person_id_stays_inside_content_disposition(
 def test_graphml_export_is_well_formed_xml_whatever_a_name_holds(api: Any) -> None:
     client, headers, _ = api
     # A vertical tab pasted from a spreadsheet into a name: not representable in XML 1.0.
-    _ingest(client, headers[Role.ANALYST], [w.person("PV", "Nell\x0bBright", "Ashwood")])
+    load(client, headers[Role.ANALYST], [w.person("PV", "Nell\x0bBright", "Ashwood")])
     response = client.get("/charts/persons/PV/export?format=graphml", headers=headers[Role.ANALYST])
     assert response.status_code == 200, response.text
     ET.fromstring(response.content)  # raises ParseError: not well-formed (invalid token)
@@ -97,7 +90,7 @@ def _chronology_markdown(api: Any, police_request: str) -> list[str]:
         w.source("S1", None),
         w.report("R1", source_id="S1", subjects=[w.ref("PM")], police_request=police_request),
     ]
-    _ingest(client, headers[Role.ANALYST], records)
+    load(client, headers[Role.ANALYST], records)
     response = client.get(
         "/sources/S1/chronology?format=markdown", headers=headers[Role.FIB_REVIEWER]
     )
@@ -131,7 +124,7 @@ def test_chronology_markdown_carries_no_raw_html(api: Any) -> None:
         w.source("S2", None),
         w.report("R2", source_id="S2", police_request='<img src=x onerror="alert(1)">'),
     ]
-    _ingest(client, headers[Role.ANALYST], records)
+    load(client, headers[Role.ANALYST], records)
     response = client.get(
         "/sources/S2/chronology?format=markdown", headers=headers[Role.FIB_REVIEWER]
     )
@@ -147,7 +140,7 @@ def test_entities_csv_quotes_ids_and_neutralises_formulas(
 ) -> None:
     client, headers, settings = api
     ids = ['=HYPERLINK("http://x.invalid","open")', "PK,extra", 'PQ"uote', "PN\nline"]
-    _ingest(
+    load(
         client, headers[Role.ANALYST], [w.person(i, "Idris", f"Marl{n}") for n, i in enumerate(ids)]
     )
     for name, path in (

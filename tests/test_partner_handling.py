@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.access import Role
 from tests import wire as w
-from tests.support.api_env import role_headers, tmp_settings
+from tests.support.api_env import load, role_headers, tmp_settings
 
 CONDITIONS = "originator consent before action"  # what tests/wire.py gives every code C
 
@@ -29,13 +29,6 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
     )
     with TestClient(create_app(settings)) as client:
         yield client, headers
-
-
-def _ingest(client: TestClient, headers: dict[str, str], records: list[Any]) -> None:
-    sent = {**headers, "Content-Type": "application/x-ndjson"}
-    response = client.post("/ingest", content=w.dumps(records), headers=sent)
-    assert response.status_code == 200, response.text
-    assert response.json()["quarantined"] == 0, response.text
 
 
 def _legacy(rid: str, code: str, **kw: Any) -> w.Record:
@@ -83,7 +76,7 @@ def test_partner_gets_an_edge_whose_provenance_cites_a_law_enforcement_only_repo
     404 for it) assert the same association. The edge is marked C, so the partner sees it,
     and its provenance names R-LE1 with its grading; strength and timeline count it."""
     client, headers = api
-    _ingest(
+    load(
         client,
         headers[Role.ANALYST],
         [
@@ -118,7 +111,7 @@ def test_partner_gets_an_edge_whose_provenance_cites_a_legacy_code_4_report(api:
     association: the edge is marked with min("2", "4") == "2", so the partner sees it and
     its provenance names R-LE4, a report the partner gets 404 for."""
     client, headers = api
-    _ingest(
+    load(
         client,
         headers[Role.ANALYST],
         [
@@ -145,7 +138,7 @@ def test_entity_id_names_a_mention_the_partner_may_not_see(api: Any) -> None:
     the entity id the partner reads on PX names the hidden person and report."""
     client, headers = api
     analyst, partner = headers[Role.ANALYST], headers[Role.PARTNER_AGENCY]
-    _ingest(
+    load(
         client,
         analyst,
         [w.person("PX", "Alden", "Quarry"), _legacy("R-LE1", "1", mentions=[_mention("Q", "R")])],
@@ -164,7 +157,7 @@ def test_entity_id_names_a_mention_the_partner_may_not_see(api: Any) -> None:
 def code_c(api: Any) -> tuple[TestClient, dict[str, str]]:
     """A code C report about PX that names a new person and answers a tasking."""
     client, headers = api
-    _ingest(
+    load(
         client,
         headers[Role.ANALYST],
         [

@@ -23,7 +23,7 @@ from graph.access import Role
 from graph.analysis.measures import analyse, role_views
 from graph.config import Settings
 from tests import wire as w
-from tests.support.api_env import role_headers
+from tests.support.api_env import load, role_headers
 
 ROLES = (Role.SUPERVISOR, Role.OFFENDER_MANAGER, Role.ANALYST)
 PLANTED_NAME = "Zebediah"
@@ -43,13 +43,6 @@ def api(tmp_path: Path) -> Iterator[Api]:
     headers = role_headers(settings.governance_path, ROLES, "offender_management")
     with TestClient(create_app(settings)) as client:
         yield client, headers, settings
-
-
-def _ingest(client: TestClient, headers: dict[str, str], records: list[w.Record]) -> Any:
-    response = client.post("/ingest", content=w.dumps(records), headers={**headers, **NDJSON})
-    assert response.status_code == 200, response.text
-    assert response.json()["quarantined"] == 0, response.json()["rejections"]
-    return response.json()
 
 
 def _dispose(client: TestClient, headers: dict[str, str], record_id: str) -> Any:
@@ -105,7 +98,7 @@ def test_disposal_erases_the_person_only_the_report_mentioned(api: Api) -> None:
     in the graph, its matching features and mention decision in the ingest state."""
     client, headers, settings = api
     sup = headers[Role.SUPERVISOR]
-    _ingest(client, sup, _mentioning_world())
+    load(client, sup, _mentioning_world())
     assert client.get("/persons/MEN-R1-0", headers=sup).status_code == 200
     _dispose(client, sup, "R1")
     assert client.get("/persons/MEN-R1-0", headers=sup).status_code == 404
@@ -119,7 +112,7 @@ def test_disposal_leaves_no_notification_citing_the_report(api: Api) -> None:
     erased association in their reason, after R1 and those links are erased."""
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
-    _ingest(client, sup, _mentioning_world())
+    load(client, sup, _mentioning_world())
     before = client.get("/notifications", headers=sup).json()["items"]
     assert any("R1" in n["evidence"] for n in before)
     disposal = _dispose(client, sup, "R1")
@@ -135,7 +128,7 @@ def test_loading_the_file_again_after_disposal_refuses_the_report(api: Api) -> N
     client, headers, settings = api
     sup = headers[Role.SUPERVISOR]
     records = _mentioning_world()
-    _ingest(client, sup, records)
+    load(client, sup, records)
     _dispose(client, sup, "R1")
     sent = client.post("/ingest", content=w.dumps(records), headers={**sup, **NDJSON})
     assert sent.status_code == 200, sent.text
@@ -155,7 +148,7 @@ def test_a_narrowed_link_loses_the_disposed_reports_dates_and_handling(api: Api)
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
     claim = [{"a": w.ref("P1"), "b": w.ref("P2"), "type": "friend", "note": None}]
-    _ingest(
+    load(
         client,
         sup,
         [
@@ -180,7 +173,7 @@ def test_disposal_leaves_nothing_in_the_stored_measures(api: Api) -> None:
     """Measures computed before a disposal keep the disposed report as a ranked node."""
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
-    _ingest(client, sup, _mentioning_world())
+    load(client, sup, _mentioning_world())
     analyse(client.app.state.store, client.app.state.measures, role_views())  # type: ignore[attr-defined]
     ranked = client.get("/analysis/measures?kind=Report&limit=200", headers=sup).json()
     assert "R1" in [n["node_id"] for n in ranked["nodes"]]
@@ -206,7 +199,7 @@ def test_the_pack_leaves_out_a_link_only_a_restricted_report_supports(api: Api) 
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
     claim = [{"a": w.ref("P1"), "b": w.ref("P2"), "type": "partner", "note": None}]
-    _ingest(
+    load(
         client,
         sup,
         [
@@ -229,7 +222,7 @@ def test_the_pack_does_not_name_the_other_party_of_a_link(api: Api) -> None:
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
     claim = [{"a": w.ref("P1"), "b": w.ref("THIRD-9"), "type": "partner", "note": None}]
-    _ingest(
+    load(
         client,
         sup,
         [
@@ -249,7 +242,7 @@ def test_the_pack_leaves_out_taskings_and_confidential_or_management_records(api
     are listed as the subject's links."""
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
-    _ingest(
+    load(
         client,
         sup,
         [
@@ -290,7 +283,7 @@ def test_the_pack_does_not_name_a_disclosure_scheme_applicant(api: Api) -> None:
     application is disclosed, a 'recipient' in the subject's own pack."""
     client, headers, _ = api
     sup, om = headers[Role.SUPERVISOR], headers[Role.OFFENDER_MANAGER]
-    _ingest(client, sup, [w.nominal("P1", "Alden", "Quarry")])
+    load(client, sup, [w.nominal("P1", "Alden", "Quarry")])
     victim = "Jane Victimson (synthetic)"
     made = client.post(
         "/disclosure-schemes/applications",
@@ -322,7 +315,7 @@ def test_the_pack_does_not_reveal_a_covert_human_intelligence_source(api: Api) -
     subject."""
     client, headers, _ = api
     sup = headers[Role.SUPERVISOR]
-    _ingest(
+    load(
         client,
         sup,
         [

@@ -27,7 +27,7 @@ from ingest.resolution import Outcome
 from ingest.state import IngestState
 from tests import wire as w
 from tests.factories import STRANGERS
-from tests.support.api_env import role_headers, tmp_settings
+from tests.support.api_env import load, role_headers, tmp_settings
 
 NAME_ONLY = {
     "name": {"given": "Danny", "family": "Edwick"},
@@ -150,16 +150,9 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
         yield client, headers, settings
 
 
-def _post(client: TestClient, headers: dict[str, str], records: list[w.Record]) -> None:
-    body = w.dumps(records)
-    sent = {**headers, "Content-Type": "application/x-ndjson"}
-    response = client.post("/ingest", content=body, headers=sent)
-    assert response.status_code == 200, response.text
-
-
 def test_api_lists_possible_findings_and_audits_them(api: Any) -> None:
     client, headers, settings = api
-    _post(client, headers[Role.ANALYST], world())
+    load(client, headers[Role.ANALYST], world())
     response = client.get("/persons/P1/risk", headers=headers[Role.OFFENDER_MANAGER])
     assert response.status_code == 200, response.text
     body = response.json()
@@ -183,7 +176,7 @@ def test_a_possible_record_the_caller_may_not_see_is_not_used(api: Any) -> None:
     """A possible record in a compartment the caller lacks adds nothing, and its id (that
     it exists at all) appears nowhere in the answer."""
     client, headers, settings = api
-    _post(client, headers[Role.ANALYST], world())
+    load(client, headers[Role.ANALYST], world())
     with SqliteGraphStore(settings.db_path) as store:
         mention = store.get_node("MEN-R1-0")
         assert mention is not None
