@@ -238,3 +238,17 @@ def test_a_disclosure_needs_its_content(tmp_path: Path) -> None:
     made = store.decide(_decision(["Head teacher, Example Primary"]), nominal, "om")
     with pytest.raises((ValidationFailed, ValueError)):
         store.disclose(made.seq, _disclosure(content="   ", told_not_to_do="   "), "om")
+
+
+def test_the_schema_states_that_a_disclosure_text_must_say_something() -> None:
+    """Clients read the rule from the OpenAPI schema: a request the schema calls valid is
+    not refused for being blank (schemathesis found whitespace-only recipients that the
+    schema allowed and the model refused)."""
+    props = DisclosureIn.model_json_schema()["properties"]
+    texts = [name for name, spec in props.items() if spec.get("type") == "string"]
+    texts.remove("shared_at")
+    assert len(texts) == 6  # content, recipient, purpose and the three answers
+    for name in texts:
+        assert props[name]["pattern"] == r"\S", name
+    with pytest.raises(ValidationError, match="recipient must say something"):
+        _disclosure(recipient="\r")

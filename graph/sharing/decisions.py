@@ -21,12 +21,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from graph.nodes import Person
 
 TEXT = Field(default="", max_length=4000)
+
+
+def _said(max_length: int) -> Any:
+    """A required text that says something. The schema states the rule (a non-space
+    character) so clients know it; the model validator enforces it with a message that
+    names every blank field at once."""
+    return Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": r"\S"})
 
 
 class SharingOutcome(StrEnum):
@@ -114,12 +122,12 @@ class DisclosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     shared_at: AwareDatetime
-    content: str = Field(min_length=1, max_length=8000)
-    recipient: str = Field(min_length=1, max_length=200)
-    purpose: str = Field(min_length=1, max_length=2000)
-    recipient_already_knew: str = Field(min_length=1, max_length=4000)
-    told_to_do: str = Field(min_length=1, max_length=4000)
-    told_not_to_do: str = Field(min_length=1, max_length=4000)
+    content: str = _said(8000)
+    recipient: str = _said(200)
+    purpose: str = _said(2000)
+    recipient_already_knew: str = _said(4000)
+    told_to_do: str = _said(4000)
+    told_not_to_do: str = _said(4000)
 
     @model_validator(mode="after")
     def _says_something(self) -> DisclosureIn:
