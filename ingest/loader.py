@@ -9,7 +9,10 @@ Why a restarted load ends in the same state as an uninterrupted one: graph write
 idempotent by id (edges accumulate supports keyed by record), mention decisions are
 committed before the graph batch that uses them and reused afterwards, and the
 bookkeeping (`IngestState`) is written only after the graph batch commits, so a kill in
-between leaves records that are simply processed again.
+between leaves records that are simply processed again. The lines waiting for a forward
+reference are part of that bookkeeping: run again, the load defers them too (though what
+they wait for is known by then), so every record is processed, and every mention matched,
+at the same point as in the uninterrupted load.
 """
 
 from __future__ import annotations
@@ -297,6 +300,9 @@ class Loader:
         # reference to them waits too), but a later line reusing the id is a duplicate,
         # as it is when both are in one batch.
         self._waiting: dict[tuple[bool, str], _Seen] = {}
+        # Lines an unfinished load left waiting, (file, line) -> raw hash: they wait again.
+        self._waited = state.waiting()
+        self._deferred: list[Line] = []  # lines this batch sent to wait
         self._quarantined_ids: dict[str, Rejection] = {}
         self._pending: list[Line] = []
         self._decisions: dict[str, MentionDecision] = {}
@@ -358,6 +364,7 @@ class Loader:
 
     def _process(self, lines: Sequence[Line], final: bool) -> None:
         self.summary.lines_read += len(lines)
+        self._deferred = []
         rejected: list[Rejection] = []
         good: list[Parsed] = []
         for line in lines:
@@ -386,7 +393,7 @@ class Loader:
                 )
         if self.writes:
             self._write(todo)
-        self._save(work)
+        self._save(work, lines)
         for w in work:
             if w.status == "rejected":
                 continue
@@ -461,18 +468,29 @@ class Loader:
                     rejected.append(self._rejection(p, reader.KIND_CONFLICT, reason))
                     continue
             problem = self._ref_problem(rec, known)
-            if problem is None:
+            waits = not final and (
+                (problem is not None and problem[0] == reader.UNRESOLVED_REFERENCE)
+                or self._waited_before(p.line)
+            )
+            if problem is None and not waits:
                 accepted.append(p)
                 continue
             table = self._assoc_seen if rec.kind == "association" else self._seen
             seen = table.pop(rec.id)
-            code, reason = problem
-            if code == reader.UNRESOLVED_REFERENCE and not final:
+            if waits:
                 self._pending.append(p.line)
+                self._deferred.append(p.line)
                 self._waiting.setdefault((rec.kind == "association", rec.id), seen)
             else:
-                rejected.append(self._rejection(p, code, reason))
+                assert problem is not None
+                rejected.append(self._rejection(p, *problem))
         return accepted
+
+    def _waited_before(self, line: Line) -> bool:
+        """The line waited in a load that did not finish: it waits again, even if what it
+        waited for has been loaded since, as it waited in the load before the kill."""
+        before = self._waited.get((line.file, line.number))
+        return before is not None and before == digest(line.raw)
 
     def _ref_problem(self, rec: Record, known: dict[str, str]) -> tuple[str, str] | None:
         for ref, want in _refs(rec):
@@ -778,10 +796,16 @@ class Loader:
             )
         self.audit.record_many(events)
 
-    def _save(self, work: list[_Work]) -> None:
+    def _save(self, work: list[_Work], lines: Sequence[Line]) -> None:
         """Bookkeeping after the graph commit (see module doc for why this order)."""
         if not self.writes:
             return
+        deferred = {(line.file, line.number): digest(line.raw) for line in self._deferred}
+        settled = [
+            (line.file, line.number)
+            for line in lines
+            if (line.file, line.number) not in deferred and self._waited_before(line)
+        ]
         kept = [w for w in work if w.status != "rejected"]
         rows = []
         persons: list[tuple[str, str]] = []
@@ -812,6 +836,12 @@ class Loader:
             self.state.resolve_quarantined(
                 conn, [(w.parsed.record.kind, w.parsed.record.id) for w in kept]
             )
+            # With the batch's records: a line is known to wait before any later batch
+            # can load what it waits for.
+            self.state.save_waiting(conn, [(*at, h) for at, h in deferred.items()], settled)
+        for at in settled:
+            self._waited.pop(at, None)
+        self._waited |= deferred
         self.changed_persons.update(pid for pid, _ in persons)
         for w in kept:
             rec = w.parsed.record

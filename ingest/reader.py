@@ -46,6 +46,9 @@ REASON_CODES = (
 )
 
 
+_DECODER = json.JSONDecoder()
+
+
 @dataclass(frozen=True)
 class Line:
     """One non-blank line of an input file."""
@@ -89,7 +92,8 @@ def _reject(line: Line, code: str, reason: str, obj: Any = None) -> Rejection:
     return Rejection(
         file=line.file,
         line=line.number,
-        record_id=record_id if isinstance(record_id, str) else None,
+        # An id with a replaced byte in it names no record that could ever be accepted.
+        record_id=record_id if isinstance(record_id, str) and "\ufffd" not in record_id else None,
         kind=kind if isinstance(kind, str) and kind in KINDS else None,
         code=code,
         reason=reason,
@@ -97,15 +101,55 @@ def _reject(line: Line, code: str, reason: str, obj: Any = None) -> Rejection:
     )
 
 
+def _readable_fields(text: str) -> dict[str, Any]:
+    """The top-level fields of a broken object, read up to the break: a pair is kept only
+    when it is whole (its value followed by ',' or '}'), so a value cut or spoilt by the
+    break is never guessed at. An entry for a broken line then still names its record (kind
+    and id) when they come before the break, and the record accepted later, fixed, closes
+    the entry as it closes any other."""
+    fields: dict[str, Any] = {}
+    pos = _skip_space(text, 0)
+    if text[pos : pos + 1] != "{":
+        return fields
+    pos += 1
+    while True:
+        try:
+            key, pos = _DECODER.raw_decode(text, _skip_space(text, pos))
+            pos = _skip_space(text, pos)
+            if not isinstance(key, str) or text[pos : pos + 1] != ":":
+                return fields
+            value, pos = _DECODER.raw_decode(text, _skip_space(text, pos + 1))
+        except (json.JSONDecodeError, RecursionError):
+            return fields
+        pos = _skip_space(text, pos)
+        if text[pos : pos + 1] not in (",", "}"):
+            return fields
+        fields[key] = value  # a repeated key: the last one, as a JSON parser reads it
+        if text[pos] == "}":
+            return fields
+        pos += 1
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
 def _explain(line: Line, exc: ValidationError) -> Rejection:
     try:
         text = line.raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        return _reject(line, NOT_UTF8, f"not UTF-8 text (bad byte at position {err.start})")
+        fields = _readable_fields(line.raw.decode("utf-8", errors="replace"))
+        return _reject(line, NOT_UTF8, f"not UTF-8 text (bad byte at position {err.start})", fields)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
-        return _reject(line, BROKEN_JSON, f"not valid JSON: {err.msg} at column {err.colno}")
+        reason = f"not valid JSON: {err.msg} at column {err.colno}"
+        return _reject(line, BROKEN_JSON, reason, _readable_fields(text))
+    except RecursionError:  # deeper than Python's parser goes; pydantic's stops at 200
+        reason = "not valid JSON: nested too deeply to read"
+        return _reject(line, BROKEN_JSON, reason, _readable_fields(text))
     if not isinstance(obj, dict):
         return _reject(line, NOT_AN_OBJECT, f"a record is a JSON object, got {type(obj).__name__}")
     kind = obj.get("kind")

@@ -10,6 +10,9 @@
   the same state as one that ran straight through.
 - `person_facts` / `location_text`: the matching features of every person, so entity
   resolution and mention matching need no scan of the graph store.
+- `waiting`: the lines of an unfinished load that wait for a forward reference, so that
+  the load run again defers them too and matches mentions in the same order (a line
+  leaves the table when it is accepted or quarantined).
 
 Kept apart from the graph store because it serves both backends alike.
 """
@@ -82,6 +85,12 @@ CREATE TABLE IF NOT EXISTS disposed (
     id TEXT NOT NULL,
     disposed_at TEXT NOT NULL,
     PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS waiting (
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    raw_hash TEXT NOT NULL,
+    PRIMARY KEY (file, line)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS record_warnings (
     record_id TEXT NOT NULL,
@@ -274,7 +283,9 @@ class IngestState:
     # -- quarantine ----------------------------------------------------------------------
 
     def quarantine(self, rejections: Sequence[Rejection]) -> None:
-        """Keep rejected lines; the same line rejected again is one entry, seen again."""
+        """Keep rejected lines; the same line rejected again is one entry, seen again (its
+        kind and id read again: an entry kept before they were read from broken lines gets
+        them then)."""
         if not rejections:
             return
         at = now()
@@ -283,6 +294,7 @@ class IngestState:
                 "INSERT INTO quarantine (file, line, record_id, kind, code, reason, raw, raw_hash, "
                 "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (file, line, raw_hash) DO UPDATE SET last_seen=excluded.last_seen, "
+                "record_id=excluded.record_id, kind=excluded.kind, "
                 "code=excluded.code, reason=excluded.reason, resolved_at=NULL",
                 [
                     (
@@ -330,6 +342,29 @@ class IngestState:
             params.append(limit)
         with self._lock:
             return [QuarantineEntry(*row) for row in self._conn.execute(sql, params)]
+
+    # -- lines waiting for a forward reference ---------------------------------------------
+
+    def waiting(self) -> dict[tuple[str, int], str]:
+        """(file, line) -> raw hash of every line an unfinished load left waiting (few: a
+        load that finishes leaves none)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT file, line, raw_hash FROM waiting").fetchall()
+        return {(f, n): h for f, n, h in rows}
+
+    def save_waiting(
+        self,
+        conn: sqlite3.Connection,
+        waits: Iterable[tuple[str, int, str]],
+        settled: Iterable[tuple[str, int]],
+    ) -> None:
+        """Lines that wait (file, line, raw hash), and lines that no longer do."""
+        conn.executemany("DELETE FROM waiting WHERE file = ? AND line = ?", list(settled))
+        conn.executemany(
+            "INSERT INTO waiting (file, line, raw_hash) VALUES (?, ?, ?) "
+            "ON CONFLICT (file, line) DO UPDATE SET raw_hash=excluded.raw_hash",
+            list(waits),
+        )
 
     # -- mentions ------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from graph.edges import AssociationType, EdgeKind
 from graph.nodes import Person, Report
 from graph.store import GraphStore
 from ingest.loader import Actor, Loader, LoadSummary
-from ingest.reader import read_lines
-from ingest.state import IngestState
+from ingest.reader import Line, parse, read_lines
+from ingest.state import IngestState, Rejection
 from tests import wire as w
 from tests.snapshots import snapshot
 
@@ -186,7 +186,8 @@ def test_mentions_become_persons_linked_to_the_report(load: Load, store: GraphSt
 # -- quarantine ----------------------------------------------------------------------------
 
 BAD_LINES: list[tuple[str, w.Record | str, str, str | None, str]] = [
-    ("broken_json", '{"kind": "person", "id": "X1", ', "broken_json", None, "not valid JSON"),
+    ("broken_json", '{"kind": "person", "id": "X1", ', "broken_json", "X1", "not valid JSON"),
+    ("broken before its id", '{"kind": "person", "id": X1}', "broken_json", None, "not valid"),
     ("not an object", "[1, 2, 3]", "not_an_object", None, "a record is a JSON object, got list"),
     ("unknown kind", {"kind": "persn", "id": "X2"}, "unknown_kind", "X2", "unknown kind 'persn'"),
     ("no kind", {"id": "X3"}, "missing_field", "X3", "no 'kind'"),
@@ -305,6 +306,35 @@ def test_not_utf8_is_quarantined(
     assert summary.accepted == 1 and summary.by_reason == {"not_utf8": 1}
 
 
+@pytest.mark.parametrize(
+    ("raw", "code", "kind", "record_id"),
+    [
+        (b'{"kind": "location", "id": "L1", "address": "1 Te', "broken_json", "location", "L1"),
+        (b'{"kind": "person", "id": "P"1", "names": []}', "broken_json", "person", None),
+        (b'{"id": "P1" "kind": "person"}', "broken_json", None, None),
+        (b'{"kind": "location", "id": "L2", "address": "Caf\xe9"}', "not_utf8", "location", "L2"),
+        (b'{"kind": "location", "id": "Caf\xe9"}', "not_utf8", "location", None),
+        (b"[" * 5000, "broken_json", None, None),
+    ],
+    ids=[
+        "cut short",
+        "id spoilt",
+        "no comma after id",
+        "bad byte after id",
+        "bad byte in id",
+        "deep",
+    ],
+)
+def test_a_broken_line_names_its_record_from_whole_fields_only(
+    raw: bytes, code: str, kind: str | None, record_id: str | None
+) -> None:
+    """The kind and id of a line that is not a JSON object are read up to the break, a
+    field only when it is whole, so the fixed record closes the entry (docs/ingest.md)."""
+    rejection = parse(Line("bad.jsonl", 1, raw))
+    assert isinstance(rejection, Rejection)
+    assert (rejection.code, rejection.kind, rejection.record_id) == (code, kind, record_id)
+
+
 def test_reference_to_a_quarantined_record_says_so(load: Load) -> None:
     summary = load([w.person("P1", dob="yesterday"), w.report("R1", subjects=[w.ref("P1")])])
     assert summary.by_reason == {"bad_value": 1, "unresolved_reference": 1}
@@ -328,6 +358,20 @@ def test_quarantine_is_idempotent(load: Load, state: IngestState) -> None:
     load(["not json"])
     load(["not json"])
     assert len(state.quarantined()) == 1
+
+
+def test_broken_line_seen_again_gets_the_record_id_it_names(load: Load, state: IngestState) -> None:
+    """An entry kept before ids were read from broken lines gets its id when the line is
+    seen again, so that the fixed record can close it."""
+    broken = '{"kind": "location", "id": "L1", "address": "1 Test Street"'
+    load([broken])
+    with state.transaction() as conn:
+        conn.execute("UPDATE quarantine SET record_id = NULL, kind = NULL")
+    load([broken])
+    (entry,) = state.quarantined()
+    assert (entry.kind, entry.record_id) == ("location", "L1")
+    load([w.location("L1")], name="fix.jsonl")
+    assert state.quarantined() == []
 
 
 def test_report_node_keeps_grading_and_confidential_block(load: Load, store: GraphStore) -> None:

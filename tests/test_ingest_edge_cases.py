@@ -2,8 +2,8 @@
 
 Every test runs real loads against the embedded store in tmp_path and compares the final
 state with what the promised invariant says it must be (usually: the same records loaded
-straight into an empty store). The ones marked `xfail(strict=True)` are known gaps, listed
-under "Known gaps" in docs/ingest.md: each fails today and will report itself (XPASS, a
+straight into an empty store). A test marked `xfail(strict=True)` is a known gap, listed
+under "Known gaps" in docs/ingest.md: it fails today and will report itself (XPASS, a
 failure) once fixed, so the mark is removed with the fix.
 """
 
@@ -15,8 +15,6 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-
-import pytest
 
 from graph.audit import AuditLog, Operation
 from graph.stores.sqlite import SqliteGraphStore
@@ -185,20 +183,15 @@ def test_fix_that_restores_the_accepted_version_clears_the_quarantine(tmp_path: 
     assert world.state.quarantined() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: a broken-JSON line has no record id, and quarantine entries are closed by id"
-    ),
-)
 def test_fixed_broken_json_line_clears_the_quarantine(tmp_path: Path) -> None:
     """A line that was not valid JSON is exported, corrected and re-ingested (the
-    documented fix-and-resubmit workflow): it loads, but its entry has no record id, so
-    nothing ever resolves it and it is listed as quarantined forever."""
+    documented fix-and-resubmit workflow), from another file. Entries are closed by record
+    id, so the entry keeps the kind and id read from the line up to the break; without
+    them nothing would ever close it and it would be listed as quarantined forever."""
     world = World(tmp_path / "w")
     world.load(['{"kind": "location", "id": "L1", "address": "1 Test Street"'])
     (entry,) = world.state.quarantined()
-    assert entry.code == "broken_json"
+    assert (entry.code, entry.kind, entry.record_id) == ("broken_json", "location", "L1")
 
     summary = world.load([entry.raw + "}"], name="fix.jsonl")
     assert summary.created == 1
@@ -221,19 +214,13 @@ def _finish(db: Path, state_path: Path, data: Path) -> dict[str, str]:
         return snapshot(store)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: after a restart a report waiting for its person resolves at once from"
-        " the state, so mentions can match differently than in one uninterrupted load"
-    ),
-)
 def test_resume_after_a_kill_matches_mentions_as_the_uninterrupted_load(tmp_path: Path) -> None:
     """R1 (line 1) names P1 (line 41, batch 2) and mentions 'Fenella Oakeshott' (DOB given);
     R2 near the end mentions her too. Uninterrupted, R1 waits for the end of the load, so
     R2's mention makes the person and R1's matches it. Killed after batch 2 and run again,
-    R1 resolves at once (P1 is now known) and is matched first: the mention persons and
-    MENTIONS edges come out the other way round."""
+    R1 could resolve at once (P1 is known by then) and be matched first, the mention
+    persons and MENTIONS edges coming out the other way round; the waiting line is kept
+    with the ingest state, so R1 waits again and the order is the uninterrupted one."""
     mention = {
         "name": {"given": "Fenella", "family": "Oakeshott"},
         "dob": "1990-04-07",
@@ -268,8 +255,12 @@ def test_resume_after_a_kill_matches_mentions_as_the_uninterrupted_load(tmp_path
         timeout=300,
     )
     assert child.returncode == -9 and "finished" not in child.stdout, child.stderr
+    with IngestState(killed_state) as state:
+        assert list(state.waiting()) == [(str(data), 1)]
 
     resumed = _finish(killed_db, killed_state, data)
+    with IngestState(killed_state) as state:
+        assert state.waiting() == {}  # a finished load leaves no line waiting
     clean = _finish(tmp_path / "clean.db", tmp_path / "clean-state.db", data)
     assert {k for k in resumed if "MEN-" in k} == {k for k in clean if "MEN-" in k}
     assert resumed == clean
