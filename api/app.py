@@ -34,6 +34,7 @@ from api.routes import (
     workspace,
 )
 from api.routes import ingest as ingest_routes
+from api.security import SecurityHeaders
 from graph.analysis.measures import MeasureStore
 from graph.audit import AuditLog
 from graph.chis.policy import load_policy
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app = FastAPI(title="Mosaic", version="0.1.0", lifespan=lifespan)
     _document_purposes(app, settings)
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         mount(app, router)
     return app

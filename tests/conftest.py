@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import Driver, GraphDatabase
@@ -17,6 +18,7 @@ from neo4j import Driver, GraphDatabase
 from graph.store import GraphStore
 from graph.stores.neo4j import Neo4jGraphStore
 from graph.stores.sqlite import SqliteGraphStore
+from tests.support.browser import BrowserUnavailable, chromium_path
 
 BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
@@ -102,3 +104,25 @@ def _private_state_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     test without an explicit ingest_path read this)."""
     monkeypatch.setenv("MOSAIC_INGEST_PATH", str(tmp_path / "ingest-state.db"))
     monkeypatch.setenv("MOSAIC_ANALYSIS_PATH", str(tmp_path / "analysis.db"))
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """The Chromium to drive; a skip without one, or a failure where CI requires it."""
+    try:
+        return chromium_path()
+    except BrowserUnavailable as exc:
+        if os.environ.get("MOSAIC_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"a browser is required here: {exc}")
+        pytest.skip(f"browser tests skipped: {exc}")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Any]:
+    """Headless Chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield b
+        b.close()

@@ -8,7 +8,6 @@ with Playwright. Screenshots go to `tests/artifacts/` (gitignored; CI keeps them
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -29,7 +28,7 @@ from ingest.entities import Resolution
 from ingest.state import IngestState
 from tests import scenario as sc
 from tests.factories import STRANGERS, edge, person
-from tests.support.browser import BrowserUnavailable, chromium_path, live_server
+from tests.support.browser import live_server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 _LICENCE = Event(
@@ -45,16 +44,6 @@ LICENCE = (
     [edge("EV-1-concerns", EdgeKind.CONCERNS, "EV-1", "P1", supports=sc.LOCAL)],
 )
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    try:
-        return chromium_path()
-    except BrowserUnavailable as exc:
-        if os.environ.get("MOSAIC_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"a browser is required here: {exc}")
-        pytest.skip(f"browser tests skipped: {exc}")
 
 
 @pytest.fixture(scope="module")
@@ -134,16 +123,6 @@ def _possible_identity(store: SqliteGraphStore, settings: Settings) -> None:
         resolution.resolve(None)
         [match] = resolution.possible_matches(["P1"])
         assert match.record == "PM-1", match
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def sign_in(browser: Any, site: dict[str, Any], role: Role, purpose: str) -> Any:

@@ -3,7 +3,9 @@ edges as data) and `/export` (a self-contained file or GraphML). The scripts a c
 needs are served by `api.routes.workspace` (no CDN).
 
 A chart is built over the caller's visible subgraph, narrowed by their filters, and is
-audited as consultation with every node and edge it contains.
+audited as consultation with every node and edge it contains; an export as `link chart
+export (FORMAT)`, a disclosure when it is for a recipient. Each response carries its
+Content-Security-Policy (`api.security`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, v
 from api.disclosed import chart_returned
 from api.routes.analysis import Exclude, MinGrade, Types, caller_filter
 from api.schemas import ERRORS, attachment, json_response
+from api.security import CHART_PAGE_HEADERS, export_headers
 from graph.charts.build import build_chart
 from graph.charts.export import MEDIA_TYPES, export_chart
 from graph.charts.model import MAX_CHART_DEPTH, MAX_NODE_CAP, Chart
@@ -69,6 +72,14 @@ Query_ = Annotated[ChartQuery, Depends(chart_query)]
 
 
 async def _chart(request: Request, ctx: PersonalRead, person_id: str, q: ChartQuery) -> Chart:
+    """The chart, audited as a consultation (a look at it, on screen or as data)."""
+    chart = await _build(request, ctx, person_id, q)
+    returned = chart_returned(chart)
+    await ctx.consulted("link chart", [person_id], returned, depth=q.depth, expand=q.expand or [])
+    return chart
+
+
+async def _build(request: Request, ctx: PersonalRead, person_id: str, q: ChartQuery) -> Chart:
     await visible(ctx, person_id, Person, "person")
     flt = caller_filter(ctx, q.types, q.min_grade, q.since, q.exclude)
     limit = q.cap or request.app.state.settings.chart_node_cap
@@ -85,8 +96,6 @@ async def _chart(request: Request, ctx: PersonalRead, person_id: str, q: ChartQu
             expand=q.expand or (),
         ),
     )
-    returned = chart_returned(chart)
-    await ctx.consulted("link chart", [person_id], returned, depth=q.depth, expand=q.expand or [])
     return chart
 
 
@@ -119,7 +128,7 @@ async def get_chart_page(
     """The person's link chart as a page (vis-network, served by Mosaic), with the
     classification banner top and bottom."""
     chart = await _chart(request, ctx, person_id, q)
-    return HTMLResponse(render_html(chart, assets="served"), headers=NO_STORE)
+    return HTMLResponse(render_html(chart, assets="served"), headers=CHART_PAGE_HEADERS)
 
 
 @router.get(
@@ -151,20 +160,20 @@ async def export_chart_file(
     ] = None,
 ) -> Response:
     """The chart and its evidence table as one self-contained HTML file, or GraphML, with
-    the classification and every handling condition. For someone else (`recipient`) it is
-    audited as a disclosure to them."""
-    chart = await _chart(request, ctx, person_id, q)
+    the classification and every handling condition. Audited as the export it is (`link
+    chart export (FORMAT)`, as `mosaic chart -o` records it): a consultation, or for
+    someone else (`recipient`) a disclosure to them, recorded before the file is returned."""
+    chart = await _build(request, ctx, person_id, q)
+    action, returned = f"link chart export ({format})", chart_returned(chart)
+    detail = {"depth": q.depth, "expand": q.expand or []}
     if recipient:
-        returned = chart_returned(chart)
-        await ctx.disclosed(f"link chart export ({format})", [person_id], returned, [recipient])
+        await ctx.disclosed(action, [person_id], returned, [recipient], **detail)
+    else:
+        await ctx.consulted(action, [person_id], returned, **detail)
     body = export_chart(chart, format, title=f"Link chart: {person_id}")
     name = f"chart-{person_id}.{format}"
     return Response(
         body,
         media_type=MEDIA_TYPES[format],
-        headers={**NO_STORE, "Content-Disposition": attachment(name)},
+        headers={**export_headers(format == "html"), "Content-Disposition": attachment(name)},
     )
-
-
-NO_STORE = {"Cache-Control": "no-store"}
-"""Pages with personal data are never cached by browsers or proxies."""

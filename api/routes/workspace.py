@@ -2,7 +2,9 @@
 
 The page holds no data: it signs in with a bearer token and a purpose kept in the tab's
 session storage, and every panel calls the same API (and so the same access policy and
-audit) as any other client. `GET /me` tells the page who the token belongs to.
+audit) as any other client. `GET /me` tells the page who the token belongs to. The page
+is served with a policy that allows Mosaic's own scripts, styles and API only
+(`api.security.WORKSPACE_POLICY`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel
 
 from api.deps import PrincipalDep
 from api.schemas import ERRORS, json_response
+from api.security import WORKSPACE_HEADERS
 from graph.charts.render import ASSETS
 from graph.edges import AssociationType
 from graph.errors import NotFound
@@ -51,7 +54,7 @@ async def workspace(request: Request) -> HTMLResponse:
         purposes=request.app.state.settings.purposes,
         types=[t.value for t in AssociationType],
     )
-    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(page, headers=WORKSPACE_HEADERS)
 
 
 @router.get("/static/{name}", include_in_schema=False)

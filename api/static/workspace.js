@@ -1,7 +1,11 @@
 // Mosaic analyst workspace. Holds no data of its own: every panel calls the API with the
-// signed-in token and purpose (kept in this tab's sessionStorage only), so the access
-// policy and the audit log apply exactly as to any other client. Text from records is
-// only ever set with textContent, never parsed as HTML.
+// signed-in token and purpose (kept in this tab's sessionStorage only, sent only in the
+// Authorization and X-Purpose headers, never in a URL), so the access policy and the audit
+// log apply exactly as to any other client. Text from records is only ever set with
+// textContent, never parsed as HTML. Signing out (or a token that stops working) wipes
+// every answer from the page, and an answer that arrives afterwards is dropped: what was
+// shown to one caller is never left for the next. Handling conditions are shown with
+// each item that carries them.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -9,6 +13,7 @@
     token: sessionStorage.getItem("mosaic.token"),
     purpose: sessionStorage.getItem("mosaic.purpose"),
     me: null,
+    epoch: 0, // bumped at sign-out: answers to an earlier session are dropped
   };
   var current = { person: null, expand: [] };
 
@@ -20,7 +25,10 @@
   function call(path, options) {
     options = options || {};
     options.headers = headers(options.headers);
+    var epoch = session.epoch;
     return fetch(path, options).then(function (r) {
+      // Signed out meanwhile: this answer was for someone else; never settle.
+      if (epoch !== session.epoch) return new Promise(function () {});
       if (r.status === 401) { signOut("Your session is no longer valid: sign in again."); }
       return r;
     });
@@ -53,7 +61,7 @@
     var tr = el("tr");
     cells.forEach(function (c) {
       var td = el("td");
-      if (c instanceof Node) td.appendChild(c); else td.textContent = c === null ? "" : String(c);
+      if (c instanceof Node) td.appendChild(c); else td.textContent = c == null ? "" : String(c);
       tr.appendChild(td);
     });
     return tr;
@@ -61,11 +69,58 @@
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
+  // Handling conditions travel with each item (a record's, or those of the reports behind
+  // a link): shown beside it, as text.
+  function conditionsOf(edges) {
+    var found = [];
+    function add(c) { if (c && found.indexOf(c) < 0) found.push(c); }
+    edges.forEach(function (e) {
+      add(e.marking && e.marking.handling_conditions);
+      ((e.provenance && e.provenance.supports) || []).forEach(function (s) {
+        add(s.grading && s.grading.handling_conditions);
+      });
+    });
+    return found;
+  }
+
+  function conditions(list) {
+    list = list.filter(function (c) { return c; });
+    if (!list.length) return null;
+    return el("span", " handling conditions: " + list.join("; "), { class: "conditions" });
+  }
+
+  function withConditions(node, list) {
+    var c = conditions(list);
+    if (c) node.appendChild(c);
+    return node;
+  }
   // -- sign in -------------------------------------------------------------------------
+  // Everything a caller was shown, and every field that names a person they looked at.
+  function wipe() {
+    current.person = null;
+    current.expand = [];
+    ["search-results", "paths-results", "timeline-rows", "management", "risk-findings",
+      "chis-rows"].forEach(function (id) { clear($(id)); });
+    ["chart-status", "risk-score", "chis-status", "review-source", "review-result",
+      "app-error"].forEach(function (id) { $(id).textContent = ""; });
+    $("chart-status").removeAttribute("data-nodes");
+    $("chart-status").removeAttribute("data-edges");
+    document.querySelectorAll(".current-person").forEach(function (n) { n.textContent = ""; });
+    document.querySelectorAll("main form").forEach(function (f) { f.reset(); });
+    $("review-form").hidden = true;
+    $("review-form").removeAttribute("data-source");
+    var frame = $("chart-frame");
+    frame.onload = null;
+    frame.removeAttribute("srcdoc");
+    show("search");
+  }
+
   function signOut(message) {
     sessionStorage.removeItem("mosaic.token");
     sessionStorage.removeItem("mosaic.purpose");
     session.token = session.purpose = session.me = null;
+    session.epoch += 1;
+    wipe();
     $("app").hidden = true;
     $("sign-in-panel").hidden = false;
     $("sign-out").hidden = true;
@@ -148,7 +203,7 @@
           var born = hit.dob ? ", born " + hit.dob : "";
           var nominal = hit.nominal_type ? " [" + hit.nominal_type + "]" : "";
           li.appendChild(el("span", " " + hit.id + ": " + hit.names + born + nominal));
-          list.appendChild(li);
+          list.appendChild(withConditions(li, [hit.handling_conditions]));
         });
       });
     });
@@ -223,7 +278,7 @@
             var kind = (e.association_type || e.kind).toLowerCase();
             return e.src + " -[" + kind + "]- " + e.dst;
           }).join(", ");
-          list.appendChild(el("li", text));
+          list.appendChild(withConditions(el("li", text), conditionsOf(path)));
         });
       });
     });
@@ -279,7 +334,9 @@
       if (!r.ok) return fail($("app-error"), r);
       return r.json().then(function (body) {
         body.events.forEach(function (ev) {
-          rows.appendChild(row([ev.when || "undated", ev.kind, ev.node_id, ev.summary]));
+          rows.appendChild(row([
+            ev.when || "undated", ev.kind, ev.node_id, ev.summary, ev.handling_conditions,
+          ]));
         });
       });
     });
@@ -307,7 +364,7 @@
             var item = el("li", f.rule + " (" + f.question + ", " + weight + "): " + f.reason +
               " [" + f.evidence.map(function (e) { return e.id; }).join(", ") + "]");
             if (group[2]) item.className = group[2];
-            list.appendChild(item);
+            list.appendChild(withConditions(item, conditionsOf(f.evidence)));
           });
         });
       });

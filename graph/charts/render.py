@@ -8,10 +8,17 @@ CLI and exports). pyvis's own page template is not used because it loads Bootstr
 vis-network from CDNs. Physics runs until the layout is stable and is then switched off,
 so a chart at its cap stays usable; `window.mosaicChart` records when that happened
 (browser tests and the chart benchmark read it).
+
+Nothing on the page is an inline script or style the browser has to trust: a served page
+takes its scripts and styles from `/static` (`SERVED_POLICY`), and a standalone file
+inlines them and allows exactly those by hash, in a `<meta>` Content-Security-Policy that
+travels with the file (`inline_policy`). The chart's data is a JSON block, never run.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -30,8 +37,18 @@ ASSETS = {
     "vis-network.min.js": VIS_DIR / "vis-network.min.js",
     "vis-network.css": VIS_DIR / "vis-network.css",
     "chart.js": Path(__file__).parent / "assets" / "chart.js",
+    "chart.css": Path(__file__).parent / "assets" / "chart.css",
 }
 """Static files a served chart needs, by the name it asks for them under."""
+SCRIPTS = ("vis-network.min.js", "chart.js")
+STYLES = ("vis-network.css", "chart.css")
+
+SERVED_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""What a served chart page needs (its scripts and styles from Mosaic, vis-network's
+images as data: URLs), and nothing else: no inline script, no eval, no connections."""
 
 GROUPS: dict[str, dict[str, Any]] = {
     "person": {"shape": "dot", "color": "#5b8def"},
@@ -147,6 +164,7 @@ def render_html(
         inline=assets == "inline",
         asset_base=asset_base,
         scripts={k: Markup(_asset(k)) for k in ASSETS} if assets == "inline" else {},
+        policy=inline_policy() if assets == "inline" else "",
         data=_script_json(vis_data(chart) | {"chart": {"subject": chart.subject}}),
         legend_items=[(GROUPS[g], text) for g, text in LEGEND.items()],
         evidence=evidence,
@@ -163,9 +181,30 @@ def _script_json(value: object) -> Markup:
 
 
 @cache
+def inline_policy() -> str:
+    """The Content-Security-Policy of a standalone chart: its own inline scripts and
+    styles, each allowed by its SHA-256, and nothing else (opened from disk, no header
+    reaches the file, so it carries this in a `<meta>`)."""
+    scripts = " ".join(_hash(_asset(k)) for k in SCRIPTS)
+    styles = " ".join(_hash(_asset(k)) for k in STYLES)
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src {styles}; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def _hash(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+@cache
 def _asset(name: str) -> str:
+    """An asset as it is inlined: text mode reads CR LF as LF, as the HTML parser would
+    (so the hash in the policy is the hash the browser computes), and nothing in it can
+    end its element early."""
     text = ASSETS[name].read_text(encoding="utf-8")
-    return text.replace("</script", "<\\/script")
+    return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
 
 
 @cache
