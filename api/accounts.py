@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from graph.access import Permission, Principal, Role
 from graph.errors import ValidationFailed
+from graph.notifications import FIB_OWNER, UNASSIGNED
 from graph.sqlite_files import open_sqlite
 
 TOKEN_PREFIX = "mos_"
@@ -43,6 +44,23 @@ class Account(BaseModel):
     revoked_at: datetime | None
 
 
+OWNER_NAMES = frozenset({FIB_OWNER, UNASSIGNED})
+"""Notification owners that are not accounts: `fib` (the intelligence unit's CHIS
+notifications) and `unassigned` (nominals with no offender manager). An offender manager's
+notifications are found by account name, so no offender manager may be called these."""
+CLI_PREFIX = "cli:"
+"""How the audit log names someone at the shell (`cli:USER`): no account's name."""
+
+
+def is_reserved(name: str, role: Role = Role.OFFENDER_MANAGER) -> bool:
+    """Whether an account of `role` may not be called `name`: it would be taken for
+    someone (or something) else."""
+    folded = name.casefold()
+    if folded.startswith(CLI_PREFIX):
+        return True
+    return role is Role.OFFENDER_MANAGER and folded in OWNER_NAMES
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -62,6 +80,23 @@ class AccountStore:
         """Create an account and return its token (shown once, never stored)."""
         if not name.strip():
             raise ValidationFailed("an account needs a name")
+        if name != name.strip() or not name.isprintable():
+            raise ValidationFailed(
+                f"an account name has no leading or trailing spaces and no control "
+                f"characters: {name!r}"
+            )
+        if is_reserved(name, role):
+            raise ValidationFailed(
+                f"{name!r} is reserved for role {role.value!r}: it names a notification "
+                "owner, or someone at the shell in the audit log; choose another name"
+            )
+        unknown = sorted(str(s) for s in scopes if s not in set(Permission))
+        if unknown:
+            raise ValidationFailed(
+                f"unknown scope {', '.join(unknown)}; "
+                f"expected some of: {', '.join(p.value for p in Permission)}"
+            )
+        scopes = frozenset(Permission(s) for s in scopes)
         if scopes and role is not Role.SERVICE:
             raise ValidationFailed("scopes are for service accounts (role 'service')")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -79,7 +114,10 @@ class AccountStore:
                     ),
                 )
         except sqlite3.IntegrityError as exc:
-            raise ValidationFailed(f"an account named {name!r} already exists") from exc
+            raise ValidationFailed(
+                f"an account named {name!r} already exists (a revoked account's name is not "
+                "reused: the audit log keeps one actor a name)"
+            ) from exc
         return token
 
     def revoke(self, name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -197,8 +198,10 @@ def _demo_accounts(settings: Settings) -> None:
     finally:
         accounts.close()
     if made:
-        tokens_file.touch(mode=0o600, exist_ok=True)
-        with tokens_file.open("a") as out:
+        # Private even when the file was already there with a wider mode.
+        fd = os.open(tokens_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "a") as out:
             out.writelines(f"{name} {token}\n" for name, token in made.items())
     console.print(
         f"demo accounts: tokens in {tokens_file} (use as 'Authorization: Bearer TOKEN' "
@@ -274,12 +277,15 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recompute the hash chain and name the first broken entry (exit 1 if broken)."""
+    head = None
+    if expect_head:
+        seq, _, digest = expect_head.partition(":")
+        if not (seq.isdigit() and len(digest) == 64):
+            console.print("[red]--expect-head takes SEQ:HASH, as `mosaic audit head` prints[/red]")
+            raise typer.Exit(2)
+        head = (int(seq), digest)
     log = AuditLog(Settings().governance_path)
     try:
-        head = None
-        if expect_head:
-            seq, _, digest = expect_head.partition(":")
-            head = (int(seq), digest)
         report = log.verify(expect_head=head)
     finally:
         log.close()
@@ -335,6 +341,7 @@ def ingest(
 ) -> None:
     """Load interchange files: validate, quarantine bad lines, write the graph, resolve."""
     settings = _settings(db)
+    _check_purpose(settings, purpose)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         console.print(f"[red]no such file: {', '.join(missing)}[/red]")
@@ -599,13 +606,19 @@ def _consulted(
     )
 
 
-def _reader(settings: Settings, purpose: str, role: Role) -> AccessPolicy:
-    """The view a CLI read applies (a role's), once its purpose is one the force allows."""
+def _check_purpose(settings: Settings, purpose: str) -> None:
+    """Exit 2 unless `purpose` is one the force allows (as the API's 400)."""
     if purpose not in settings.purposes:
         console.print(
-            f"[red]unknown purpose {purpose!r}; one of {', '.join(settings.purposes)}[/red]"
+            f"[red]unknown purpose {escape(repr(purpose))}; "
+            f"one of {escape(', '.join(settings.purposes))}[/red]"
         )
         raise typer.Exit(2)
+
+
+def _reader(settings: Settings, purpose: str, role: Role) -> AccessPolicy:
+    """The view a CLI read applies (a role's), once its purpose is one the force allows."""
+    _check_purpose(settings, purpose)
     return AccessPolicy(Principal(_cli_actor(purpose).name, role))
 
 

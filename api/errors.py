@@ -6,6 +6,8 @@ record even though nothing was disclosed.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
@@ -25,6 +27,8 @@ from graph.errors import (
     ValidationFailed,
 )
 
+log = logging.getLogger(__name__)
+UNAVAILABLE = "the service cannot answer now; nothing was disclosed"
 STATUS: list[tuple[type[MosaicError], int]] = [
     (NotAuthenticated, 401),
     (AccessDenied, 403),
@@ -50,19 +54,35 @@ async def mosaic_error_handler(request: Request, exc: Exception) -> JSONResponse
         return JSONResponse(
             {"detail": "not authenticated"}, status, headers={"WWW-Authenticate": "Bearer"}
         )
+    if isinstance(exc, StoreUnavailable):
+        # The cause (SQLite's or the driver's message, a path, a URI) is for the operator's
+        # log, not the caller.
+        log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+        return JSONResponse({"detail": UNAVAILABLE}, status)
     principal = getattr(request.state, "principal", None)
     if isinstance(exc, AccessDenied) and principal is not None:
         audit: AuditLog = request.app.state.audit
-        await audit.record_async(
-            AuditEvent(
-                operation=Operation.CONSULTATION,
-                actor=principal.name,
-                role=principal.role.value,
-                purpose=request.headers.get("x-purpose"),
-                action=f"{request.method} {request.url.path}",
-                outcome="denied",
+        given = request.headers.get("x-purpose")
+        # The purpose has not been checked yet (403 comes first): it is recorded as the
+        # purpose only when it is a configured one, else what was sent, cut short, as a
+        # detail.
+        known = given if given in request.app.state.settings.purposes else None
+        details = {"purpose_given": given[:100]} if given and known is None else {}
+        try:
+            await audit.record_async(
+                AuditEvent(
+                    operation=Operation.CONSULTATION,
+                    actor=principal.name,
+                    role=principal.role.value,
+                    purpose=known,
+                    action=f"{request.method} {request.url.path}",
+                    outcome="denied",
+                    details=details,
+                )
             )
-        )
+        except StoreUnavailable as failed:
+            log.error("a refusal could not be audited: %s", failed, exc_info=failed)
+            return JSONResponse({"detail": UNAVAILABLE}, 503)
     if isinstance(exc, ValidationFailed):
         # The shape FastAPI documents for every 422, so one schema holds for all of them;
         # `message` repeats the sentence for people and scripts that want just that.

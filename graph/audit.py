@@ -6,8 +6,11 @@ answer. Each entry carries the hash of the one before, so a changed, deleted or 
 entry breaks the chain at that point and `verify` names it. SQLite triggers refuse UPDATE
 and DELETE, so tampering needs deliberate access to the file, and is then detected.
 
-Removing entries from the end of the log leaves a valid but shorter chain: to detect that,
-record `head()` somewhere else (a daily witness) and pass it to `verify(expect_head=...)`.
+Removing entries from the end of the log leaves a valid but shorter chain, and whoever can
+write the file can recompute every hash after a change, or append entries, with the public
+algorithm: to detect that, record `head()` somewhere else (a daily witness) and pass it to
+`verify(expect_head=...)`, which checks that the chain still passes through it. Entries
+after the last witnessed head are protected by the triggers and file access only.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import json
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -107,7 +110,9 @@ class _Pending:
 
     def result(self) -> list[AuditEntry]:
         if self.error is not None:
-            raise StoreUnavailable(f"the audit entry could not be written: {self.error}")
+            raise StoreUnavailable(
+                f"the audit entry could not be written: {self.error}"
+            ) from self.error
         return self.entries
 
 
@@ -190,6 +195,32 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_subject_no_delete BEFORE DELETE ON audit_subject
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+
+
+_NAMED = "SELECT j.value, a.seq FROM audit a, json_each(a.body, '$.{}') j WHERE json_valid(a.body)"
+_INDEX_MISMATCH = f"""
+SELECT min(seq) FROM (
+    SELECT * FROM (
+        {_NAMED.format("subjects")} UNION {_NAMED.format("returned")}
+        EXCEPT SELECT subject, seq FROM audit_subject
+    )
+    UNION ALL
+    SELECT * FROM (
+        SELECT subject, seq FROM audit_subject
+        EXCEPT {_NAMED.format("subjects")} EXCEPT {_NAMED.format("returned")}
+    )
+)
+"""
+"""The first entry whose `audit_subject` rows (which `GET /audit?subject=` reads) differ
+from its body's subjects and returned ids, in either direction."""
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; one without an offset is taken to be UTC already (entries are timed
+    in UTC), never the server's local time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class AuditLog:
@@ -375,10 +406,10 @@ class AuditLog:
             params.append(operation.value)
         if since is not None:
             where.append("a.at >= ?")
-            params.append(since.astimezone(UTC).isoformat())
+            params.append(as_utc(since).isoformat())
         if until is not None:
             where.append("a.at <= ?")
-            params.append(until.astimezone(UTC).isoformat())
+            params.append(as_utc(until).isoformat())
         sql = (
             f"SELECT a.body, a.prev_hash, a.hash FROM audit a {join} "
             f"WHERE {' AND '.join(where)} ORDER BY a.seq LIMIT ?"
@@ -403,46 +434,80 @@ class AuditLog:
             ).fetchone()
         return (row[0], row[1]) if row else (0, GENESIS)
 
-    def _rows(self) -> Iterator[tuple[int, str, str, str]]:
+    def _snapshot(self) -> tuple[list[tuple[Any, ...]], int | None]:
+        """Every row in storage order, and the first entry whose `audit_subject` rows are
+        not exactly its subjects and returned ids (None if all are), read in one
+        transaction so both describe the same log."""
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT seq, body, prev_hash, hash FROM audit ORDER BY rowid"
-            ).fetchall()
-        yield from rows
+            self._conn.execute("BEGIN")
+            try:
+                rows = self._conn.execute(
+                    "SELECT seq, at, actor, operation, body, prev_hash, hash "
+                    "FROM audit ORDER BY rowid"
+                ).fetchall()
+                (index_broken,) = self._conn.execute(_INDEX_MISMATCH).fetchone()
+            finally:
+                self._conn.execute("COMMIT")
+        return rows, index_broken
 
     def verify(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
-        """Recompute the chain in storage order and name the first entry that breaks it."""
+        """Recompute the chain in storage order and name the first entry that breaks it.
+
+        Besides each entry's hash, the columns queries filter on (actor, operation, time)
+        must repeat the entry, and the subject index must hold exactly its subjects and
+        returned ids: otherwise a query could miss an entry that still verifies. With
+        `expect_head` (a `head()` recorded earlier), the chain must pass through it."""
+        rows, index_broken = self._snapshot()
         prev, expected_seq, count = GENESIS, 1, 0
-        for seq, body, prev_hash, digest in self._rows():
+        witnessed: str | None = None
+        for seq, at, actor, operation, body, prev_hash, digest in rows:
             count += 1
+
+            def broken(reason: str, seq: int = seq, count: int = count) -> ChainReport:
+                return ChainReport(ok=False, entries=count, first_broken=seq, reason=reason)
+
             try:
                 parsed = json.loads(body)
             except json.JSONDecodeError:
-                return ChainReport(ok=False, entries=count, first_broken=seq, reason="unreadable")
+                return broken("unreadable")
+            if not isinstance(parsed, dict):
+                return broken("unreadable")
             if seq != expected_seq or parsed.get("seq") != seq:
-                return ChainReport(
-                    ok=False,
-                    entries=count,
-                    first_broken=seq,
-                    reason=f"expected entry {expected_seq} here (missing or moved entries)",
-                )
+                return broken(f"expected entry {expected_seq} here (missing or moved entries)")
             if prev_hash != prev:
+                return broken("does not follow the entry before it")
+            if _entry_hash(prev, parsed) != digest:
+                return broken("content was altered")
+            if (at, actor, operation) != (
+                parsed.get("at"),
+                parsed.get("actor"),
+                parsed.get("operation"),
+            ):
+                return broken("its time, actor or operation column was altered")
+            if expect_head is not None and seq == expect_head[0]:
+                witnessed = digest
+            prev, expected_seq = digest, expected_seq + 1
+        if index_broken is not None:
+            reason = (
+                "the subject index names this entry, which is missing (deleted entries)"
+                if index_broken >= expected_seq
+                else "the subject index does not match the entry"
+            )
+            return ChainReport(ok=False, entries=count, first_broken=index_broken, reason=reason)
+        if expect_head is not None and expect_head != (0, GENESIS):
+            seq, digest = expect_head
+            if witnessed is None:
                 return ChainReport(
                     ok=False,
                     entries=count,
                     first_broken=seq,
-                    reason="does not follow the entry before it",
+                    reason="the log ends before the witnessed head (truncated)",
                 )
-            if _entry_hash(prev, parsed) != digest:
+            if witnessed != digest:
                 return ChainReport(
-                    ok=False, entries=count, first_broken=seq, reason="content was altered"
+                    ok=False,
+                    entries=count,
+                    first_broken=seq,
+                    reason="the entry differs from the witnessed head (the log was rewritten)",
                 )
-            prev, expected_seq = digest, expected_seq + 1
-        if expect_head is not None and (expected_seq - 1, prev) != expect_head:
-            return ChainReport(
-                ok=False,
-                entries=count,
-                first_broken=expect_head[0],
-                reason="the log ends before the witnessed head (truncated or rewritten)",
-            )
         return ChainReport(ok=True, entries=count)

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from api.accounts import is_reserved
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.disclosed import assessment_returned, associates_returned, with_cited_reports
 from api.schemas import ERRORS, json_response
@@ -266,6 +267,8 @@ def _notification_events(
     role = ctx.principal.role
     if role not in (Role.OFFENDER_MANAGER, Role.SUPERVISOR):
         return []
+    if role is Role.OFFENDER_MANAGER and is_reserved(ctx.principal.name):
+        return []  # its name is another owner's (see `api.accounts.OWNER_NAMES`)
     owner = None if role is Role.SUPERVISOR else ctx.principal.name
     kept: NotificationStore = request.app.state.notifications
     return [

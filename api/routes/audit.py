@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import AuditDep, Auditor, PurposeDep, SettingsDep
 from api.schemas import ERRORS, Page
-from graph.audit import AuditEntry, AuditEvent, ChainReport, Operation
+from graph.audit import AuditEntry, AuditEvent, ChainReport, Operation, as_utc
+from graph.errors import ValidationFailed
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
 
@@ -30,7 +31,15 @@ def query_audit(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEntry]:
-    """Entries by person (subject), actor, operation and time, oldest first."""
+    """Entries by person (subject), actor, operation and time, oldest first. A time without
+    an offset is UTC, as the entries' times are."""
+    try:
+        since = as_utc(since) if since is not None else None
+        until = as_utc(until) if until is not None else None
+    except OverflowError as exc:
+        raise ValidationFailed("since or until is out of range") from exc
+    if since is not None and until is not None and since > until:
+        raise ValidationFailed(f"since ({since.isoformat()}) is after until ({until.isoformat()})")
     limit = min(limit, settings.page_max)
     items = audit.query(
         subject=subject,
@@ -41,6 +50,9 @@ def query_audit(
         after_seq=after,
         limit=limit,
     )
+    # Reading the log is reading personal data: the entry names the person asked about and
+    # every id the page shows, so the query is on those people's audit trails too.
+    shown = {i for e in items for i in (*e.subjects, *e.returned)}
     audit.record(
         AuditEvent(
             operation=Operation.CONSULTATION,
@@ -48,7 +60,18 @@ def query_audit(
             role=principal.role.value,
             purpose=purpose,
             action="query audit log",
-            details={"subject": subject, "actor": actor, "count": len(items)},
+            subjects=[subject] if subject is not None else [],
+            returned=sorted(shown),
+            details={
+                "subject": subject,
+                "actor": actor,
+                "operation": operation.value if operation is not None else None,
+                "since": since.isoformat() if since is not None else None,
+                "until": until.isoformat() if until is not None else None,
+                "after": after,
+                "count": len(items),
+                "entries": [e.seq for e in items],
+            },
         )
     )
     next_after = items[-1].seq if len(items) == limit else None

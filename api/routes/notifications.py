@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from api.accounts import is_reserved
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Role
@@ -63,6 +64,10 @@ def _owner_filter(ctx: PersonalRead) -> str | None:
     }
     if ctx.principal.role not in owners:
         raise AccessDenied("notifications are for offender managers, the FIB and supervisors")
+    if ctx.principal.role is Role.OFFENDER_MANAGER and is_reserved(ctx.principal.name):
+        # Made before such names were refused: its "own" notifications would be another
+        # owner's (the FIB's CHIS notifications, or every unassigned nominal's).
+        raise AccessDenied(f"the account name {ctx.principal.name!r} is reserved; use another")
     ctx.require_purpose()
     return owners[ctx.principal.role]
 
