@@ -560,6 +560,12 @@ def judge(
         except (ValidationFailed, NotFound) as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
+    if done.repeated:
+        console.print(
+            f"{done.a} ~ {done.b} is already judged {done.verdict} (judgement {done.seq} by "
+            f"{escape(done.actor)}): nothing recorded"
+        )
+        return
     console.print(
         f"judgement {done.seq}: {done.a} ~ {done.b} {done.verdict}; {summary.entities:,} entities"
     )

@@ -5,9 +5,16 @@ people decided, in the ingest state file, apart from the source records:
 
 - `match_pairs`: the latest score and explanation of every candidate pair at review or
   above, replaced for the records a run re-scored;
-- `judgements`: append-only; the latest row for a pair is in force, and `withdrawn`
-  undoes it. Judgements win over the matcher and `not_same` is never overridden by
-  transitivity (see `ingest.resolution.cluster`);
+- `match_context`, `match_name_counts`, `match_oversized`: what the stored scores were
+  computed in (matcher, thresholds, model population, name counts, oversized blocks). A
+  run re-scores the records a load changed *and* every record whose context changed
+  since, so the pairs kept after any sequence of loads are the pairs a full run would
+  make now (and when the population or the thresholds changed, it is a full run);
+- `judgements`: append-only; each pair's verdicts form a stack: a verdict is pushed,
+  `withdrawn` pops the latest one (the one before it is in force again). Judgements win
+  over the matcher and `not_same` is never overridden by transitivity (see
+  `ingest.resolution.cluster`). Only erasure removes rows: the judgements naming a person
+  record that is forgotten (disposed of) go with it;
 - `entities`: person id -> entity id from the latest clustering.
 
 Every change of entity membership, judgement and undo is written to the audit log as a
@@ -26,6 +33,7 @@ from graph.audit import AuditEvent, AuditLog, Operation
 from graph.errors import NotFound, ValidationFailed
 from ingest.interchange import Mention
 from ingest.resolution import (
+    Clustering,
     Feature,
     MentionFacts,
     Outcome,
@@ -38,6 +46,7 @@ from ingest.resolution import (
     match_mention,
     score_pairs,
 )
+from ingest.resolution.weights import model_population
 from ingest.state import IngestState, now
 
 MATCHER_VERSION = "mosaic-matcher-1"
@@ -69,8 +78,22 @@ CREATE TABLE IF NOT EXISTS judgements (
 CREATE INDEX IF NOT EXISTS judgements_pair ON judgements(a, b, seq);
 CREATE TRIGGER IF NOT EXISTS judgements_no_update BEFORE UPDATE ON judgements
 BEGIN SELECT RAISE(ABORT, 'judgements are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS judgements_no_delete BEFORE DELETE ON judgements
+-- Rows go only with an erased person record (`IngestState.forget_persons` lists it here
+-- for the length of its transaction).
+CREATE TABLE IF NOT EXISTS judgement_erasures (person_id TEXT PRIMARY KEY) WITHOUT ROWID;
+DROP TRIGGER IF EXISTS judgements_no_delete;
+CREATE TRIGGER IF NOT EXISTS judgements_delete_only_erased BEFORE DELETE ON judgements
+WHEN NOT EXISTS (SELECT 1 FROM judgement_erasures WHERE person_id IN (OLD.a, OLD.b))
 BEGIN SELECT RAISE(ABORT, 'judgements are append-only'); END;
+CREATE TABLE IF NOT EXISTS match_context (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS match_name_counts (
+    name TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS match_oversized (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (
     person_id TEXT PRIMARY KEY,
     entity_id TEXT NOT NULL
@@ -81,6 +104,60 @@ CREATE INDEX IF NOT EXISTS entities_entity ON entities(entity_id);
 
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
+
+
+def _in_force(rows: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], str]:
+    """Each pair's verdict in force from its judgements in `seq` order: a verdict is
+    pushed, `withdrawn` pops the latest (so an undo brings back the one it replaced)."""
+    stacks: dict[tuple[str, str], list[str]] = {}
+    for a, b, verdict in rows:
+        stack = stacks.setdefault((a, b), [])
+        if verdict != "withdrawn":
+            stack.append(verdict)
+        elif stack:
+            stack.pop()
+    return {pair: stack[-1] for pair, stack in stacks.items() if stack}
+
+
+class JudgementConflict(ValidationFailed):
+    """A 'same' judgement that would put two records judged not_same in one entity."""
+
+    def __init__(self, message: str, conflict: tuple[str, str]) -> None:
+        super().__init__(message)
+        self.conflict = conflict
+
+
+def _refused_same(clustering: Clustering) -> dict[tuple[str, str], tuple[str, str]]:
+    """The 'same' judgements a clustering could not apply, with the not_same pair each
+    would have joined."""
+    return {
+        (r.a, r.b): r.conflict
+        for r in clustering.refused
+        if r.score is None and r.conflict is not None
+    }
+
+
+@dataclass(frozen=True)
+class _ScoringContext:
+    """What stored scores depend on besides the two records (see the module doc)."""
+
+    settings: str  # matcher, thresholds, model population, block cap
+    names: dict[str, int]
+    oversized: set[str]
+
+    @classmethod
+    def of(cls, index: PersonIndex, thresholds: Thresholds) -> _ScoringContext:
+        settings = {
+            "matcher": MATCHER_VERSION,
+            "thresholds": [thresholds.auto_link, thresholds.review, thresholds.possible],
+            "population": model_population(len(index)),
+            "block_cap": index.block_cap,
+        }
+        return cls(
+            json.dumps(settings, sort_keys=True),
+            index.name_frequencies.counts(),
+            index.oversized_blocks(),
+        )
 
 
 def person_facts_from(pid: str, facts: dict[str, Any]) -> PersonFacts:
@@ -112,6 +189,7 @@ class Judgement:
     actor: str
     reason: str | None
     at: str
+    repeated: bool = False  # the verdict was in force already: this is that judgement
 
 
 @dataclass(frozen=True)
@@ -163,9 +241,15 @@ class IndexMatcher:
 
     version = MATCHER_VERSION
 
-    def __init__(self, index: PersonIndex, thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        index: PersonIndex,
+        thresholds: Thresholds,
+        judged: dict[tuple[str, str], str] | None = None,
+    ) -> None:
         self.index = index
         self.thresholds = thresholds
+        self.judged = judged or {}  # the judgements in force: they win over scores
 
     def match(self, key: str, mention: Mention) -> tuple[str, float] | None:
         facts = MentionFacts(
@@ -175,7 +259,7 @@ class IndexMatcher:
             address=mention.address,
             postcode=mention.postcode,
         )
-        found = match_mention(self.index, facts, self.thresholds)
+        found = match_mention(self.index, facts, self.thresholds, self.judged)
         return (found.person_id, found.score) if found else None
 
     def add_person(self, person_id: str, facts: dict[str, Any]) -> None:
@@ -210,7 +294,7 @@ class Resolution:
         return index
 
     def matcher(self) -> IndexMatcher:
-        return IndexMatcher(self.build_index(), self.thresholds)
+        return IndexMatcher(self.build_index(), self.thresholds, self.judgements_in_force())
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -227,15 +311,20 @@ class Resolution:
         re-cluster every person."""
         index = index or self.build_index()
         pending = self.state.unresolved()
-        if changed is None:
+        context = _ScoringContext.of(index, self.thresholds)
+        stale = None if changed is None else self._stale(index, context)
+        full = stale is None
+        if full:
             ids = list(index.ids())
         else:
-            ids = sorted({i for i in [*changed, *pending] if i in index})
+            assert changed is not None and stale is not None
+            ids = sorted({i for i in [*changed, *pending, *stale] if i in index})
         stats = ResolutionStats()
         pairs = score_pairs(index, ids, self.thresholds, stats)
         at = now()
         with self.state.transaction() as conn:
-            if changed is None:
+            self._save_context(conn, context, full)
+            if full:
                 conn.execute("DELETE FROM match_pairs")
             else:
                 for start in range(0, len(ids), 400):
@@ -266,28 +355,61 @@ class Resolution:
         summary.scored_pairs = stats.candidate_pairs
         return summary
 
+    def _stale(self, index: PersonIndex, context: _ScoringContext) -> set[str] | None:
+        """Records whose stored pairs were scored in another context than `index` gives
+        them now; None when every pair was (other settings, or none known)."""
+        with self.state.reading() as conn:
+            row = conn.execute("SELECT value FROM match_context WHERE name = 'settings'").fetchone()
+            if row is None or row[0] != context.settings:
+                return None
+            names = dict(conn.execute("SELECT name, n FROM match_name_counts").fetchall())
+            oversized = {r[0] for r in conn.execute("SELECT key FROM match_oversized")}
+        now_names = context.names
+        moved = {k for k in names.keys() | now_names.keys() if names.get(k) != now_names.get(k)}
+        return index.holding_names(moved) | index.block_members(oversized ^ context.oversized)
+
+    def _save_context(self, conn: Any, context: _ScoringContext, full: bool) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO match_context (name, value) VALUES ('settings', ?)",
+            (context.settings,),
+        )
+        if full:
+            conn.execute("DELETE FROM match_name_counts")
+            changed = context.names
+        else:
+            stored = dict(conn.execute("SELECT name, n FROM match_name_counts").fetchall())
+            changed = {k: n for k, n in context.names.items() if stored.get(k) != n}
+            gone = [(k,) for k in stored.keys() - context.names.keys()]
+            conn.executemany("DELETE FROM match_name_counts WHERE name = ?", gone)
+        conn.executemany(
+            "INSERT OR REPLACE INTO match_name_counts (name, n) VALUES (?, ?)",
+            sorted(changed.items()),
+        )
+        conn.execute("DELETE FROM match_oversized")
+        oversized = [(k,) for k in sorted(context.oversized)]
+        conn.executemany("INSERT INTO match_oversized (key) VALUES (?)", oversized)
+
     def _links(self) -> list[ScoredPair]:
         with self.state.reading() as conn:
             rows = conn.execute("SELECT a, b, score, outcome FROM match_pairs").fetchall()
         return [ScoredPair(a, b, score, Outcome(outcome)) for a, b, score, outcome in rows]
 
     def judgements_in_force(self) -> dict[tuple[str, str], str]:
+        """Every judged pair's verdict in force (pairs whose verdicts were all withdrawn
+        are left out)."""
         with self.state.reading() as conn:
-            rows = conn.execute(
-                "SELECT a, b, verdict FROM judgements j WHERE seq = "
-                "(SELECT max(seq) FROM judgements k WHERE k.a = j.a AND k.b = j.b)"
-            ).fetchall()
-        return {(a, b): v for a, b, v in rows if v != "withdrawn"}
+            rows = conn.execute("SELECT a, b, verdict FROM judgements ORDER BY seq").fetchall()
+        return _in_force(rows)
 
     def verdict_in_force(self, a: str, b: str) -> str | None:
-        """The pair's latest judgement unless withdrawn, by the (a, b, seq) index."""
+        """The pair's verdict in force, by the (a, b, seq) index."""
         a, b = _pair(a, b)
         with self.state.reading() as conn:
-            row = conn.execute(
-                "SELECT verdict FROM judgements WHERE a = ? AND b = ? ORDER BY seq DESC LIMIT 1",
+            rows = conn.execute(
+                "SELECT a, b, verdict FROM judgements WHERE a = ? AND b = ? ORDER BY seq",
                 (a, b),
-            ).fetchone()
-        return None if row is None or row[0] == "withdrawn" else str(row[0])
+            ).fetchall()
+        return _in_force(rows).get((a, b))
 
     def recluster(
         self, person_ids: Sequence[str] | None = None, *, actor: str, role: str
@@ -305,8 +427,8 @@ class Resolution:
                 "INSERT INTO entities (person_id, entity_id) VALUES (?, ?)",
                 sorted(clustering.entity_of.items()),
             )
-        if changed and self.audit:
-            self._audit_membership(changed, clustering.entity_of, actor, role)
+        if self.audit:
+            self._audit_membership(before, clustering.entity_of, actor, role)
         summary = ResolveSummary(
             persons=len(person_ids),
             auto_links=sum(1 for p in links if p.outcome is Outcome.AUTO_LINK),
@@ -320,13 +442,29 @@ class Resolution:
         return summary
 
     def _audit_membership(
-        self, changed: dict[str, str], entity_of: dict[str, str], actor: str, role: str
+        self, before: dict[str, str], entity_of: dict[str, str], actor: str, role: str
     ) -> None:
+        """One combination entry for every entity whose members changed: one that gained
+        or lost a record as well as one a record moved to, so every record whose entity
+        changed (a split leaves the rest behind) is a subject."""
         assert self.audit is not None
         members: dict[str, list[str]] = {}
         for pid, eid in entity_of.items():
             members.setdefault(eid, []).append(pid)
-        touched = sorted({eid for eid in changed.values()})
+        now = {e: frozenset(m) for e, m in members.items()}
+        was: dict[str, set[str]] = {}
+        for pid, eid in before.items():
+            was.setdefault(eid, set()).add(pid)
+        then = {e: frozenset(m) for e, m in was.items()}
+        touched = sorted(
+            {
+                eid
+                for pid, eid in entity_of.items()
+                if (old := before.get(pid)) != eid or then[old] != now[eid]
+            }
+        )
+        if not touched:
+            return
         # One entry per 500 entities keeps entries readable; each names inputs and rule.
         for start in range(0, len(touched), 500):
             chunk = touched[start : start + 500]
@@ -413,16 +551,22 @@ class Resolution:
         best: dict[str, PossibleMatch] = {}
         marks = ",".join("?" * len(mine))
         with self.state.reading() as conn:
-            # Each pair's latest judgement, by the (a, b, seq) index: not every judgement.
             rows = conn.execute(
-                "SELECT m.a, m.b, m.score, m.outcome, (SELECT j.verdict FROM judgements j "
-                "WHERE j.a = m.a AND j.b = m.b ORDER BY j.seq DESC LIMIT 1) FROM match_pairs m "
+                "SELECT m.a, m.b, m.score, m.outcome FROM match_pairs m "
                 f"WHERE m.outcome IN ('review', 'possible') AND (m.a IN ({marks}) OR m.b IN "
                 f"({marks}))",
                 [*mine, *mine],
             ).fetchall()
-        for a, b, score, outcome, verdict in rows:
-            if verdict == "not_same" or (a in mine and b in mine):
+            # The judgements of these pairs only, by the (a, b, seq) index.
+            judged: list[tuple[str, str, str]] = []
+            for a, b, _, _ in rows:
+                judged += conn.execute(
+                    "SELECT a, b, verdict FROM judgements WHERE a = ? AND b = ? ORDER BY seq",
+                    (a, b),
+                ).fetchall()
+        verdicts = _in_force(judged)
+        for a, b, score, outcome in rows:
+            if verdicts.get((a, b)) == "not_same" or (a in mine and b in mine):
                 continue
             record, of = (b, a) if a in mine else (a, b)
             if record not in best or score > best[record].score:
@@ -451,20 +595,39 @@ class Resolution:
         purpose: str | None = "intelligence_review",
         reason: str | None = None,
     ) -> tuple[Judgement, ResolveSummary]:
-        """Record a human verdict on a pair (or `withdrawn` to undo the one in force), then
-        re-cluster. Audited as a combination with the pair, verdict and reason."""
+        """Record a human verdict on a pair (or `withdrawn` to undo the latest one: the
+        verdict it replaced is in force again), then re-cluster. Audited as a combination
+        with the pair, the verdict, the reason and what the matcher had scored the pair.
+
+        A verdict already in force records nothing and returns the judgement in force
+        (`repeated`). Refused (ValidationFailed): a self-pair, nothing to withdraw, and a
+        'same' that could not be applied because it would put records
+        judged not_same in one entity (`JudgementConflict`, naming that pair), including
+        by displacing an earlier 'same'. A 'not_same' is never refused: it always wins."""
         if verdict not in VERDICTS:
             raise ValidationFailed(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
         if a == b:
             raise ValidationFailed("a judgement is about two different person records")
         a, b = _pair(a, b)
-        known = {pid for pid, _ in self.state.all_person_facts()}
+        person_ids = [pid for pid, _ in self.state.all_person_facts()]
+        known = set(person_ids)
         missing = [p for p in (a, b) if p not in known]
         if missing:
             raise NotFound(f"person record(s) not known to entity resolution: {', '.join(missing)}")
-        previous = self.verdict_in_force(a, b)
+        in_force = self.judgements_in_force()
+        previous = in_force.get((a, b))
         if verdict == "withdrawn" and previous is None:
             raise ValidationFailed(f"no judgement in force on {a} ~ {b} to withdraw")
+        if verdict == previous:
+            # Nothing changes, so nothing is recorded: a retried request, or a second
+            # reviewer agreeing, must not need two undos to take the verdict back.
+            standing = self._standing(a, b)
+            entities = len(set(self.entity_map().values()))
+            return standing, ResolveSummary(persons=len(person_ids), entities=entities)
+        links = self._links()
+        if verdict == "same":
+            self._check_same(a, b, person_ids, links, in_force)
+        scored = next((p for p in links if (p.a, p.b) == (a, b)), None)
         at = now()
         with self.state.transaction() as conn:
             cur = conn.execute(
@@ -485,10 +648,51 @@ class Resolution:
                     details={
                         "verdict": verdict,
                         "previous": previous,
+                        "in_force": self.verdict_in_force(a, b),
                         "reason": reason,
                         "seq": seq,
+                        "matcher": MATCHER_VERSION,
+                        "score": scored.score if scored else None,
+                        "outcome": scored.outcome.value if scored else None,
                     },
                 )
             )
-        summary = self.recluster(actor=actor, role=role)
+        summary = self.recluster(person_ids, actor=actor, role=role)
         return Judgement(seq, a, b, verdict, actor, reason, at), summary
+
+    def _standing(self, a: str, b: str) -> Judgement:
+        """The judgement in force on a pair (which has one), marked as repeated."""
+        with self.state.reading() as conn:
+            rows = conn.execute(
+                "SELECT seq, a, b, verdict, actor, reason, at FROM judgements "
+                "WHERE a = ? AND b = ? ORDER BY seq",
+                (a, b),
+            ).fetchall()
+        stack: list[Judgement] = []
+        for seq, x, y, verdict, actor, reason, at in rows:
+            if verdict != "withdrawn":
+                stack.append(Judgement(seq, x, y, verdict, actor, reason, at, repeated=True))
+            elif stack:
+                stack.pop()
+        return stack[-1]
+
+    def _check_same(
+        self,
+        a: str,
+        b: str,
+        person_ids: Sequence[str],
+        links: Sequence[ScoredPair],
+        in_force: dict[tuple[str, str], str],
+    ) -> None:
+        """Refuse a 'same' that the clustering could not apply (or that would make it drop
+        an earlier 'same'): every way it fails is a not_same between the two entities."""
+        before = _refused_same(cluster_explained(person_ids, links, in_force))
+        after = _refused_same(cluster_explained(person_ids, links, {**in_force, (a, b): "same"}))
+        new = sorted(after.keys() - before.keys())
+        if new:
+            c, d = after[new[0]]
+            raise JudgementConflict(
+                f"{a} ~ {b} cannot be judged same: with the judgements in force it would put "
+                f"{c} and {d}, judged not_same, in one entity (withdraw one of them first)",
+                (c, d),
+            )

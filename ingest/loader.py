@@ -307,6 +307,7 @@ class Loader:
         self._pending: list[Line] = []
         self._decisions: dict[str, MentionDecision] = {}
         self.changed_persons: set[str] = set()  # for entity resolution after the load
+        self.removed_persons: set[str] = set()  # mention persons a changed report dropped
         # For CHIS review after the load: the sources of reports this load created or
         # changed, and the police requests those reports record (report id -> source id).
         self.touched_sources: set[str] = set()
@@ -728,6 +729,7 @@ class Loader:
         gone = self.store.delete_unlinked_nodes(candidates) if candidates else []
         if gone:
             self.state.forget_persons(gone)
+            self.removed_persons.update(gone)
             for pid in gone:
                 if self.matcher:
                     self.matcher.remove_person(pid)

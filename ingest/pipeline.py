@@ -69,7 +69,7 @@ def ingest(
         state,
         actor=actor,
         audit=audit,
-        matcher=IndexMatcher(index, resolution.thresholds),
+        matcher=IndexMatcher(index, resolution.thresholds, resolution.judgements_in_force()),
         batch_size=batch_size,
         writes=writes,
         progress=progress,
@@ -77,8 +77,11 @@ def ingest(
     )
     summary = loader.load(sources)
     resolved = None
-    if resolve and writes and (loader.changed_persons or state.unresolved()):
-        # Persons this load changed, and any an interrupted earlier load left unresolved.
+    removed = loader.removed_persons
+    if resolve and writes and (loader.changed_persons or removed or state.unresolved()):
+        # Persons this load changed, and any an interrupted earlier load left unresolved;
+        # a load that only removed persons re-clusters too (their entities lost a record,
+        # and may have been named after it), and re-scores those sharing their names.
         resolved = resolution.resolve(
             sorted(loader.changed_persons), actor=actor.name, role=actor.role, index=index
         )

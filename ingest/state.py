@@ -416,7 +416,8 @@ class IngestState:
         """Person records that are gone from the graph (known only from material that was
         withdrawn or disposed of): their features, pending resolution, the mention
         decisions that made them and, when entity resolution keeps its tables here, their
-        scored pairs and entity rows. The next re-cluster names entities afresh."""
+        scored pairs, entity rows and the judgements naming them (with the reasons given:
+        the record they were about is gone). The next re-cluster names entities afresh."""
         if not ids:
             return
         with self.transaction() as conn:
@@ -434,6 +435,18 @@ class IngestState:
                     )
                 if "entities" in tables:
                     conn.execute(f"DELETE FROM entities WHERE person_id IN ({marks})", chunk)
+                if "judgement_erasures" in tables:
+                    # Judgements are append-only but for an erased record: the trigger lets
+                    # a row go only while a person it names is listed here.
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO judgement_erasures (person_id) VALUES (?)",
+                        [(i,) for i in chunk],
+                    )
+                    conn.execute(
+                        f"DELETE FROM judgements WHERE a IN ({marks}) OR b IN ({marks})",
+                        [*chunk, *chunk],
+                    )
+                    conn.execute("DELETE FROM judgement_erasures")
 
     def all_person_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self._lock:

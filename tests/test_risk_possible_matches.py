@@ -118,10 +118,12 @@ def test_the_verdict_in_force_on_one_pair_agrees_with_the_full_listing(
 ) -> None:
     _, resolution = resolved
     pair = ("MEN-R1-0", "P1")
-    for verdict in ("unsure", "same", "withdrawn", "not_same", "withdrawn", "same"):
+    stack: list[str] = []  # an undo brings back the verdict it replaced
+    for verdict in ("unsure", "same", "withdrawn", "not_same", "withdrawn", "withdrawn"):
         resolution.judge(*pair, verdict, actor="u-analyst", role="analyst")
+        stack = stack[:-1] if verdict == "withdrawn" else [*stack, verdict]
         expected = resolution.judgements_in_force().get(pair)
-        assert expected == (None if verdict == "withdrawn" else verdict)
+        assert expected == (stack[-1] if stack else None)
         assert resolution.verdict_in_force("P1", "MEN-R1-0") == expected  # either order
         assert resolution.verdict_in_force(*pair) == expected
     assert resolution.verdict_in_force("P1", "P2") is None  # never judged

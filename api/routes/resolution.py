@@ -17,9 +17,9 @@ from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.disclosed import shown_entity_id
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Permission
-from graph.errors import AccessDenied, NotFound
+from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.nodes import Person
-from ingest.entities import Judgement, Resolution
+from ingest.entities import Judgement, JudgementConflict, Resolution
 from ingest.entities import QueuedPair as Queued
 
 router = APIRouter(tags=["entity resolution"], responses=ERRORS)
@@ -55,6 +55,11 @@ class JudgementOut(BaseModel):
     actor: str
     reason: str | None
     at: str
+    repeated: bool = Field(
+        default=False,
+        description="The verdict was in force already: nothing was recorded, and this is "
+        "the judgement in force (a withdrawal takes it back).",
+    )
     entity_a: str
     entity_b: str
 
@@ -141,8 +146,10 @@ async def review_queue(
     "/resolution/judgements", response_model=JudgementOut, openapi_extra=PERSONAL_READ_OPENAPI
 )
 async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> Response:
-    """Record same / not_same / unsure on a pair (or `withdrawn` to undo): it wins over the
-    matcher, and not_same is never overridden by a chain of links."""
+    """Record same / not_same / unsure on a pair (or `withdrawn` to undo the latest one): it
+    wins over the matcher, and not_same is never overridden by a chain of links. A verdict
+    already in force records nothing (`repeated`); a `same` that would join records judged
+    not_same is refused (422)."""
     _writer(ctx)
     persons = await _visible_persons(ctx, [body.a, body.b])
     missing = [p for p in (body.a, body.b) if p not in persons]
@@ -163,7 +170,16 @@ async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> R
             )
         return done, resolution.records_of(done.a), resolution.records_of(done.b)
 
-    done, of_a, of_b = await run_in_threadpool(run)
+    try:
+        done, of_a, of_b = await run_in_threadpool(run)
+    except JudgementConflict as exc:
+        # The not_same pair in the way is named only when the caller may see both.
+        if len(await _visible_persons(ctx, list(exc.conflict))) < 2:
+            raise ValidationFailed(
+                f"{body.a} ~ {body.b} cannot be judged same: it would put records judged "
+                "not_same in one entity"
+            ) from None
+        raise
     seen = await _visible_persons(ctx, sorted({*of_a, *of_b}))
     return json_response(
         JudgementOut(

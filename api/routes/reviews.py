@@ -141,13 +141,15 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
             state.ingest.forget_persons(persons)
             if state.resolution is not None:
 
-                def recluster() -> None:
+                def resolve() -> None:
+                    # Re-clustered, and the pairs whose scores the removal changed (records
+                    # sharing a removed record's name) re-scored: as a full run would.
                     with state.ingest_lock:  # one load or judgement at a time
-                        state.resolution.recluster(
-                            actor=ctx.principal.name, role=ctx.principal.role.value
+                        state.resolution.resolve(
+                            [], actor=ctx.principal.name, role=ctx.principal.role.value
                         )
 
-                await run_in_threadpool(recluster)
+                await run_in_threadpool(resolve)
         await ctx.recorded(
             Operation.ERASURE,
             "disposal after review",

@@ -34,10 +34,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ingest.resolution.comparison import Context
-from ingest.resolution.frequencies import NameFrequencies
+from ingest.resolution.frequencies import NameFrequencies, full_names
 from ingest.resolution.normalise import PreparedPerson, prepare_person
 from ingest.resolution.records import PersonFacts
-from ingest.resolution.weights import prior_bits
+from ingest.resolution.weights import model_population, prior_bits
 
 BLOCK_CAP = 200
 
@@ -129,9 +129,11 @@ class PersonIndex:
         return self._prepared[rid]
 
     def context(self) -> Context:
-        """The prior for this many records and their name frequencies, for scoring."""
+        """The prior for this many records (their model population) and their name
+        frequencies, for scoring."""
         if self._context is None:
-            self._context = Context(prior_bits(len(self._facts)), self.name_frequencies)
+            population = model_population(len(self._facts))
+            self._context = Context(prior_bits(population), self.name_frequencies)
         return self._context
 
     def prepared_records(self) -> Mapping[str, PreparedPerson]:
@@ -213,6 +215,30 @@ class PersonIndex:
                 if other in wanted and other < rid:
                     continue  # yielded when `other` was visited
                 yield (rid, other) if rid < other else (other, rid)
+
+    def oversized_blocks(self) -> set[str]:
+        """The pairing keys (not ad:) held by more than `block_cap` records: records
+        sharing only these are not candidates."""
+        cap = self.block_cap
+        return {
+            key
+            for key, block in self._blocks.items()
+            if len(block) > cap and not key.startswith("ad:")
+        }
+
+    def block_members(self, keys: Iterable[str]) -> set[str]:
+        """Every record filed under any of `keys`."""
+        found: set[str] = set()
+        for key in keys:
+            found |= self._blocks.get(key, set())
+        return found
+
+    def holding_names(self, full_keys: Iterable[str]) -> set[str]:
+        """Every record holding one of these full names (see `frequencies.full_names`)."""
+        wanted = set(full_keys)
+        if not wanted:
+            return set()
+        return {rid for rid, p in self._prepared.items() if full_names(p) & wanted}
 
     def block_sizes(self) -> dict[str, int]:
         """Size of every block, for diagnostics (oversized ones are > `block_cap`)."""

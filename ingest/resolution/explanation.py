@@ -194,7 +194,9 @@ def _full_name_features(
     total = freq.bits(name.full_key)
     given, family = features
     share = given.weight / (given.weight + family.weight)
-    held = f"; the name is held by {freq.count(name.full_key):,} of {freq.records:,} records"
+    # The count of the name only: the total changes with every record loaded, and a
+    # pair's explanation must not (it would differ between incremental and full runs).
+    held = f"; the name is held by {freq.count(name.full_key):,} records"
     return [
         Feature(given.name, given.similarity, total * share, given.note),
         Feature(family.name, family.similarity, total * (1 - share), family.note + held),

@@ -9,8 +9,9 @@ name and often a forename (father and son).
 
 u(name) = (others holding the name + k * u0) / (N + k): the count excludes the record
 itself (at least one other is assumed), k = 1,000 pseudo-records of the default u0 keep
-counts from over-trusting themselves, and N is at least `MIN_POPULATION` (a small index
-is a slice of a larger population, as for the prior).
+counts from over-trusting themselves, and N is the index's model population (at least
+`MIN_POPULATION`: a small index is a slice of a larger population, as for the prior; and
+in steps: see `weights.model_population`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from collections import Counter
 
 from ingest.resolution.normalise import PreparedPerson
-from ingest.resolution.weights import LEVELS, MIN_POPULATION
+from ingest.resolution.weights import LEVELS, model_population
 
 SMOOTHING_RECORDS = 1000
 _GIVEN, _FAMILY = LEVELS["given name"]["exact"], LEVELS["family name"]["exact"]
@@ -28,7 +29,8 @@ U_DEFAULT = _GIVEN.u * _FAMILY.u
 DEFAULT_BITS = math.log2(M_EXACT / U_DEFAULT)
 
 
-def _full_names(p: PreparedPerson) -> set[str]:
+def full_names(p: PreparedPerson) -> set[str]:
+    """The full-name keys a record is counted under (each name with both parts)."""
     return {n.full_key for n in p.names if n.first and n.family}
 
 
@@ -43,19 +45,23 @@ class NameFrequencies:
 
     def add(self, p: PreparedPerson) -> None:
         self.records += 1
-        self._counts.update(_full_names(p))
+        self._counts.update(full_names(p))
         self._bits.clear()
 
     def remove(self, p: PreparedPerson) -> None:
         self.records -= 1
-        self._counts.subtract(_full_names(p))
+        self._counts.subtract(full_names(p))
         self._bits.clear()
 
     def count(self, full_key: str) -> int:
         return max(0, self._counts.get(full_key, 0))
 
+    def counts(self) -> dict[str, int]:
+        """Every full name held by at least one record, and by how many."""
+        return {key: n for key, n in self._counts.items() if n > 0}
+
     def _population(self) -> int:
-        return max(self.records, MIN_POPULATION) + self.smoothing
+        return model_population(self.records) + self.smoothing
 
     def u(self, full_key: str) -> float:
         others = max(self.count(full_key) - 1, 1)

@@ -23,7 +23,7 @@ other auto-link thresholds for choosing them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -184,7 +184,10 @@ def resolve_all(
 
 
 def match_mention(
-    index: PersonIndex, mention: MentionFacts, thresholds: Thresholds | None = None
+    index: PersonIndex,
+    mention: MentionFacts,
+    thresholds: Thresholds | None = None,
+    judged: Mapping[tuple[str, str], str] | None = None,
 ) -> MentionMatch | None:
     """The best person record for a report mention if it scores auto_link, else None.
 
@@ -196,6 +199,9 @@ def match_mention(
     another record also clears the bar and the two records are themselves keep_apart
     (father and son, both 'John Smith' at one address, and a mention without a DOB), the
     mention is ambiguous and None is returned: a wrong attribution is worse than none.
+    Human judgements (`judged`: pair in id order -> verdict) win over those scores: two
+    records judged not_same are two people, so a mention fitting both is ambiguous; two
+    judged same are one.
     """
     limits = thresholds or Thresholds()
     floor = odds_bits(limits.auto_link)
@@ -219,6 +225,11 @@ def match_mention(
     apart = odds_bits(limits.review)
     best = records[best_id]
     for other in others:
+        verdict = (judged or {}).get((best_id, other) if best_id < other else (other, best_id))
+        if verdict == "not_same":
+            return None  # a human said these are two people: ambiguous
+        if verdict == "same":
+            continue
         if score_bits(best, records[other], apart, ctx) < apart:
             return None  # two records clear the bar and are not one person: ambiguous
     return MentionMatch(
