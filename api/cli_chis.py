@@ -69,7 +69,9 @@ def candidates_command(
     """Sources over the policy threshold, highest score first, with their drift."""
     with _fib_session(db, purpose) as (reader, policy, store, reviews, log, _notes, entities):
         today = datetime.now(UTC).date()
-        queue = build_queue(store, policy, reviews.latest(), today, None, entities.records_of)
+        queue = build_queue(
+            store, policy, reviews.latest(), today, None, entities.records_of, reader.filter
+        )
         queue = [
             c
             for c in queue
@@ -123,13 +125,13 @@ def show_command(
     """One source's contact chronology and, if a candidate, the indicators that fired."""
     with _fib_session(db, purpose) as (reader, policy, store, reviews, log, notes, entities):
         try:
-            chron = chronology(store, source_id, notes, entities.state.warnings)
+            chron = chronology(store, source_id, notes, entities.state.warnings, reader.filter)
         except NotFound as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
         today = datetime.now(UTC).date()
         found = build_queue(
-            store, policy, reviews.latest(), today, [source_id], entities.records_of
+            store, policy, reviews.latest(), today, [source_id], entities.records_of, reader.filter
         )
         returned = chronology_returned(chron)
         _consulted(log, reader, purpose, "chis chronology", [source_id], returned)

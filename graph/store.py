@@ -272,12 +272,18 @@ class GraphStore(Protocol):
         ...
 
     def source_contacts(
-        self, source_ids: Sequence[str] | None = None, min_reports: int = 1
+        self,
+        source_ids: Sequence[str] | None = None,
+        min_reports: int = 1,
+        view: TraversalFilter | None = None,
     ) -> list[Contact]:
         """Every report provided by each source with at least `min_reports` of them (or
         marked juvenile or vulnerable), as contact rows ordered by source, time and report
         id; only `source_ids` if given. The store counts: a source under the bar costs an
-        index count, never its reports."""
+        index count, never its reports. `view` (its markings only: a caller's
+        `AccessPolicy.filter`) keeps what the caller may not see out of the rows and the
+        count: a source, a report or the edge between them, the person behind the source, a
+        subject or a place (with the edge to it) that it hides is left out."""
         ...
 
     def source_profiles(
@@ -285,11 +291,17 @@ class GraphStore(Protocol):
         min_reports: int,
         hub_location_types: Collection[str],
         personal_relationships: Collection[str],
+        view: TraversalFilter | None = None,
     ) -> list[SourceProfile]:
         """A profile of every source with at least `min_reports` reports, by source id,
         aggregated in the store: no report leaves it. A home whose location type is in
         `hub_location_types` is not a household; a KNOWS_SUBJECT edge whose association
-        type is in `personal_relationships` is a personal relationship."""
+        type is in `personal_relationships` is a personal relationship. With `view`, only
+        the sources it shows are profiled, and the bar, the report count, first and last
+        and the per-report counts (requests, initiated, how obtained, rewards) are over
+        the reports it shows (with their PROVIDED_BY edges); subjects, places, homes,
+        relationships and the person are counted whatever it shows, which can only raise
+        the CHIS ceiling (the contact rows the score comes from leave them out)."""
         ...
 
     def reports_received_before(

@@ -8,6 +8,7 @@ backends.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -16,17 +17,19 @@ from typing import Any
 
 import pytest
 
-from graph.access import Role
+from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.associates import HUB_LOCATION_TYPES
 from graph.audit import AuditLog, Operation
 from graph.chis import indicators as ind
 from graph.chis.ceiling import ceiling, may_qualify, possible
+from graph.chis.chronology import chronology
 from graph.chis.indicators import SourceContext
 from graph.chis.policy import DEFAULT_WEIGHTS, PERSONAL_RELATIONSHIPS, ChisPolicy, load_policy
-from graph.chis.queue import build_queue, contexts, worth_reading
+from graph.chis.queue import Candidate, build_queue, contexts, worth_reading
 from graph.chis.reviews import Outcome, ReviewStore, case_state
 from graph.edges import AssociationType, Edge, EdgeKind
-from graph.errors import ValidationFailed
+from graph.errors import NotFound, ValidationFailed
+from graph.markings import Compartment, Marking
 from graph.nodes import (
     ChisStatus,
     HowObtained,
@@ -202,6 +205,18 @@ def load(store: GraphStore, *parts: tuple[list[Node], list[Edge]]) -> None:
         nodes += n
         edges += e
     store.upsert(nodes, edges)
+
+
+FIB_VIEW = AccessPolicy(Principal("fib", Role.FIB_REVIEWER)).filter
+
+
+def hide(store: GraphStore, ids: Iterable[str]) -> None:
+    """Re-mark stored records into `medical`, a compartment FIB reviewers lack (ingest
+    never does: this is how a hand-set marking or a future source system would hide one)."""
+    found = store.get_nodes(ids)
+    assert set(found) == set(ids)
+    hidden = Marking(compartment=Compartment.MEDICAL)
+    store.upsert([n.model_copy(update={"marking": hidden}) for n in found.values()])
 
 
 def test_contact_rows_count_in_the_store(store: GraphStore) -> None:
@@ -588,7 +603,8 @@ def test_both_backends_give_the_same_queue_on_a_generated_world(
     embedded_store: GraphStore, neo4j_store: GraphStore, tmp_path: Path
 ) -> None:
     """The contact rows are SQL on one side and Cypher on the other: a generated world with
-    planted repeat contacts must queue the same sources, scores, evidence and drift."""
+    planted repeat contacts must queue the same sources, scores, evidence and drift, for
+    everything and for what a FIB reviewer sees once a third of the reports are hidden."""
     from ingest.entities import Resolution
     from ingest.generator import GeneratorConfig, write_demo_data
     from ingest.loader import Actor
@@ -602,11 +618,18 @@ def test_both_backends_give_the_same_queue_on_a_generated_world(
     for name, backend in (("embedded", embedded_store), ("neo4j", neo4j_store)):
         with IngestState(tmp_path / f"{name}.db") as state:
             ingest(backend, state, [read_lines(data)], actor=Actor("t", "admin"), audit=None)
-            queue = build_queue(backend, POLICY, {}, TODAY, records_of=Resolution(state).records_of)
+            records_of = Resolution(state).records_of
+            queue = build_queue(backend, POLICY, {}, TODAY, records_of=records_of)
+            reports = backend.reports_received_before(datetime(2100, 1, 1, tzinfo=UTC))
+            hide(backend, [rid for rid, _ in reports[::3]])
+            seen = build_queue(backend, POLICY, {}, TODAY, records_of=records_of, view=FIB_VIEW)
         queues.append(
-            [(c.source_id, c.score, c.first_crossed, [f.evidence for f in c.fired]) for c in queue]
+            [
+                [(c.source_id, c.score, c.first_crossed, [f.evidence for f in c.fired]) for c in q]
+                for q in (queue, seen)
+            ]
         )
-    assert queues[0] and queues[0] == queues[1]
+    assert queues[0][0] and queues[0][1] and queues[0] == queues[1]
 
 
 def test_a_hostel_is_not_a_household(store: GraphStore) -> None:
@@ -630,3 +653,88 @@ def test_a_hostel_is_not_a_household(store: GraphStore) -> None:
     store.upsert([], [edge("HB-home", EdgeKind.RESIDES_AT, "HB", "LR")])
     [ctx] = contexts(store, {"HOST": store.source_contacts(["HOST"])}).values()
     assert ctx.homes == {"HA": frozenset({"LR"}), "HB": frozenset({"LR"})}
+
+
+# -- over what the reviewer may see ---------------------------------------------------------
+
+
+def test_the_queue_counts_and_cites_only_what_the_reviewer_may_see(store: GraphStore) -> None:
+    """A report, or a subject, the reviewer may not see is not counted, scored, ranked,
+    cited or listed; a source under the bar once its hidden reports are left out is not
+    read; a hidden source is not there at all. Everyone else's answer is unchanged."""
+    pub_nodes, pub_edges = history("PUB", ["2026-01-10", "2026-03-10", "2026-05-10"])
+    pub_edges.append(edge("PUB-R0-about-N2", EdgeKind.ABOUT, "PUB-R0", "N2"))
+    load(store, (pub_nodes, pub_edges), history("PAIR", ["2026-02-01", "2026-02-20"]))
+    before = build_queue(store, POLICY, {}, TODAY, view=FIB_VIEW)
+    assert [(c.source_id, c.score, c.contacts) for c in before] == [("PUB", 13, 3), ("PAIR", 10, 2)]
+    assert before[0].subjects == ["N1", "N2"]
+
+    hide(store, ["PUB-R2", "PAIR-R1", "N2"])
+    rows = store.source_contacts(min_reports=2, view=FIB_VIEW)
+    assert [(r.report_id, r.subjects) for r in rows] == [("PUB-R0", ("N1",)), ("PUB-R1", ("N1",))]
+    assert [r.report_id for r in store.source_contacts(["PAIR"], view=FIB_VIEW)] == ["PAIR-R0"]
+    assert len(store.source_contacts(min_reports=2)) == 5  # no view: every record, as before
+    seen = store.source_profiles(2, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS, FIB_VIEW)
+    assert [(p.source_id, p.reports, p.last[:10]) for p in seen] == [("PUB", 2, "2026-03-10")]
+    assert worth_reading(store, POLICY, FIB_VIEW) == ["PUB"]
+
+    [pub] = build_queue(store, POLICY, {}, TODAY, view=FIB_VIEW)
+    # Two contacts two months apart: no longer repeated or sustained (13 -> 8 + 2).
+    assert (pub.source_id, pub.score, pub.contacts) == ("PUB", 10, 2)
+    assert pub.last_contact.startswith("2026-03-10") and pub.subjects == ["N1"]
+    assert {r for f in pub.fired for r in f.evidence} == {"PUB-R0", "PUB-R1"}
+    assert "N2" not in " ".join(f.reason for f in pub.fired)
+    chron = chronology(store, "PUB", view=FIB_VIEW)
+    assert [e.report_id for e in chron.entries] == ["PUB-R0", "PUB-R1"]
+    assert [s.person_id for s in chron.entries[0].subjects] == ["N1"]
+    assert len(chronology(store, "PUB").entries) == 3
+
+    hide(store, ["PUB"])
+    assert build_queue(store, POLICY, {}, TODAY, view=FIB_VIEW) == []
+    assert store.source_contacts(["PUB"], view=FIB_VIEW) == []
+    with pytest.raises(NotFound, match="source 'PUB' not found"):
+        chronology(store, "PUB", view=FIB_VIEW)
+
+
+def test_the_queue_a_reviewer_sees_is_the_queue_without_what_they_may_not(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """A third of a generated world's reports hidden from FIB reviewers: their queue is the
+    queue of the same world with those reports (and their own edges) removed, scores,
+    ranks, evidence and drift alike, and the ceiling still bounds every score."""
+    from ingest.entities import Resolution
+    from ingest.generator import GeneratorConfig, write_demo_data
+    from ingest.loader import Actor
+    from ingest.pipeline import ingest
+    from ingest.reader import read_lines
+    from ingest.state import IngestState
+
+    def shown(queue: list[Candidate]) -> list[tuple[object, ...]]:
+        return [
+            (c.source_id, c.score, c.contacts, c.first_crossed, c.last_contact, c.subjects, fired)
+            for c in queue
+            for fired in [[(f.indicator, f.evidence) for f in c.fired]]
+        ]
+
+    data = tmp_path / "world.jsonl"
+    write_demo_data(GeneratorConfig(persons=200, reports=800, seed=5), data)
+    with IngestState(tmp_path / "state.db") as state:
+        ingest(store, state, [read_lines(data)], actor=Actor("t", "admin"), audit=None)
+        records_of = Resolution(state).records_of
+        everything = build_queue(store, POLICY, {}, TODAY, records_of=records_of, view=FIB_VIEW)
+        reports = store.reports_received_before(datetime(2100, 1, 1, tzinfo=UTC))
+        hidden = [rid for rid, _ in reports[::3]]
+        hide(store, hidden)
+        seen = build_queue(store, POLICY, {}, TODAY, records_of=records_of, view=FIB_VIEW)
+        profiles = {
+            p.source_id: p
+            for p in store.source_profiles(2, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS, FIB_VIEW)
+        }
+        store.delete_edges([e.id for e in store.incident(hidden)])
+        assert store.delete_unlinked_nodes(hidden) == sorted(hidden)
+        without = build_queue(store, POLICY, {}, TODAY, records_of=records_of)
+    assert seen and shown(seen) == shown(without)
+    assert shown(seen) != shown(everything)
+    assert not set(hidden) & {r for c in seen for f in c.fired for r in f.evidence}
+    for c in seen:
+        assert c.score <= ceiling(profiles[c.source_id], POLICY), c.source_id

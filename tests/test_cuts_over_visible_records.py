@@ -132,15 +132,10 @@ def test_a_report_keeps_its_review_group_from_a_nominal_the_reviewer_may_not_see
     assert after["RD"] == before["RD"] and after["RC"] == before["RC"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (docs/chis-review.md): the CHIS queue scores a source over every "
-    "report it gave, including ones in a compartment FIB reviewers lack",
-)
-def test_chis_candidates_count_and_cite_reports_the_reviewer_may_not_see(api: Any) -> None:
-    """`GET /chis/candidates` scores a source over every report it gave, whatever their
-    marking: a report in a compartment FIB reviewers lack (medical) is still counted in
-    `contacts` and cited by id as an indicator's evidence."""
+def test_chis_candidates_count_and_cite_only_reports_the_reviewer_may_see(api: Any) -> None:
+    """`GET /chis/candidates` and the chronology are computed over the reports the FIB
+    reviewer may see: a report in a compartment they lack (medical) is not counted in
+    `contacts`, not scored, not cited by id as evidence and not listed."""
     client, headers, settings = api
     accounts = AccountStore(settings.governance_path)
     fib = {
@@ -169,10 +164,20 @@ def test_chis_candidates_count_and_cite_reports_the_reviewer_may_not_see(api: An
         assert len(found) == 1
         return found[0]
 
-    assert candidate()["contacts"] == 3
+    def chronology() -> list[str]:
+        response = client.get("/sources/PUB/chronology", headers=fib)
+        assert response.status_code == 200, response.text
+        return [e["report_id"] for e in response.json()["entries"]]
+
+    before = candidate()
+    assert before["contacts"] == 3 and chronology() == ["RP0", "RP1", "RP2"]
     remark(settings.db_path, {"RP2"}, Compartment.MEDICAL)  # FIB reviewers do not see medical
     assert client.get("/reports/RP2", headers=fib).status_code == 404
     found = candidate()
     cited = {r for i in found["indicators"] for r in i["evidence"]}
     assert "RP2" not in cited
-    assert found["contacts"] == 2
+    assert found["contacts"] == 2 and found["last_contact"].startswith("2026-03-10")
+    assert found["score"] < before["score"]  # no longer repeated or sustained
+    assert chronology() == ["RP0", "RP1"]
+    markdown = client.get("/sources/PUB/chronology?format=markdown", headers=fib).text
+    assert "RP1" in markdown and "RP2" not in markdown

@@ -132,9 +132,12 @@ async def list_candidates(
     reviews: ReviewStore = request.app.state.chis_reviews
     today = datetime.now(UTC).date()
     records_of = ctx.resolution.records_of if ctx.resolution else None
+    view = ctx.policy.filter  # scored over what the reviewer may see, in the store's queries
     queue = await store_call(
         ctx.store,
-        lambda: build_queue(ctx.store, policy, reviews.latest(), today, records_of=records_of),
+        lambda: build_queue(
+            ctx.store, policy, reviews.latest(), today, records_of=records_of, view=view
+        ),
     )
     wanted = set(indicator or ())
     kept = [
@@ -172,7 +175,8 @@ async def get_chronology(
     _fib(ctx)
     notes: NotificationStore = request.app.state.notifications
     kept = request.app.state.ingest.warnings
-    chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes, kept))
+    view = ctx.policy.filter
+    chron = await store_call(ctx.store, lambda: chronology(ctx.store, source_id, notes, kept, view))
     returned = chronology_returned(chron)
     await ctx.consulted("chis chronology", [source_id], returned, format=format)
     if format == "markdown":
@@ -196,9 +200,10 @@ async def review_candidate(
     append-only; a later contact or the re-review date re-opens the case."""
     _fib(ctx)
     source = await store_call(ctx.store, ctx.store.get_node, source_id)
-    if not isinstance(source, Source):
+    if not isinstance(source, Source) or ctx.policy.node_view(source) is None:
         raise NotFound(f"source {source_id!r} not found")
-    rows = await store_call(ctx.store, lambda: ctx.store.source_contacts([source_id]))
+    seen = ctx.policy.filter
+    rows = await store_call(ctx.store, lambda: ctx.store.source_contacts([source_id], 1, seen))
     why_not = excluded(rows[0]) if rows else None
     if why_not:
         raise ValidationFailed(f"source {source_id!r} is never a CHIS candidate: {why_not}")

@@ -65,18 +65,23 @@ def chronology(
     source_id: str,
     notifications: NotificationStore | None = None,
     warnings: Callable[[list[str]], dict[str, list[str]]] | None = None,
+    view: TraversalFilter | None = None,
 ) -> Chronology:
     """The chronology of one source (NotFound if there is no such source); `warnings`
-    looks up what is kept with the records (`IngestState.warnings`)."""
+    looks up what is kept with the records (`IngestState.warnings`). `view` is the
+    caller's visible subgraph (`AccessPolicy.filter`): a report, subject, relationship or
+    tasking it hides is not listed, and a hidden source is not found."""
+    seen = view or TraversalFilter()
     source = store.get_node(source_id)
     if not isinstance(source, Source):
         raise NotFound(f"source {source_id!r} not found")
-    around = store.neighbours(
-        source_id,
-        1,
-        TraversalFilter(edge_kinds=frozenset({EdgeKind.KNOWS_SUBJECT, EdgeKind.IS_PERSON})),
-        None,
+    linked = seen.model_copy(
+        update={"edge_kinds": frozenset({EdgeKind.KNOWS_SUBJECT, EdgeKind.IS_PERSON})}
     )
+    try:
+        around = store.neighbours(source_id, 1, linked, None)
+    except NotFound:  # a source the caller may not see is, to them, no source at all
+        raise NotFound(f"source {source_id!r} not found") from None
     knows: dict[str, list[str]] = {}
     person_id = None
     for e in sorted(around.edges, key=lambda e: e.id):
@@ -84,7 +89,7 @@ def chronology(
             person_id = person_id or e.dst
         elif e.association_type is not None:
             knows.setdefault(e.dst, []).append(e.association_type.value)
-    contacts = store.source_contacts([source_id], min_reports=1)
+    contacts = store.source_contacts([source_id], min_reports=1, view=view)
     reports = {r.id: r for r in store.reports_by_source(source_id)}
     kept = warnings([c.report_id for c in contacts]) if warnings else {}
     entries = []
@@ -124,7 +129,7 @@ def chronology(
         vulnerable=source.vulnerable,
         person_id=person_id,
         entries=entries,
-        taskings=_taskings(store, person_id, warnings) if person_id else [],
+        taskings=_taskings(store, person_id, warnings, seen) if person_id else [],
     )
 
 
@@ -132,8 +137,9 @@ def _taskings(
     store: GraphStore,
     person_id: str,
     warnings: Callable[[list[str]], dict[str, list[str]]] | None,
+    view: TraversalFilter,
 ) -> list[TaskingEntry]:
-    directed = TraversalFilter(edge_kinds=frozenset({EdgeKind.DIRECTED_AT}))
+    directed = view.model_copy(update={"edge_kinds": frozenset({EdgeKind.DIRECTED_AT})})
     ids = sorted(r.src for r in store.incident([person_id], directed) if r.dst == person_id)
     nodes = store.get_nodes(ids)
     kept = warnings(ids) if warnings and ids else {}

@@ -69,11 +69,15 @@ def excluded(c: Contact | SourceProfile) -> str | None:
     return None
 
 
-def contexts(store: GraphStore, by_source: dict[str, list[Contact]]) -> dict[str, SourceContext]:
+def contexts(
+    store: GraphStore, by_source: dict[str, list[Contact]], view: TraversalFilter | None = None
+) -> dict[str, SourceContext]:
     """Relationships, nominal subjects and homes around many sources' contacts, in three
-    batched look-ups (each subject decoded once however many sources report on it)."""
+    batched look-ups (each subject decoded once however many sources report on it); only
+    the relationships and homes `view` shows (the contacts were read through it)."""
+    seen = view or TraversalFilter()
     relationships: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    knows = TraversalFilter(edge_kinds=frozenset({EdgeKind.KNOWS_SUBJECT}))
+    knows = seen.model_copy(update={"edge_kinds": frozenset({EdgeKind.KNOWS_SUBJECT})})
     ids = [r.id for r in store.incident(by_source, knows) if r.src in by_source]
     for e in store.get_edges(ids).values():
         if e.association_type is not None:
@@ -84,8 +88,11 @@ def contexts(store: GraphStore, by_source: dict[str, list[Contact]]) -> dict[str
     nominal = {i for i, n in nodes.items() if isinstance(n, Person) and n.visor is not None}
     homes: dict[str, set[str]] = defaultdict(set)
     # A hostel, prison or other hub is not a household: many unrelated people live there.
-    at_home = TraversalFilter(
-        edge_kinds=frozenset({EdgeKind.RESIDES_AT}), exclude_location_types=HUB_LOCATION_TYPES
+    at_home = seen.model_copy(
+        update={
+            "edge_kinds": frozenset({EdgeKind.RESIDES_AT}),
+            "exclude_location_types": HUB_LOCATION_TYPES,
+        }
     )
     for ref in store.incident(subjects, at_home):
         homes[ref.src].add(ref.dst)
@@ -133,11 +140,14 @@ def without_self(contacts: Sequence[Contact], own: frozenset[str]) -> list[Conta
     return out
 
 
-def worth_reading(store: GraphStore, policy: ChisPolicy) -> list[str]:
+def worth_reading(
+    store: GraphStore, policy: ChisPolicy, view: TraversalFilter | None = None
+) -> list[str]:
     """The sources whose contact rows could make a candidate, decided on profiles the
-    store aggregates (SQL or Cypher): the rest never leave the store."""
+    store aggregates (SQL or Cypher) over the reports `view` shows: the rest never leave
+    the store."""
     profiles = store.source_profiles(
-        policy.min_contacts, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS
+        policy.min_contacts, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS, view
     )
     return [p.source_id for p in profiles if excluded(p) is None and may_qualify(p, policy)]
 
@@ -149,13 +159,18 @@ def build_queue(
     today: date,
     source_ids: Iterable[str] | None = None,
     records_of: Callable[[str], Iterable[str]] | None = None,
+    view: TraversalFilter | None = None,
 ) -> list[Candidate]:
     """Every candidate, highest score first (then longest drift, then id). `records_of`
     gives every record of a person's entity, so a source reporting on themselves under
-    another record is recognised."""
+    another record is recognised. `view` is the caller's visible subgraph
+    (`AccessPolicy.filter`): everything is counted, scored, ranked and cited over what it
+    shows, inside the store's queries, so a report the caller may not see changes nothing
+    they get. None: every record, whoever may see it (the checks after each load)."""
     rows = store.source_contacts(
-        sorted(source_ids) if source_ids is not None else worth_reading(store, policy),
+        sorted(source_ids) if source_ids is not None else worth_reading(store, policy, view),
         policy.min_contacts,
+        view,
     )
     by_source: dict[str, list[Contact]] = defaultdict(list)
     for row in rows:
@@ -171,7 +186,7 @@ def build_queue(
         contacts = without_self(rows_of_source, own)
         if len(contacts) >= policy.min_contacts:
             kept[sid] = contacts
-    around = contexts(store, kept)
+    around = contexts(store, kept, view)
     out: list[Candidate] = []
     for sid, contacts in kept.items():
         fired, score, first = assess(contacts, around[sid], policy)

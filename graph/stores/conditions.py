@@ -72,7 +72,7 @@ def edge_conditions(flt: TraversalFilter) -> list[Cond]:
         )
     if flt.exclude_suspected_false:
         conds.append(Cmp("e_only", "=", False))
-    conds.extend(_marking_conditions(flt))
+    conds.extend(marking_conditions(flt))
     return conds
 
 
@@ -90,11 +90,13 @@ def node_conditions(flt: TraversalFilter) -> list[Cond]:
                 )
             )
         )
-    conds.extend(_marking_conditions(flt))
+    conds.extend(marking_conditions(flt))
     return conds
 
 
-def _marking_conditions(flt: TraversalFilter) -> list[Cond]:
+def marking_conditions(flt: TraversalFilter) -> list[Cond]:
+    """Only the filter's markings (compartment, classification, handling code): what a
+    caller may see, for queries that are not walks (CHIS contact rows and profiles)."""
     conds: list[Cond] = []
     if flt.compartments is not None:
         conds.append(In("compartment", _values(flt.compartments)))
@@ -108,10 +110,19 @@ def _marking_conditions(flt: TraversalFilter) -> list[Cond]:
 
 
 class SqlRenderer:
-    """Renders conditions as SQLite with positional parameters."""
+    """Renders conditions as SQLite with positional parameters, or with named ones
+    (`:v0`, `:v1`, ...) given a `prefix`."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str | None = None) -> None:
         self.params: list[Any] = []
+        self._prefix = prefix
+
+    def _mark(self, value: Any) -> str:
+        self.params.append(int(value) if isinstance(value, bool) else value)
+        return f":{self._prefix}{len(self.params) - 1}" if self._prefix else "?"
+
+    def named(self) -> dict[str, Any]:
+        return {f"{self._prefix}{i}": v for i, v in enumerate(self.params)}
 
     def render(self, conds: list[Cond], alias: str) -> str:
         return " AND ".join(self._one(c, alias) for c in conds) or "1"
@@ -119,13 +130,11 @@ class SqlRenderer:
     def _one(self, cond: Cond, alias: str) -> str:
         match cond:
             case Cmp(col, op, value):
-                self.params.append(int(value) if isinstance(value, bool) else value)
-                return f"{alias}.{col} {op} ?"
+                return f"{alias}.{col} {op} {self._mark(value)}"
             case In(col, values, negate):
                 if not values:
                     return "1" if negate else "0"
-                self.params.extend(values)
-                marks = ",".join("?" * len(values))
+                marks = ",".join(self._mark(v) for v in values)
                 # NULL NOT IN (...) is NULL in SQL; a missing value is "not in the set".
                 if negate:
                     return f"({alias}.{col} IS NULL OR {alias}.{col} NOT IN ({marks}))"
@@ -166,3 +175,36 @@ class CypherRenderer:
             case AnyOf(parts):
                 return "(" + " OR ".join(self._one(p, var) for p in parts) + ")"
         raise TypeError(cond)
+
+
+@dataclass(frozen=True)
+class View:
+    """What a caller may see (a filter's markings only), as a condition on any node or
+    edge alias in a statement. Every copy uses the same named parameters (`$v0` / `:v0`,
+    ...), so one set of them serves the whole statement."""
+
+    conds: tuple[Cond, ...] = ()
+
+    @classmethod
+    def of(cls, flt: TraversalFilter | None) -> View:
+        return cls(tuple(marking_conditions(flt))) if flt is not None else cls()
+
+    @property
+    def restricts(self) -> bool:
+        return bool(self.conds)
+
+    def sql(self, *aliases: str) -> str:
+        return " AND ".join(SqlRenderer("v").render(list(self.conds), a) for a in aliases)
+
+    def sql_params(self) -> dict[str, Any]:
+        sql = SqlRenderer("v")
+        sql.render(list(self.conds), "x")
+        return sql.named()
+
+    def cypher(self, *names: str) -> str:
+        return " AND ".join(CypherRenderer("v").render(list(self.conds), n) for n in names)
+
+    def cypher_params(self) -> dict[str, Any]:
+        cy = CypherRenderer("v")
+        cy.render(list(self.conds), "x")
+        return cy.params

@@ -35,7 +35,7 @@ from graph.store import (
     UpsertResult,
 )
 from graph.stores import source_profiles as profiles
-from graph.stores.conditions import CypherRenderer, edge_conditions, node_conditions
+from graph.stores.conditions import CypherRenderer, View, edge_conditions, node_conditions
 from graph.stores.person_steps import person_steps_query, step_frame
 from graph.stores.rows import (
     StoredEdgeEnds,
@@ -96,22 +96,49 @@ _EDGE_BY_ID = " UNION ALL ".join(
 
 
 CONTACTS_CYPHER = """
-MATCH (s:Source) {chosen}
+MATCH (s:Source) WHERE {chosen} AND {seen_s}
 WITH s, COUNT {{ (s)<-[:PROVIDED_BY]-(:Report) }} AS n
 WHERE n >= $min OR s.juvenile OR s.vulnerable
-WITH s, COLLECT {{ MATCH (s)-[:IS_PERSON]->(p:Person) RETURN p.id ORDER BY p.id LIMIT 1 }} AS pid
-MATCH (s)<-[:PROVIDED_BY]-(r:Report)
+{seen_bar}
+WITH s, COLLECT {{
+    MATCH (s)-[ip:IS_PERSON]->(p:Person) WHERE {seen_person} RETURN p.id ORDER BY p.id LIMIT 1
+}} AS pid
+MATCH (s)<-[pb:PROVIDED_BY]-(r:Report) WHERE {seen_pr}
 RETURN s.id AS sid, s.subtype AS stype, s.chis_status AS status, s.juvenile AS juvenile,
     s.vulnerable AS vulnerable, head(pid) AS pid, r.id AS rid, r.received_at AS received_at,
     r.channel AS channel, r.initiated_by AS initiated_by, r.police_request AS police_request,
     r.how_obtained AS how_obtained, r.rewarded AS rewarded,
-    COLLECT {{ MATCH (r)-[:ABOUT]->(p:Person) RETURN DISTINCT p.id ORDER BY p.id }} AS subjects,
-    COLLECT {{ MATCH (r)-[:AT_LOCATION]->(l:Location) RETURN DISTINCT l.id ORDER BY l.id }}
-        AS locations
+    COLLECT {{
+        MATCH (r)-[a:ABOUT]->(p:Person) WHERE {seen_subject} RETURN DISTINCT p.id ORDER BY p.id
+    }} AS subjects,
+    COLLECT {{
+        MATCH (r)-[a:AT_LOCATION]->(l:Location) WHERE {seen_place}
+        RETURN DISTINCT l.id ORDER BY l.id
+    }} AS locations
 ORDER BY sid, received_at, rid
 """
 """Contact rows, counted in Cypher: a source's reports are read only when it is over the
-bar (or juvenile or vulnerable); the scalars come from node properties (`contact_props`)."""
+bar (or juvenile or vulnerable); the scalars come from node properties (`contact_props`).
+With a view, as `CONTACTS_SQL`: only what it shows counts or is read."""
+
+SEEN_BAR_CYPHER = """
+WITH s, COUNT {{ (s)<-[pb:PROVIDED_BY]-(r:Report) WHERE {seen_pr} }} AS n
+WHERE n >= $min OR s.juvenile OR s.vulnerable
+"""
+
+
+def contacts_cypher(view: View, chosen: bool) -> str:
+    """`CONTACTS_CYPHER` for the sources in `$ids` (if `chosen`) seen through `view`."""
+    seen_pr = view.cypher("pb", "r")
+    return CONTACTS_CYPHER.format(
+        chosen="s.id IN $ids" if chosen else "true",
+        seen_s=view.cypher("s"),
+        seen_bar=SEEN_BAR_CYPHER.format(seen_pr=seen_pr) if view.restricts else "",
+        seen_person=view.cypher("ip", "p"),
+        seen_pr=seen_pr,
+        seen_subject=view.cypher("a", "p"),
+        seen_place=view.cypher("a", "l"),
+    )
 
 
 def walk_query(depth: int, start: str, edge: tuple[str, str], last: tuple[str, str]) -> str:
@@ -537,13 +564,17 @@ class Neo4jGraphStore(Walks):
         return self._reports_linked(source_id, [EdgeKind.PROVIDED_BY])
 
     def source_contacts(
-        self, source_ids: Sequence[str] | None = None, min_reports: int = 1
+        self,
+        source_ids: Sequence[str] | None = None,
+        min_reports: int = 1,
+        view: TraversalFilter | None = None,
     ) -> list[Contact]:
-        chosen = "WHERE s.id IN $ids" if source_ids is not None else ""
+        seen = View.of(view)
         rows = self._read(
-            CONTACTS_CYPHER.format(chosen=chosen),
+            contacts_cypher(seen, source_ids is not None),
             ids=sorted(set(source_ids or ())),
             min=min_reports,
+            **seen.cypher_params(),
         )
         return [
             Contact(
@@ -571,13 +602,16 @@ class Neo4jGraphStore(Walks):
         min_reports: int,
         hub_location_types: Collection[str],
         personal_relationships: Collection[str],
+        view: TraversalFilter | None = None,
     ) -> list[SourceProfile]:
+        seen = View.of(view)
         return profiles.from_neo4j(
             self._read(
-                profiles.CYPHER_PROFILE,
+                profiles.cypher_statement(seen),
                 min=min_reports,
                 hubs=profiles.as_list(hub_location_types),
                 personal=profiles.as_list(personal_relationships),
+                **seen.cypher_params(),
             )
         )
 

@@ -13,38 +13,42 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from graph.store import SourceProfile
+from graph.stores.conditions import View
 
 _SQL_SOURCES = """
 WITH kept AS (
     SELECT s.id, s.subtype, s.data,
         (SELECT count(*) FROM edges p WHERE p.dst = s.id AND p.kind = 'PROVIDED_BY') AS n,
         (SELECT min(ip.dst) FROM edges ip WHERE ip.src = s.id AND ip.kind = 'IS_PERSON') AS pid
-    FROM nodes s WHERE s.kind = 'Source'
+    FROM nodes s WHERE s.kind = 'Source' AND {seen_s}
 )
 """
+"""Sources in view, with every report they gave counted by the `edges_dst` index: a source
+under the bar even so is never read further."""
 
 SQL_PROFILE = (
     _SQL_SOURCES
     + """
 SELECT s.id, s.subtype, json_extract(s.data, '$.chis_status'),
     json_extract(s.data, '$.juvenile'), json_extract(s.data, '$.vulnerable'), s.pid,
-    (SELECT pn.subtype IS NOT NULL FROM nodes pn WHERE pn.id = s.pid), s.n,
+    (SELECT pn.subtype IS NOT NULL FROM nodes pn WHERE pn.id = s.pid), count(*),
     min(r.received_at), max(r.received_at),
     sum(json_extract(r.data, '$.police_request') IS NOT NULL),
     sum(json_extract(r.data, '$.initiated_by') = 'police'),
     sum(json_extract(r.data, '$.how_obtained') = 'through_relationship'),
     sum(json_extract(r.data, '$.extra.reward') IS NOT NULL),
     EXISTS (SELECT 1 FROM edges k WHERE k.src = s.id AND k.kind = 'KNOWS_SUBJECT'
-        AND k.subtype IN (SELECT value FROM json_each(?)))
+        AND k.subtype IN (SELECT value FROM json_each(:personal)))
 FROM kept s
 JOIN edges p ON p.dst = s.id AND p.kind = 'PROVIDED_BY'
 JOIN nodes r ON r.id = p.src
-WHERE s.n >= ?
+WHERE s.n >= :min AND {seen_pr}
 GROUP BY s.id
+HAVING count(*) >= :min
 ORDER BY s.id
 """
 )
-"""One row per source over the bar: who it is and what its reports say."""
+"""One row per source over the bar (its reports in view): who it is and what they say."""
 
 SQL_SUBJECTS = (
     _SQL_SOURCES
@@ -55,7 +59,7 @@ SELECT p.dst, count(*), max(k), max(nominal) FROM (
     FROM kept s
     JOIN edges p ON p.dst = s.id AND p.kind = 'PROVIDED_BY'
     JOIN edges a ON a.src = p.src AND a.kind = 'ABOUT'
-    WHERE s.n >= ?
+    WHERE s.n >= :min
     GROUP BY p.dst, a.dst
 ) p GROUP BY p.dst
 """
@@ -71,7 +75,7 @@ SELECT sid, max(k) FROM (
     FROM kept s
     JOIN edges p ON p.dst = s.id AND p.kind = 'PROVIDED_BY'
     JOIN edges l ON l.src = p.src AND l.kind = 'AT_LOCATION'
-    WHERE s.n >= ?
+    WHERE s.n >= :min
     GROUP BY p.dst, l.dst
 ) GROUP BY sid
 """
@@ -88,7 +92,7 @@ SELECT sid, max(reps) FROM (
     JOIN edges a ON a.src = p.src AND a.kind = 'ABOUT'
     JOIN edges h ON h.src = a.dst AND h.kind = 'RESIDES_AT'
     JOIN nodes home ON home.id = h.dst
-    WHERE s.n >= ? AND coalesce(home.subtype, '') NOT IN (SELECT value FROM json_each(?))
+    WHERE s.n >= :min AND coalesce(home.subtype, '') NOT IN (SELECT value FROM json_each(:hubs))
     GROUP BY p.dst, h.dst
     HAVING people >= 2
 ) GROUP BY sid
@@ -97,46 +101,77 @@ SELECT sid, max(reps) FROM (
 """Per source: the most reports about two or more people who share one home (hubs are
 not homes)."""
 
+
+def sqlite_statements(view: View) -> tuple[str, str, str, str]:
+    """The four SQLite statements seen through `view`: only the sources it shows are
+    profiled, and the bar and the first statement's counts are over the reports it shows
+    (with their PROVIDED_BY edges). Subjects, places and homes are counted over every
+    report of the source, shown or not: that can only raise the ceiling (the contact rows
+    the queue scores leave hidden ones out), and spares a report look-up each."""
+    return (
+        SQL_PROFILE.format(seen_s=view.sql("s"), seen_pr=view.sql("p", "r")),
+        SQL_SUBJECTS.format(seen_s=view.sql("s")),
+        SQL_PLACES.format(seen_s=view.sql("s")),
+        SQL_HOUSEHOLDS.format(seen_s=view.sql("s")),
+    )
+
+
 CYPHER_PROFILE = """
-MATCH (s:Source)
-WITH s, COUNT { (s)<-[:PROVIDED_BY]-(:Report) } AS n
+MATCH (s:Source) WHERE {seen_s}
+WITH s, COUNT {{ (s)<-[:PROVIDED_BY]-(:Report) }} AS n
 WHERE n >= $min
-WITH s, n, COLLECT { MATCH (s)-[:IS_PERSON]->(p:Person) RETURN p ORDER BY p.id LIMIT 1 } AS who
-CALL (s) {
-  MATCH (s)<-[:PROVIDED_BY]-(r:Report)
+{seen_bar}
+WITH s, n, COLLECT {{ MATCH (s)-[:IS_PERSON]->(p:Person) RETURN p ORDER BY p.id LIMIT 1 }} AS who
+CALL (s) {{
+  MATCH (s)<-[pb:PROVIDED_BY]-(r:Report) WHERE {seen_pr}
   RETURN min(r.received_at) AS first, max(r.received_at) AS last,
     count(r.police_request) AS requests,
     sum(CASE WHEN r.initiated_by = 'police' THEN 1 ELSE 0 END) AS initiated,
     sum(CASE WHEN r.how_obtained = 'through_relationship' THEN 1 ELSE 0 END) AS through,
     sum(CASE WHEN r.rewarded THEN 1 ELSE 0 END) AS rewarded
-}
-CALL (s) {
+}}
+CALL (s) {{
   OPTIONAL MATCH (s)<-[:PROVIDED_BY]-(r:Report)-[:ABOUT]->(p:Person)
   WITH p, count(DISTINCT r) AS k
   RETURN count(p) AS subjects, coalesce(max(k), 0) AS most_about_one,
     coalesce(max(CASE WHEN p.subtype IS NOT NULL THEN 1 ELSE 0 END), 0) AS nominal
-}
-CALL (s) {
+}}
+CALL (s) {{
   OPTIONAL MATCH (s)<-[:PROVIDED_BY]-(r:Report)-[:AT_LOCATION]->(l:Location)
   WITH l, count(DISTINCT r) AS k
   RETURN coalesce(max(k), 0) AS most_at_one_place
-}
-CALL (s) {
+}}
+CALL (s) {{
   OPTIONAL MATCH (s)<-[:PROVIDED_BY]-(r:Report)-[:ABOUT]->(p:Person)-[:RESIDES_AT]->(h:Location)
   WHERE NOT coalesce(h.subtype, '') IN $hubs
   WITH h, count(DISTINCT p) AS people, count(DISTINCT r) AS reps
   WHERE people >= 2
   RETURN coalesce(max(reps), 0) AS household
-}
+}}
 RETURN s.id AS sid, s.subtype AS stype, s.chis_status AS status, s.juvenile AS juvenile,
   s.vulnerable AS vulnerable, head(who).id AS pid,
   coalesce(head(who).subtype IS NOT NULL, false) AS pid_nominal, n, first, last,
   subjects, most_about_one, nominal, most_at_one_place, household, requests, initiated,
   through, rewarded,
-  EXISTS { (s)-[k:KNOWS_SUBJECT]->() WHERE k.subtype IN $personal } AS personal
+  EXISTS {{ (s)-[k:KNOWS_SUBJECT]->() WHERE k.subtype IN $personal }} AS personal
 ORDER BY sid
 """
-"""Every profile in one statement: the counting runs in Cypher, per source."""
+"""Every profile in one statement: the counting runs in Cypher, per source, seen through a
+view as `sqlite_statements` says."""
+
+SEEN_BAR_CYPHER = """
+WITH s, COUNT {{ (s)<-[pb:PROVIDED_BY]-(r:Report) WHERE {seen_pr} }} AS n
+WHERE n >= $min
+"""
+"""With a view, the bar again over the reports in it, for the sources over it by degree."""
+
+
+def cypher_statement(view: View) -> str:
+    """`CYPHER_PROFILE` seen through `view`: the bar again over the reports it shows (for
+    the sources over it by degree) only when it hides anything."""
+    seen_pr = view.cypher("pb", "r")
+    bar = SEEN_BAR_CYPHER.format(seen_pr=seen_pr) if view.restricts else ""
+    return CYPHER_PROFILE.format(seen_s=view.cypher("s"), seen_bar=bar, seen_pr=seen_pr)
 
 
 def from_sqlite(

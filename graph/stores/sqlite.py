@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -37,7 +37,7 @@ from graph.store import (
     UpsertResult,
 )
 from graph.stores import source_profiles as profiles
-from graph.stores.conditions import SqlRenderer, edge_conditions, node_conditions
+from graph.stores.conditions import SqlRenderer, View, edge_conditions, node_conditions
 from graph.stores.rows import (
     StoredEdgeEnds,
     check_batch,
@@ -155,26 +155,63 @@ CONTACTS_SQL = """
 WITH chosen AS (
     SELECT s.id, s.subtype, s.data,
         (SELECT count(*) FROM edges p WHERE p.dst = s.id AND p.kind = 'PROVIDED_BY') AS n
-    FROM nodes s WHERE s.kind = 'Source' {chosen}
+    FROM nodes s WHERE s.kind = 'Source' {chosen} AND {seen_s}
 )
 SELECT s.id, s.subtype, json_extract(s.data, '$.chis_status'),
     json_extract(s.data, '$.juvenile'), json_extract(s.data, '$.vulnerable'),
-    (SELECT min(ip.dst) FROM edges ip WHERE ip.src = s.id AND ip.kind = 'IS_PERSON'),
+    (SELECT min(ip.dst) FROM edges ip {person}
+        WHERE ip.src = s.id AND ip.kind = 'IS_PERSON'),
     r.id, r.received_at, json_extract(r.data, '$.channel'),
     json_extract(r.data, '$.initiated_by'), json_extract(r.data, '$.police_request'),
     json_extract(r.data, '$.how_obtained'), json_extract(r.data, '$.extra.reward'),
-    (SELECT group_concat(dst, char(31)) FROM (SELECT DISTINCT a.dst FROM edges a
+    (SELECT group_concat(dst, char(31)) FROM (SELECT DISTINCT a.dst FROM edges a {subject}
         WHERE a.src = r.id AND a.kind = 'ABOUT' ORDER BY a.dst)),
-    (SELECT group_concat(dst, char(31)) FROM (SELECT DISTINCT l.dst FROM edges l
+    (SELECT group_concat(dst, char(31)) FROM (SELECT DISTINCT l.dst FROM edges l {place}
         WHERE l.src = r.id AND l.kind = 'AT_LOCATION' ORDER BY l.dst))
 FROM chosen s
 JOIN edges p ON p.dst = s.id AND p.kind = 'PROVIDED_BY'
 JOIN nodes r ON r.id = p.src
-WHERE s.n >= ? OR json_extract(s.data, '$.juvenile') OR json_extract(s.data, '$.vulnerable')
+WHERE {over_bar} {seen_bar} AND {seen_pr}
 ORDER BY s.id, r.received_at, r.id
 """
 """Contact rows: sources counted by the `edges_dst` index first, reports read only for
-those over the bar (or juvenile or vulnerable)."""
+those over the bar (or juvenile or vulnerable). With a view, only what it shows is a
+contact (source, report and the edge between them), a subject or a place, and the bar is
+counted again over the visible reports, for the sources the index count let through."""
+
+OVER_BAR = (
+    "({n} >= :min OR json_extract(s.data, '$.juvenile') OR json_extract(s.data, '$.vulnerable'))"
+)
+VISIBLE_REPORTS = (
+    "(SELECT count(*) FROM edges vp JOIN nodes vr ON vr.id = vp.src "
+    "WHERE vp.dst = s.id AND vp.kind = 'PROVIDED_BY' AND {seen})"
+)
+
+
+def contacts_sql(view: View, ids: int) -> str:
+    """`CONTACTS_SQL` for `ids` chosen sources (0: every source) seen through `view`;
+    its parameters are `:min`, `:id0`... and the view's. The joins that only check what
+    the view shows are left out when it shows everything."""
+
+    def far(edge: str, node: str) -> str:
+        if not view.restricts:
+            return ""
+        return f"JOIN nodes {node} ON {node}.id = {edge}.dst AND {view.sql(edge, node)}"
+
+    chosen = f"AND s.id IN ({','.join(f':id{i}' for i in range(ids))})" if ids else ""
+    seen_bar = ""
+    if view.restricts:
+        seen_bar = "AND " + OVER_BAR.format(n=VISIBLE_REPORTS.format(seen=view.sql("vp", "vr")))
+    return CONTACTS_SQL.format(
+        chosen=chosen,
+        seen_s=view.sql("s"),
+        person=far("ip", "pn"),
+        subject=far("a", "an"),
+        place=far("l", "ln"),
+        over_bar=OVER_BAR.format(n="s.n"),
+        seen_bar=seen_bar,
+        seen_pr=view.sql("p", "r"),
+    )
 
 
 class SqliteGraphStore(Walks):
@@ -224,7 +261,7 @@ class SqliteGraphStore(Walks):
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return write_transaction(self._conn, self._lock)
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             cur = self._conn.execute(sql, params)
             return cur.fetchall()
@@ -568,16 +605,20 @@ class SqliteGraphStore(Walks):
         return self._reports_linked(source_id, [EdgeKind.PROVIDED_BY])
 
     def source_contacts(
-        self, source_ids: Sequence[str] | None = None, min_reports: int = 1
+        self,
+        source_ids: Sequence[str] | None = None,
+        min_reports: int = 1,
+        view: TraversalFilter | None = None,
     ) -> list[Contact]:
+        seen = View.of(view)
         if source_ids is None:
-            return self._contacts(min_reports, None)
+            return self._contacts(min_reports, None, seen)
         ids = sorted(set(source_ids))
-        return [c for chunk in _chunks(ids) for c in self._contacts(min_reports, chunk)]
+        return [c for chunk in _chunks(ids) for c in self._contacts(min_reports, chunk, seen)]
 
-    def _contacts(self, min_reports: int, ids: Sequence[str] | None) -> list[Contact]:
-        chosen = f"AND s.id IN ({','.join('?' * len(ids))})" if ids else ""
-        rows = self._query(CONTACTS_SQL.format(chosen=chosen), [*(ids or []), min_reports])
+    def _contacts(self, min_reports: int, ids: Sequence[str] | None, view: View) -> list[Contact]:
+        params = {"min": min_reports, **{f"id{i}": v for i, v in enumerate(ids or ())}}
+        rows = self._query(contacts_sql(view, len(ids or ())), params | view.sql_params())
         return [
             Contact(
                 source_id=r[0],
@@ -604,15 +645,19 @@ class SqliteGraphStore(Walks):
         min_reports: int,
         hub_location_types: Collection[str],
         personal_relationships: Collection[str],
+        view: TraversalFilter | None = None,
     ) -> list[SourceProfile]:
+        seen = View.of(view)
+        params = {"min": min_reports, **seen.sql_params()}
         hubs = json.dumps(profiles.as_list(hub_location_types))
         personal = json.dumps(profiles.as_list(personal_relationships))
+        sources, subjects, places, households = profiles.sqlite_statements(seen)
         with self.reading():
             return profiles.from_sqlite(
-                self._query(profiles.SQL_PROFILE, [personal, min_reports]),
-                self._query(profiles.SQL_SUBJECTS, [min_reports]),
-                self._query(profiles.SQL_PLACES, [min_reports]),
-                self._query(profiles.SQL_HOUSEHOLDS, [min_reports, hubs]),
+                self._query(sources, params | {"personal": personal}),
+                self._query(subjects, params),
+                self._query(places, params),
+                self._query(households, params | {"hubs": hubs}),
             )
 
     def reports_about(self, person_id: str, include_mentions: bool = True) -> list[Report]:
