@@ -569,6 +569,86 @@ def ind_warning() -> str:
     return DO_NOT_TASK
 
 
+def test_a_load_notifies_the_fib_only_of_what_a_fib_reviewer_may_see(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """The FIB's notification after a load counts, dates and cites only the reports a FIB
+    reviewer may see: a report in a compartment they lack (medical) neither helps a source
+    over the threshold nor is cited. The do-not-task guard errs on warning (it still counts
+    every record), with a warning that names no report."""
+    from graph.chis.watch import DO_NOT_TASK, DO_NOT_TASK_TASKING
+    from graph.notifications import FIB_OWNER, NotificationStore
+    from ingest.loader import Actor
+    from ingest.pipeline import ingest
+    from ingest.reader import stream_lines
+    from ingest.state import IngestState
+    from tests import wire as w
+
+    def about(rid: str, day: int, sid: str, **kw: Any) -> dict[str, Any]:
+        return w.report(rid, day=day, source_id=sid, subjects=[w.ref("HN")], **kw)
+
+    first = [
+        w.nominal("HN", "Drew", "Hollins"),
+        w.person("HP"),
+        w.person("HQ"),
+        w.source("HS", "HP"),
+        w.source("HT", "HQ"),
+        about("H0", 1, "HS"),
+        about("T0", 2, "HT"),
+    ]
+    second = [
+        about("H1", 5, "HS"),
+        about("H2", 9, "HS"),
+        about("T1", 12, "HT", police_request="note who visits him"),
+        w.tasking(
+            "TK-HQ",
+            directed_at="member_of_public",
+            directed_person_id="HQ",
+            title="ask the caller to note visitors",
+        ),
+    ]
+    notes = NotificationStore(tmp_path / "gov.db")
+    with IngestState(tmp_path / "ingest.db") as state:
+
+        def load(records: list[dict[str, Any]]) -> Any:
+            lines = stream_lines(w.dumps(records).encode().splitlines(), "t.jsonl")
+            return ingest(
+                store,
+                state,
+                [lines],
+                actor=Actor("test", "admin"),
+                audit=None,
+                notifications=notes,
+                chis=POLICY,
+            )
+
+        once = load(first)
+        assert once.chis is not None and once.chis.notified == []  # one contact each
+        hide(store, ["H0", "T0"])  # FIB reviewers do not see medical
+        after = load(second)
+        assert after.chis is not None
+        # HS: over every record three contacts (H0 + H1 = 10 on 2026-03-05, then 12 with
+        # repeated_contact); FIB reviewers see H1 and H2 only: 10, crossing on 2026-03-09.
+        # HT: T0 + T1 would cross; FIB reviewers see one contact, which is not repeated.
+        assert after.chis.notified == ["HS"]
+        # The guard counts every record: asking HT, or tasking the person behind them, is
+        # still flagged, with a warning that names no report.
+        assert after.chis.warnings == {"T1": DO_NOT_TASK, "TK-HQ": DO_NOT_TASK_TASKING}
+        assert not {"H0", "T0"} & set(" ".join(after.chis.warnings.values()).split())
+        chron = chronology(store, "HS", notes, state.warnings, view=FIB_VIEW)
+    [notice] = notes.listing(owner=FIB_OWNER)
+    assert notice.nominal_id == "HS"
+    assert notice.evidence == ["H1", "H2"]
+    assert notice.reason == (
+        "source HS crossed the CHIS review threshold on 2026-03-09 "
+        "(score 10: same_subject, about_nominals)"
+    )
+    assert [e.report_id for e in chron.entries] == ["H1", "H2"]
+    shown = " ".join(" ".join([*e.went_to, *e.warnings]) for e in chron.entries)
+    assert "H1" in shown and not {"H0", "T0"} & set(shown.replace(":", " ").split())
+    notes.close()
+
+
 def test_the_ceiling_never_drops_a_candidate_on_a_generated_world(
     store: GraphStore, tmp_path: Path
 ) -> None:

@@ -166,7 +166,8 @@ def build_queue(
     another record is recognised. `view` is the caller's visible subgraph
     (`AccessPolicy.filter`): everything is counted, scored, ranked and cited over what it
     shows, inside the store's queries, so a report the caller may not see changes nothing
-    they get. None: every record, whoever may see it (the checks after each load)."""
+    they get. None: every record, whoever may see it (the do-not-task guard after each
+    load, which errs on warning; the FIB's notification takes the FIB reviewer's view)."""
     rows = store.source_contacts(
         sorted(source_ids) if source_ids is not None else worth_reading(store, policy, view),
         policy.min_contacts,
