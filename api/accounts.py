@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from graph.access import Permission, Principal, Role
 from graph.errors import ValidationFailed
-from graph.notifications import FIB_OWNER, UNASSIGNED
+from graph.notifications import OWNERS_NOT_ACCOUNTS
 from graph.sqlite_files import open_sqlite
 
 TOKEN_PREFIX = "mos_"
@@ -44,7 +44,7 @@ class Account(BaseModel):
     revoked_at: datetime | None
 
 
-OWNER_NAMES = frozenset({FIB_OWNER, UNASSIGNED})
+OWNER_NAMES = OWNERS_NOT_ACCOUNTS
 """Notification owners that are not accounts: `fib` (the intelligence unit's CHIS
 notifications) and `unassigned` (nominals with no offender manager). An offender manager's
 notifications are found by account name, so no offender manager may be called these."""

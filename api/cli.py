@@ -8,7 +8,7 @@ import os
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,7 +26,7 @@ from graph.chis.policy import load_policy
 from graph.config import Settings
 from graph.errors import NotFound, ValidationFailed
 from graph.notifications import NotificationStore
-from graph.store import UpsertResult
+from graph.store import GraphStore, UpsertResult
 from graph.stores import open_store
 from ingest.demo_seed import seed_demo
 from ingest.entities import Resolution
@@ -35,6 +35,9 @@ from ingest.pipeline import IngestOutcome, thresholds_from
 from ingest.pipeline import ingest as run_ingest
 from ingest.reader import read_lines
 from ingest.state import IngestState, QuarantineEntry
+
+if TYPE_CHECKING:
+    from graph.analysis.measures import MeasureRun  # networkx: imported when analysing
 
 app = typer.Typer(help="Mosaic: graph-based intelligence linking for public protection.")
 users = typer.Typer(help="User and service accounts (bearer tokens).")
@@ -62,6 +65,11 @@ def _settings(db: Path | None) -> Settings:
     return settings
 
 
+DEMO_PURPOSE = "intelligence_review"
+"""The purpose the demo loads record: loading records is a collection like any feed, and
+`mosaic ingest` collects for `intelligence_review` unless told otherwise."""
+
+
 @app.command()
 def serve(
     db: DbOption = None,
@@ -76,9 +84,10 @@ def serve(
 
     settings = _settings(db)
     if demo:
-        result = _seed_and_audit(settings)
+        _check_purpose(settings, DEMO_PURPOSE)
+        result = _seed_and_audit(settings, DEMO_PURPOSE)
         console.print(f"demo data: {len(result.created)} created, {result.unchanged} unchanged")
-        _demo_world(settings)
+        _demo_world(settings, DEMO_PURPOSE)
         _demo_accounts(settings)
     console.print(f"store: {settings.store} ({_where(settings)})")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
@@ -103,17 +112,25 @@ def status(db: DbOption = None) -> None:
 
 
 @app.command("seed-demo")
-def seed_demo_command(db: DbOption = None) -> None:
+def seed_demo_command(
+    db: DbOption = None,
+    purpose: Annotated[
+        str, typer.Option(help="Purpose recorded in the audit log (a configured purpose).")
+    ] = DEMO_PURPOSE,
+) -> None:
     """Load the small synthetic demo world (idempotent)."""
-    result = _seed_and_audit(_settings(db))
+    settings = _settings(db)
+    _check_purpose(settings, purpose)
+    result = _seed_and_audit(settings, purpose)
     console.print(
         f"created {len(result.created)}, updated {len(result.updated)}, "
         f"unchanged {result.unchanged}"
     )
 
 
-def _seed_and_audit(settings: Settings) -> UpsertResult:
-    """Load the demo world and log what it collected or altered (s62)."""
+def _seed_and_audit(settings: Settings, purpose: str) -> UpsertResult:
+    """Load the demo world and log what it collected or altered (s62), for `purpose` (a
+    configured one: the caller checks it)."""
     with open_store(settings) as store:
         result = seed_demo(store)
     log = AuditLog(settings.governance_path)
@@ -128,7 +145,7 @@ def _seed_and_audit(settings: Settings) -> UpsertResult:
                         operation=operation,
                         actor="cli:seed-demo",
                         role="admin",
-                        purpose="demonstration",
+                        purpose=purpose,
                         action="seed demo data",
                         subjects=ids,
                         details={"count": len(ids), "source": "ingest.demo_seed"},
@@ -142,16 +159,17 @@ def _seed_and_audit(settings: Settings) -> UpsertResult:
 DEMO_WORLD = (800, 2500, 1)  # persons, reports, seed
 
 
-def _demo_world(settings: Settings) -> None:
+def _demo_world(settings: Settings, purpose: str) -> None:
     """Generate the synthetic force-shaped world once and load it through ingest, as a
-    feed would arrive (idempotent: a second start finds everything unchanged)."""
-    from graph.analysis.measures import MeasureStore, analyse, role_views
+    feed would arrive (idempotent: a second start finds everything unchanged), then analyse
+    it; both audited for `purpose` (a configured one: the caller checks it)."""
     from ingest.generator import GeneratorConfig, write_demo_data
 
     world = settings.ingest_path.with_name("demo-world.jsonl")
     if not world.exists():
         persons, reports, seed = DEMO_WORLD
         write_demo_data(GeneratorConfig(persons=persons, reports=reports, seed=seed), world)
+    actor = Actor("cli:demo", "admin", purpose)
     with (
         open_store(settings) as store,
         IngestState(settings.ingest_path) as state,
@@ -162,18 +180,14 @@ def _demo_world(settings: Settings) -> None:
             store,
             state,
             [read_lines(world)],
-            actor=Actor("cli:demo", "admin", "demonstration"),
+            actor=actor,
             audit=log,
             thresholds=thresholds_from(settings),
             notifications=notices,
             chis=load_policy(settings.chis_policy),
             travel_owner=settings.mosovo_spoc,
         )
-        kept = MeasureStore(settings.analysis_path)
-        try:
-            analyse(store, kept, role_views())
-        finally:
-            kept.close()
+        _analyse_and_audit(settings, store, actor)
     s = outcome.load
     console.print(
         f"demo world ({world}): {s.accepted:,} accepted ({s.created:,} new), "
@@ -417,6 +431,10 @@ def _print_ingest(outcome: IngestOutcome) -> None:
     if outcome.chis:
         table.add_row("sources newly notified to the FIB", f"{len(outcome.chis.notified):,}")
     console.print(table)
+    for rid, warning in sorted(s.warnings.items())[:20]:
+        console.print(f"[yellow]warning[/yellow] {escape(rid)}: {escape(warning)}")
+    if len(s.warnings) > 20:
+        console.print(f"... and {len(s.warnings) - 20:,} more warnings: see `--json`")
     for rid, warning in (outcome.chis.warnings if outcome.chis else {}).items():
         console.print(f"[red]warning[/red] {escape(rid)}: {escape(warning)}")
     for rej in s.rejections[:20]:
@@ -588,6 +606,64 @@ def demo_data(
         GeneratorConfig(persons=persons, reports=reports, seed=seed), out, truth
     )
     console.print(summary)
+
+
+def _analyse_and_audit(settings: Settings, store: GraphStore, actor: Actor) -> list[MeasureRun]:
+    """Compute and keep every role view's network measures and communities, then log the
+    run (s62): deriving each person's centrality and community from the records is a
+    combination of personal data. The entry names the method and what each view held, not
+    every person: a run covers everyone in every view, and whose measures were later shown
+    to whom is on each person's trail (`GET /analysis/measures` is a consultation)."""
+    import networkx as nx
+
+    from graph.analysis.measures import (
+        EXACT_BETWEENNESS_MAX,
+        MEASURES,
+        MEASURES_VERSION,
+        SAMPLE_PIVOTS,
+        SEED,
+        MeasureStore,
+        analyse,
+        role_views,
+    )
+
+    kept = MeasureStore(settings.analysis_path)
+    try:
+        runs = analyse(store, kept, role_views())
+        views = {
+            run.view: {
+                "computed_at": run.computed_at,
+                "nodes": run.nodes,
+                "edges": run.edges,
+                "by_kind": kept.kinds(run.view),
+                "method": run.notes,
+            }
+            for run in runs
+        }
+    finally:
+        kept.close()
+    with closing(AuditLog(settings.governance_path)) as log:
+        log.record(
+            AuditEvent(
+                operation=Operation.COMBINATION,
+                actor=actor.name,
+                role=actor.role,
+                purpose=actor.purpose,
+                action="network measures and communities computed",
+                details={
+                    "version": MEASURES_VERSION,
+                    "measures": [*MEASURES, "community"],
+                    "views": views,
+                    "method": {
+                        "exact_betweenness_max": EXACT_BETWEENNESS_MAX,
+                        "sample_pivots": SAMPLE_PIVOTS,
+                        "seed": SEED,
+                        "networkx": nx.__version__,
+                    },
+                },
+            )
+        )
+    return runs
 
 
 def _consulted(
@@ -773,18 +849,18 @@ def risk_command(
 
 
 @app.command("analyse")
-def analyse_command(db: DbOption = None) -> None:
-    """Compute network measures and communities for every role's view, and keep them."""
-    from graph.analysis.measures import MeasureStore, analyse, role_views
-
+def analyse_command(
+    purpose: Annotated[
+        str, typer.Option(help="Why (recorded in the audit log); one of the configured purposes.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Compute network measures and communities for every role's view, and keep them
+    (audited as a combination)."""
     settings = _settings(db)
-    views = role_views()
-    kept = MeasureStore(settings.analysis_path)
-    try:
-        with open_store(settings) as store:
-            runs = analyse(store, kept, views)
-    finally:
-        kept.close()
+    _check_purpose(settings, purpose)
+    with open_store(settings) as store:
+        runs = _analyse_and_audit(settings, store, _cli_actor(purpose))
     table = Table("view", "computed at", "nodes", "edges", "method")
     for run in runs:
         table.add_row(run.view, run.computed_at, f"{run.nodes:,}", f"{run.edges:,}", run.notes)

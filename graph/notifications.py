@@ -37,6 +37,25 @@ UNASSIGNED = "unassigned"
 SELECT = "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
 FIB_OWNER = "fib"  # the intelligence unit: CHIS review notifications
 CHIS_KEY = "chis-threshold"
+OWNERS_NOT_ACCOUNTS = frozenset({FIB_OWNER, UNASSIGNED})
+"""Owners that are not accounts; no offender manager is called these (`api.accounts`)."""
+
+
+def names_an_owner_not_an_account(name: str) -> bool:
+    """Whether `name`, as a ViSOR record may spell it (any case, spaces around), is `fib`
+    or `unassigned` rather than an offender manager."""
+    return name.strip().casefold() in OWNERS_NOT_ACCOUNTS
+
+
+def owner_of(person: Person) -> str:
+    """Who a nominal's notifications go to: the account named as the ViSOR record's
+    offender manager, else the unassigned pile (no offender manager, or a name that is an
+    owner and not an account: it must not route a nominal to the FIB)."""
+    manager = person.visor.offender_manager if person.visor else None
+    if not manager or names_an_owner_not_an_account(manager):
+        return UNASSIGNED
+    return manager
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notifications (
@@ -165,7 +184,7 @@ class NotificationStore:
                 (
                     person.id,
                     edge.id,
-                    person.visor.offender_manager or UNASSIGNED,
+                    owner_of(person),
                     edge.kind.value,
                     f"{what}: {detail} {other}",
                     json.dumps(evidence),

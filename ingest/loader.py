@@ -30,7 +30,12 @@ from graph.audit import AuditEvent, AuditLog, Operation
 from graph.edges import Edge, EdgeKind
 from graph.errors import EndpointKindMismatch, IntegrityError, KindConflict
 from graph.nodes import TRAVEL_EVENTS, Node, Person
-from graph.notifications import NOTIFYING, NotificationStore, notifications_for
+from graph.notifications import (
+    NOTIFYING,
+    NotificationStore,
+    names_an_owner_not_an_account,
+    notifications_for,
+)
 from graph.store import GraphStore
 from ingest import reader
 from ingest.facts import (
@@ -96,6 +101,23 @@ NODE_KIND_OF = {
 WIRE_KIND_OF = {v: k for k, v in NODE_KIND_OF.items()}
 
 
+def record_warning(record: Record) -> str | None:
+    """What to keep with an accepted record that is doubtful but loaded: a ViSOR record
+    naming `fib` or `unassigned` (owners that are not accounts) as the offender manager.
+    The nominal is loaded (holding it back would hold back every report about them) and
+    its notifications go to the unassigned pile (`graph.notifications.owner_of`)."""
+    if not isinstance(record, PersonRecord) or record.visor is None:
+        return None
+    manager = record.visor.offender_manager
+    if manager is None or not names_an_owner_not_an_account(manager):
+        return None
+    return (
+        f"visor.offender_manager {manager!r} names a notification pile, not an offender "
+        "manager's account: the nominal's notifications go to the unassigned pile until "
+        "the ViSOR record names their offender manager"
+    )
+
+
 @contextmanager
 def _fewer_gc_passes() -> Iterator[None]:
     """A load allocates millions of short-lived objects next to a large, long-lived
@@ -145,6 +167,7 @@ class LoadSummary:
     notifications: int = 0
     seconds: float = 0.0
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: dict[str, str] = field(default_factory=dict)  # record id -> warning
 
     @property
     def accepted(self) -> int:
@@ -179,6 +202,7 @@ class LoadSummary:
                 }
                 for r in self.rejections[:max_rejections]
             ],
+            "warnings": dict(sorted(self.warnings.items())),
         }
 
 
@@ -400,6 +424,9 @@ class Loader:
                 continue
             setattr(self.summary, w.status, getattr(self.summary, w.status) + 1)
             self.summary.by_kind[w.parsed.record.kind] += 1
+            warning = record_warning(w.parsed.record)
+            if warning is not None:
+                self.summary.warnings[w.parsed.record.id] = warning
 
     def _reject(self, rejected: list[Rejection]) -> None:
         for r in rejected:

@@ -76,6 +76,8 @@ def ingest(
         notifications=notifications,
     )
     summary = loader.load(sources)
+    if summary.warnings and writes:
+        state.warn(summary.warnings)
     resolved = None
     removed = loader.removed_persons
     if resolve and writes and (loader.changed_persons or removed or state.unresolved()):

@@ -20,15 +20,18 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+import api.cli as cli_module
 from api.accounts import AccountStore
 from api.app import create_app
 from api.cli import app as cli
 from graph.access import Permission, Role
+from graph.analysis.measures import MEASURES, MEASURES_VERSION, SEED, MeasureStore
 from graph.audit import AuditEvent, AuditLog, Operation, _entry_hash
 from graph.config import Settings
 from graph.errors import ValidationFailed
-from graph.notifications import FIB_OWNER, NotificationStore
+from graph.notifications import FIB_OWNER, UNASSIGNED, NotificationStore
 from graph.stores.sqlite import SqliteGraphStore
+from ingest.state import IngestState
 from tests import wire as w
 from tests.support.api_env import load, role_headers, tmp_settings
 
@@ -318,6 +321,87 @@ def test_cli_ingest_takes_only_a_configured_purpose(
         assert store.get_node("P1") is None
 
 
+def _analysed(settings: Settings) -> bool:
+    kept = MeasureStore(settings.analysis_path)
+    try:
+        return kept.run(Role.ANALYST.value) is not None
+    finally:
+        kept.close()
+
+
+def test_cli_analyse_takes_a_configured_purpose_and_is_audited_as_a_combination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mosaic analyse` derives new data about every person in each view (centrality,
+    community) from the records and keeps it: processing for a configured purpose, logged
+    (s62) as a combination naming who, why, what was computed and by which method. It took
+    no purpose and wrote no entry."""
+    settings = tmp_settings(tmp_path)
+    _env(monkeypatch, settings)
+    feed = w.write(
+        tmp_path / "feed.jsonl",
+        [
+            w.person("P1"),
+            w.person("P2", "Bryn", "Cole"),
+            w.report("R1", subjects=[w.ref("P1"), w.ref("P2")]),
+        ],
+    )
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["ingest", str(feed), "--purpose", "intelligence_review"])
+    assert loaded.exit_code == 0, loaded.output
+    before = len(_entries(settings))
+    assert runner.invoke(cli, ["analyse"]).exit_code == 2  # --purpose is required
+    refused = runner.invoke(cli, ["analyse", "--purpose", "curiosity"])
+    assert refused.exit_code == 2, refused.output
+    assert "unknown purpose" in refused.output
+    assert len(_entries(settings)) == before and not _analysed(settings)
+    done = runner.invoke(cli, ["analyse", "--purpose", "investigation"], env={"COLUMNS": "160"})
+    assert done.exit_code == 0, done.output
+    assert _analysed(settings)
+    (entry,) = _entries(settings)[before:]
+    assert entry.operation is Operation.COMBINATION
+    assert (entry.purpose, entry.role) == ("investigation", "admin")
+    assert entry.actor.startswith("cli:") and entry.outcome == "ok"
+    # What was computed, how, and over how much of each view; not every person by name (a
+    # run covers everyone, every time: the view's whole index in each entry).
+    assert entry.subjects == [] and entry.returned == []
+    assert entry.details["version"] == MEASURES_VERSION
+    assert entry.details["measures"] == [*MEASURES, "community"]
+    assert entry.details["method"]["seed"] == SEED
+    analyst = entry.details["views"]["analyst"]
+    assert (analyst["nodes"], analyst["by_kind"]) == (3, {"Person": 2, "Report": 1})
+    assert analyst["method"] == "exact betweenness" and analyst["computed_at"]
+    assert set(entry.details["views"]) >= {"analyst", "partner_agency", "frontline"}
+
+
+def test_demo_loads_record_a_configured_purpose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`seed-demo` and `serve --demo` recorded the purpose "demonstration", which is not one
+    of the configured purposes. They are collections like any feed (and `serve --demo`
+    analyses what it loaded): every entry carries a configured purpose,
+    `intelligence_review` unless `seed-demo --purpose` says another."""
+    settings = tmp_settings(tmp_path)
+    _env(monkeypatch, settings)
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["seed-demo", "--purpose", "curiosity"])
+    assert refused.exit_code == 2 and "unknown purpose" in refused.output, refused.output
+    assert _entries(settings) == []
+    with SqliteGraphStore(settings.db_path) as store:
+        assert store.get_node("DEMO-P1") is None
+    seeded = runner.invoke(cli, ["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output
+    monkeypatch.setattr(cli_module, "DEMO_WORLD", (30, 60, 1))  # a small world
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    served = runner.invoke(cli, ["serve", "--demo"])
+    assert served.exit_code == 0, served.output
+    entries = _entries(settings)
+    assert entries and {e.purpose for e in entries} == {"intelligence_review"}
+    assert [e.action for e in entries if e.operation is Operation.COMBINATION][-1] == (
+        "network measures and communities computed"
+    )
+
+
 # -- accounts ----------------------------------------------------------------------------------
 
 
@@ -361,6 +445,33 @@ def test_an_offender_manager_named_fib_does_not_get_the_fibs_notifications(api: 
     assert changed.status_code in (403, 404), changed.text
     fib = client.get("/notifications", headers=headers[Role.FIB_REVIEWER])
     assert fib.status_code == 200 and fib.json()["items"][0]["state"] == "new"
+
+
+@pytest.mark.parametrize("manager", [FIB_OWNER, "Unassigned", " FIB "])
+def test_a_visor_offender_manager_named_like_an_owner_that_is_not_an_account_is_unassigned(
+    api: Api, manager: str
+) -> None:
+    """Notifications find their owner by the ViSOR record's `offender_manager`, and `fib`
+    and `unassigned` are owners that are not accounts: a record naming `fib` sent the
+    nominal's notifications to the intelligence unit's pile (and out of the supervisors'
+    view). The nominal is still loaded (its reports must not wait on a routing field), its
+    notifications go to the unassigned pile, and a warning is kept with the record and
+    shown to whoever loaded it."""
+    client, headers, settings = api
+    nominal = w.nominal("N1", "Corin", "Vale")
+    nominal["visor"] = {**nominal["visor"], "offender_manager": manager}
+    body = load(client, headers[Role.ANALYST], [nominal, w.report("R1", subjects=[w.ref("N1")])])
+    warning = body["warnings"]["N1"]
+    assert "offender_manager" in warning and "unassigned" in warning, warning
+    with IngestState(settings.ingest_path) as state:
+        assert state.warnings(["N1"]) == {"N1": [warning]}
+    fib = client.get("/notifications", headers=headers[Role.FIB_REVIEWER])
+    assert fib.status_code == 200 and fib.json()["items"] == [], fib.text
+    supervisor = client.get("/notifications", headers=headers[Role.SUPERVISOR])
+    owners = {(n["nominal_id"], n["owner"]) for n in supervisor.json()["items"]}
+    assert owners == {("N1", UNASSIGNED)}, supervisor.text
+    again = load(client, headers[Role.ANALYST], [nominal])  # unchanged: still said
+    assert again["warnings"] == {"N1": warning}
 
 
 def test_a_scope_that_is_not_a_permission_is_refused_when_the_account_is_made(

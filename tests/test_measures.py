@@ -59,6 +59,7 @@ def test_analyse_then_read_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
     monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    monkeypatch.setenv("MOSAIC_ANALYSIS_PATH", str(tmp_path / "analysis.db"))
     with SqliteGraphStore(tmp_path / "g.db") as store:
         store.upsert(sc.NODES, sc.EDGES)
     settings = Settings()
@@ -74,7 +75,7 @@ def test_analyse_then_read_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyP
     accounts.close()
     with TestClient(create_app(settings)) as client:
         assert client.get("/analysis/measures", headers=analyst).status_code == 404  # not run yet
-    result = CliRunner().invoke(cli, ["analyse"])
+    result = CliRunner().invoke(cli, ["analyse", "--purpose", "intelligence_review"])
     assert (
         result.exit_code == 0 and "analyst" in result.output and "partner_agency" in result.output
     )

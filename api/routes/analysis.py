@@ -485,7 +485,9 @@ async def get_measures(
     view = ctx.principal.role.value
     run = kept.run(view)
     if run is None:
-        raise NotFound(f"no measures computed for the {view!r} view yet: run `mosaic analyse`")
+        raise NotFound(
+            f"no measures computed for the {view!r} view yet: run `mosaic analyse --purpose P`"
+        )
     top = kept.top(view, measure, kind, limit)
     returned = [t.node_id for t in top]
     await ctx.consulted("network measures", [], returned, measure=measure)

@@ -52,6 +52,11 @@ class IngestResult(BaseModel):
     seconds: float
     records_per_second: float
     rejections: list[Rejected]
+    warnings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Record id -> why an accepted record is doubtful (kept with the record): "
+        "a ViSOR offender manager named `fib` or `unassigned` leaves the nominal unassigned.",
+    )
     resolution: dict[str, Any] | None
     chis: dict[str, Any] | None = Field(
         default=None,

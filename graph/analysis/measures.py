@@ -44,6 +44,8 @@ MEASURES: tuple[str, ...] = get_args(Measure)
 EXACT_BETWEENNESS_MAX = 3000
 SAMPLE_PIVOTS = 500
 SEED = 20260301
+MEASURES_VERSION = "mosaic-measures-1"
+"""Named in the audit entry of each run: change it when a measure or the method changes."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS measure_runs (
@@ -192,6 +194,15 @@ class MeasureStore:
                 (view,),
             ).fetchone()
         return MeasureRun(*row) if row else None
+
+    def kinds(self, view: str) -> dict[str, int]:
+        """How many nodes of each kind the view's stored run measured."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT kind, count(*) FROM measures WHERE view = ? GROUP BY kind ORDER BY kind",
+                (view,),
+            ).fetchall()
+        return {kind: n for kind, n in rows}
 
     def top(
         self, view: str, measure: str, kind: str | None = None, limit: int = 20
