@@ -18,24 +18,13 @@ from graph.audit import AuditEvent, AuditLog, Operation, _canonical
 from graph.config import Settings
 from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
-
-
-def _event(i: int, op: Operation = Operation.CONSULTATION) -> AuditEvent:
-    return AuditEvent(
-        operation=op,
-        actor=f"user{i % 3}",
-        role="analyst",
-        purpose="investigation",
-        action="read person",
-        subjects=[f"P{i}"],
-        returned=[f"P{i}"],
-    )
+from tests.support.api_env import sample_event
 
 
 @pytest.fixture
 def log(tmp_path: Path) -> AuditLog:
     audit = AuditLog(tmp_path / "audit.db")
-    audit.record_many([_event(i) for i in range(1, 11)])
+    audit.record_many([sample_event(i) for i in range(1, 11)])
     return audit
 
 
@@ -125,7 +114,7 @@ def test_cli_verify_names_first_broken_entry(
 ) -> None:
     monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
     log = AuditLog(tmp_path / "gov.db")
-    log.record_many([_event(i) for i in range(1, 6)])
+    log.record_many([sample_event(i) for i in range(1, 6)])
     runner = CliRunner()
     ok = runner.invoke(cli, ["audit", "verify"])
     assert ok.exit_code == 0 and "intact: 5 entries" in ok.output
@@ -179,7 +168,7 @@ def test_concurrent_writers_share_commits_and_keep_one_chain(tmp_path: Path) -> 
     log = AuditLog(tmp_path / "audit.db")
 
     def write(worker: int) -> list[int]:
-        return [log.record(_event(worker * 100 + i)).seq for i in range(40)]
+        return [log.record(sample_event(worker * 100 + i)).seq for i in range(40)]
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         seqs = [s for chunk in pool.map(write, range(16)) for s in chunk]
@@ -201,11 +190,13 @@ def test_async_callers_on_two_loops_and_threads_keep_one_chain(tmp_path: Path) -
     log._conn.set_trace_callback(statements.append)
 
     async def many(base: int) -> list[tuple[int, list[str]]]:
-        entries = await asyncio.gather(*(log.record_async(_event(base + i)) for i in range(150)))
+        entries = await asyncio.gather(
+            *(log.record_async(sample_event(base + i)) for i in range(150))
+        )
         return [(e.seq, e.subjects) for e in entries]
 
     def from_thread(base: int) -> list[int]:
-        return [log.record(_event(base + i)).seq for i in range(20)]
+        return [log.record(sample_event(base + i)).seq for i in range(20)]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         loops = [pool.submit(asyncio.run, many(b)) for b in (1000, 2000)]
@@ -229,7 +220,7 @@ def test_two_logs_on_one_file_keep_one_chain(tmp_path: Path) -> None:
     appends make its next INSERT collide, and it must rebuild the batch on the real head."""
     first, second = AuditLog(tmp_path / "audit.db"), AuditLog(tmp_path / "audit.db")
     for i in range(1, 13):
-        (first if i % 3 else second).record_many([_event(i), _event(100 + i)])
+        (first if i % 3 else second).record_many([sample_event(i), sample_event(100 + i)])
     report = first.verify()
     assert report.ok and report.entries == 24
     assert [e.seq for e in second.query(subject="P7")] == [13]

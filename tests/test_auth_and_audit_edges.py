@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,34 +25,29 @@ from api.app import create_app
 from api.cli import app as cli
 from graph.access import Permission, Role
 from graph.analysis.measures import MEASURES, MEASURES_VERSION, SEED, MeasureStore
-from graph.audit import AuditEvent, AuditLog, Operation, _entry_hash
+from graph.audit import AuditLog, Operation, _entry_hash
 from graph.config import Settings
 from graph.errors import ValidationFailed
 from graph.notifications import FIB_OWNER, UNASSIGNED, NotificationStore
 from graph.stores.sqlite import SqliteGraphStore
 from ingest.state import IngestState
 from tests import wire as w
-from tests.support.api_env import load, role_headers, tmp_settings
+from tests.support.api_env import (
+    audit_entries,
+    cli_env,
+    load,
+    role_headers,
+    sample_event,
+    tmp_settings,
+)
 
 Api = tuple[TestClient, dict[Role, dict[str, str]], Settings]
-
-
-def _event(i: int) -> AuditEvent:
-    return AuditEvent(
-        operation=Operation.CONSULTATION,
-        actor=f"user{i % 3}",
-        role="analyst",
-        purpose="investigation",
-        action="read person",
-        subjects=[f"P{i}"],
-        returned=[f"P{i}"],
-    )
 
 
 @pytest.fixture
 def log(tmp_path: Path) -> Iterator[AuditLog]:
     audit = AuditLog(tmp_path / "audit.db")
-    audit.record_many([_event(i) for i in range(1, 11)])
+    audit.record_many([sample_event(i) for i in range(1, 11)])
     yield audit
     audit.close()
 
@@ -68,16 +62,6 @@ def _tamper(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    for name, value in {
-        "MOSAIC_DB_PATH": settings.db_path,
-        "MOSAIC_GOVERNANCE_PATH": settings.governance_path,
-        "MOSAIC_INGEST_PATH": settings.ingest_path,
-        "MOSAIC_ANALYSIS_PATH": settings.analysis_path,
-    }.items():
-        monkeypatch.setenv(name, str(value))
-
-
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
     settings = tmp_settings(tmp_path)
@@ -86,14 +70,6 @@ def api(tmp_path: Path) -> Iterator[Api]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         load(client, headers[Role.ANALYST], [w.person("P1", "Alden", "Quarry"), w.person("P2")])
         yield client, headers, settings
-
-
-def _entries(settings: Settings) -> list[Any]:
-    log = AuditLog(settings.governance_path)
-    try:
-        return log.query(limit=500)
-    finally:
-        log.close()
 
 
 # -- the chain and its witness ---------------------------------------------------------------
@@ -106,7 +82,7 @@ def test_a_witnessed_head_still_verifies_once_the_log_has_grown(
     log against it later: by then the log has grown. The witness must be a point the chain
     passes through, not the end it must stop at, or every later check is a false alarm."""
     head = log.head()
-    log.record_many([_event(i) for i in range(11, 14)])
+    log.record_many([sample_event(i) for i in range(11, 14)])
     report = log.verify(expect_head=head)
     assert report.ok and report.entries == 13, report
     monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "audit.db"))
@@ -139,7 +115,11 @@ def test_a_rewritten_chain_is_caught_only_against_a_witness(log: AuditLog) -> No
     report = log.verify(expect_head=head)
     assert not report.ok and report.first_broken == 10, report
     # A forged entry appended after the witnessed head is not caught either (documented).
-    forged = {"seq": 11, "at": datetime.now(UTC).isoformat(), **_event(11).model_dump(mode="json")}
+    forged = {
+        "seq": 11,
+        "at": datetime.now(UTC).isoformat(),
+        **sample_event(11).model_dump(mode="json"),
+    }
     conn.execute(
         "INSERT INTO audit (seq, at, actor, operation, body, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -278,13 +258,13 @@ def test_no_personal_data_route_answers_without_a_purpose(api: Api) -> None:
     client, headers, settings = api
     paths = _purpose_paths(client)
     assert len(paths) > 25
-    before = len(_entries(settings))
+    before = len(audit_entries(settings))
     for role in (Role.SUPERVISOR, Role.FIB_REVIEWER, Role.AUDITOR):
         bare = {"Authorization": headers[role]["Authorization"]}
         for path in paths:
             got = client.get(path, headers=bare)
             assert got.status_code in (400, 403, 422), (role, path, got.status_code, got.text)
-    after = _entries(settings)[before:]
+    after = audit_entries(settings)[before:]
     assert all(e.outcome == "denied" for e in after), [(e.actor, e.action) for e in after]
 
 
@@ -296,12 +276,12 @@ def test_a_refused_attempt_records_only_a_configured_purpose(api: Api) -> None:
     junk = "curiosity " + "x" * 5000
     denied = client.get("/audit", headers={**headers[Role.FRONTLINE], "X-Purpose": junk})
     assert denied.status_code == 403
-    (entry,) = [e for e in _entries(settings) if e.outcome == "denied"]
+    (entry,) = [e for e in audit_entries(settings) if e.outcome == "denied"]
     assert entry.purpose is None
     assert len(json.dumps(entry.details)) < 400 and "curiosity" in entry.details["purpose_given"]
     ok = client.get("/audit", headers={**headers[Role.FRONTLINE], "X-Purpose": "audit"})
     assert ok.status_code == 403
-    assert [e.purpose for e in _entries(settings) if e.outcome == "denied"] == [None, "audit"]
+    assert [e.purpose for e in audit_entries(settings) if e.outcome == "denied"] == [None, "audit"]
 
 
 def test_cli_ingest_takes_only_a_configured_purpose(
@@ -310,13 +290,13 @@ def test_cli_ingest_takes_only_a_configured_purpose(
     """Every read or change of personal data is for a configured purpose; `mosaic ingest
     --purpose` wrote whatever it was given into the collection entries."""
     settings = tmp_settings(tmp_path)
-    _env(monkeypatch, settings)
+    cli_env(monkeypatch, settings)
     feed = w.write(tmp_path / "feed.jsonl", [w.person("P1")])
     runner = CliRunner()
     refused = runner.invoke(cli, ["ingest", str(feed), "--purpose", "curiosity"])
     assert refused.exit_code == 2, refused.output
     assert "unknown purpose" in refused.output
-    assert _entries(settings) == []
+    assert audit_entries(settings) == []
     with SqliteGraphStore(settings.db_path) as store:
         assert store.get_node("P1") is None
 
@@ -337,7 +317,7 @@ def test_cli_analyse_takes_a_configured_purpose_and_is_audited_as_a_combination(
     (s62) as a combination naming who, why, what was computed and by which method. It took
     no purpose and wrote no entry."""
     settings = tmp_settings(tmp_path)
-    _env(monkeypatch, settings)
+    cli_env(monkeypatch, settings)
     feed = w.write(
         tmp_path / "feed.jsonl",
         [
@@ -349,16 +329,16 @@ def test_cli_analyse_takes_a_configured_purpose_and_is_audited_as_a_combination(
     runner = CliRunner()
     loaded = runner.invoke(cli, ["ingest", str(feed), "--purpose", "intelligence_review"])
     assert loaded.exit_code == 0, loaded.output
-    before = len(_entries(settings))
+    before = len(audit_entries(settings))
     assert runner.invoke(cli, ["analyse"]).exit_code == 2  # --purpose is required
     refused = runner.invoke(cli, ["analyse", "--purpose", "curiosity"])
     assert refused.exit_code == 2, refused.output
     assert "unknown purpose" in refused.output
-    assert len(_entries(settings)) == before and not _analysed(settings)
+    assert len(audit_entries(settings)) == before and not _analysed(settings)
     done = runner.invoke(cli, ["analyse", "--purpose", "investigation"], env={"COLUMNS": "160"})
     assert done.exit_code == 0, done.output
     assert _analysed(settings)
-    (entry,) = _entries(settings)[before:]
+    (entry,) = audit_entries(settings)[before:]
     assert entry.operation is Operation.COMBINATION
     assert (entry.purpose, entry.role) == ("investigation", "admin")
     assert entry.actor.startswith("cli:") and entry.outcome == "ok"
@@ -382,11 +362,11 @@ def test_demo_loads_record_a_configured_purpose(
     analyses what it loaded): every entry carries a configured purpose,
     `intelligence_review` unless `seed-demo --purpose` says another."""
     settings = tmp_settings(tmp_path)
-    _env(monkeypatch, settings)
+    cli_env(monkeypatch, settings)
     runner = CliRunner()
     refused = runner.invoke(cli, ["seed-demo", "--purpose", "curiosity"])
     assert refused.exit_code == 2 and "unknown purpose" in refused.output, refused.output
-    assert _entries(settings) == []
+    assert audit_entries(settings) == []
     with SqliteGraphStore(settings.db_path) as store:
         assert store.get_node("DEMO-P1") is None
     seeded = runner.invoke(cli, ["seed-demo"])
@@ -395,7 +375,7 @@ def test_demo_loads_record_a_configured_purpose(
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
     served = runner.invoke(cli, ["serve", "--demo"])
     assert served.exit_code == 0, served.output
-    entries = _entries(settings)
+    entries = audit_entries(settings)
     assert entries and {e.purpose for e in entries} == {"intelligence_review"}
     assert [e.action for e in entries if e.operation is Operation.COMBINATION][-1] == (
         "network measures and communities computed"
@@ -496,7 +476,7 @@ def test_a_token_revoked_from_the_shell_is_refused_at_once_everywhere(
 ) -> None:
     """Revocation takes effect on the next request, whatever the path (no cache)."""
     client, headers, settings = api
-    _env(monkeypatch, settings)
+    cli_env(monkeypatch, settings)
     analyst = headers[Role.ANALYST]
     assert client.get("/me", headers=analyst).status_code == 200
     revoked = CliRunner().invoke(cli, ["users", "revoke", "u-analyst"])

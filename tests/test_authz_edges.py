@@ -15,10 +15,9 @@ from api.accounts import AccountStore
 from api.app import create_app
 from api.cli import app as cli
 from graph.access import Permission, Role
-from graph.audit import AuditLog
 from graph.config import Settings
 from tests import wire as w
-from tests.support.api_env import role_headers, tmp_settings
+from tests.support.api_env import audit_entries, cli_env, role_headers, tmp_settings
 
 MEDICAL = "synthetic medical note: insulin dependent"
 
@@ -42,14 +41,6 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[Role, dict[str, str]]
         yield client, headers, settings
 
 
-def _audit(settings: Settings) -> list[Any]:
-    log = AuditLog(settings.governance_path)
-    try:
-        return log.query(limit=500)
-    finally:
-        log.close()
-
-
 @pytest.mark.parametrize(
     "path", ["/chis/candidates", "/risk/ranked", "/reviews/due", "/persons/P1/subject-access"]
 )
@@ -62,7 +53,9 @@ def test_permission_is_refused_before_the_purpose_is_asked_for(api: Any, path: s
     bare = {"Authorization": headers[Role.FRONTLINE]["Authorization"]}
     response = client.get(path, headers=bare)
     assert response.status_code == 403, (response.status_code, response.text)
-    denied = [e for e in _audit(settings) if e.actor == "u-frontline" and e.outcome == "denied"]
+    denied = [
+        e for e in audit_entries(settings) if e.actor == "u-frontline" and e.outcome == "denied"
+    ]
     assert denied, "the refused attempt was not audited"
 
 
@@ -96,22 +89,16 @@ def test_cli_quarantine_export_of_personal_data_is_audited(
     writes the raw refused lines (a person's medical notes here) with no purpose and no
     audit entry, although every consultation of personal data is to be audited."""
     settings = tmp_settings(tmp_path)
-    for name, value in {
-        "MOSAIC_DB_PATH": settings.db_path,
-        "MOSAIC_GOVERNANCE_PATH": settings.governance_path,
-        "MOSAIC_INGEST_PATH": settings.ingest_path,
-        "MOSAIC_ANALYSIS_PATH": settings.analysis_path,
-    }.items():
-        monkeypatch.setenv(name, str(value))
+    cli_env(monkeypatch, settings)
     bad = w.person("P9", "Alden", "Quarry", gender="Q", medical={"notes": MEDICAL})
     feed = w.write(tmp_path / "feed.jsonl", [bad])
     runner = CliRunner()
     loaded = runner.invoke(cli, ["ingest", str(feed), "--json"])
     assert loaded.exit_code == 0, loaded.output
-    before = len(_audit(settings))
+    before = len(audit_entries(settings))
     out = tmp_path / "fix.jsonl"
     exported = runner.invoke(cli, ["quarantine", "export", str(out)])
     assert exported.exit_code == 0, exported.output
     assert MEDICAL in out.read_text()  # personal data left the system
-    after = _audit(settings)
+    after = audit_entries(settings)
     assert len(after) > before, "quarantine export wrote no audit entry"

@@ -8,7 +8,7 @@ backends.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -42,13 +42,39 @@ from graph.nodes import (
     SourceType,
     Visor,
 )
+from graph.notifications import FIB_OWNER, NotificationStore
 from graph.store import Contact, GraphStore, SourceProfile
+from ingest.loader import Actor
+from ingest.pipeline import ingest
+from ingest.reader import stream_lines
+from ingest.state import IngestState
+from tests import wire as w
 from tests.factories import edge, location, person, report
 from tests.support.scenario_api import scenario_api
 
 POLICY = ChisPolicy()
 TODAY = date(2026, 11, 30)
 NONE = SourceContext()
+
+
+def _loader(
+    store: GraphStore, state: IngestState, notes: NotificationStore
+) -> Callable[[list[dict[str, Any]]], Any]:
+    """Ingest records as one file through the CHIS checks, notifying into `notes`."""
+
+    def load(records: list[dict[str, Any]]) -> Any:
+        lines = stream_lines(w.dumps(records).encode().splitlines(), "t.jsonl")
+        return ingest(
+            store,
+            state,
+            [lines],
+            actor=Actor("test", "admin"),
+            audit=None,
+            notifications=notes,
+            chis=POLICY,
+        )
+
+    return load
 
 
 def contact(i: int, when: str, *subjects: str, **kw: object) -> Contact:
@@ -507,12 +533,6 @@ def test_queue_and_chronology_from_the_command_line(
 def test_a_load_notifies_the_fib_once_and_warns_about_asking(
     store: GraphStore, tmp_path: Path
 ) -> None:
-    from graph.notifications import FIB_OWNER, NotificationStore
-    from ingest.loader import Actor
-    from ingest.pipeline import ingest
-    from ingest.reader import stream_lines
-    from ingest.state import IngestState
-    from tests import wire as w
 
     def about(rid: str, day: int, sid: str, **kw: Any) -> dict[str, Any]:
         return w.report(rid, day=day, source_id=sid, subjects=[w.ref("WN")], **kw)
@@ -533,18 +553,7 @@ def test_a_load_notifies_the_fib_once_and_warns_about_asking(
     later = [about("W5", 20, "WS", police_request="note the car he uses")]
     notes = NotificationStore(tmp_path / "gov.db")
     with IngestState(tmp_path / "ingest.db") as state:
-
-        def load(records: list[dict[str, Any]]) -> Any:
-            lines = stream_lines(w.dumps(records).encode().splitlines(), "t.jsonl")
-            return ingest(
-                store,
-                state,
-                [lines],
-                actor=Actor("test", "admin"),
-                audit=None,
-                notifications=notes,
-                chis=POLICY,
-            )
+        load = _loader(store, state, notes)
 
         first = load(base)
         assert first.chis is not None and first.chis.notified == ["WS"]
@@ -577,12 +586,6 @@ def test_a_load_notifies_the_fib_only_of_what_a_fib_reviewer_may_see(
     over the threshold nor is cited. The do-not-task guard errs on warning (it still counts
     every record), with a warning that names no report."""
     from graph.chis.watch import DO_NOT_TASK, DO_NOT_TASK_TASKING
-    from graph.notifications import FIB_OWNER, NotificationStore
-    from ingest.loader import Actor
-    from ingest.pipeline import ingest
-    from ingest.reader import stream_lines
-    from ingest.state import IngestState
-    from tests import wire as w
 
     def about(rid: str, day: int, sid: str, **kw: Any) -> dict[str, Any]:
         return w.report(rid, day=day, source_id=sid, subjects=[w.ref("HN")], **kw)
@@ -609,18 +612,7 @@ def test_a_load_notifies_the_fib_only_of_what_a_fib_reviewer_may_see(
     ]
     notes = NotificationStore(tmp_path / "gov.db")
     with IngestState(tmp_path / "ingest.db") as state:
-
-        def load(records: list[dict[str, Any]]) -> Any:
-            lines = stream_lines(w.dumps(records).encode().splitlines(), "t.jsonl")
-            return ingest(
-                store,
-                state,
-                [lines],
-                actor=Actor("test", "admin"),
-                audit=None,
-                notifications=notes,
-                chis=POLICY,
-            )
+        load = _loader(store, state, notes)
 
         once = load(first)
         assert once.chis is not None and once.chis.notified == []  # one contact each
@@ -656,10 +648,7 @@ def test_the_ceiling_never_drops_a_candidate_on_a_generated_world(
     ceiling, and the profiles spare most sources from being read at all."""
     from ingest.entities import Resolution
     from ingest.generator import GeneratorConfig, write_demo_data
-    from ingest.loader import Actor
-    from ingest.pipeline import ingest
     from ingest.reader import read_lines
-    from ingest.state import IngestState
 
     data = tmp_path / "world.jsonl"
     write_demo_data(GeneratorConfig(persons=200, reports=800, seed=5), data)
@@ -687,10 +676,7 @@ def test_both_backends_give_the_same_queue_on_a_generated_world(
     everything and for what a FIB reviewer sees once a third of the reports are hidden."""
     from ingest.entities import Resolution
     from ingest.generator import GeneratorConfig, write_demo_data
-    from ingest.loader import Actor
-    from ingest.pipeline import ingest
     from ingest.reader import read_lines
-    from ingest.state import IngestState
 
     data = tmp_path / "world.jsonl"
     write_demo_data(GeneratorConfig(persons=200, reports=800, seed=5), data)
@@ -784,10 +770,7 @@ def test_the_queue_a_reviewer_sees_is_the_queue_without_what_they_may_not(
     ranks, evidence and drift alike, and the ceiling still bounds every score."""
     from ingest.entities import Resolution
     from ingest.generator import GeneratorConfig, write_demo_data
-    from ingest.loader import Actor
-    from ingest.pipeline import ingest
     from ingest.reader import read_lines
-    from ingest.state import IngestState
 
     def shown(queue: list[Candidate]) -> list[tuple[object, ...]]:
         return [

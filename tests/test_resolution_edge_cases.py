@@ -39,7 +39,7 @@ from ingest.reader import read_lines
 from ingest.resolution import Thresholds, weights
 from ingest.state import IngestState
 from tests import wire as w
-from tests.support.api_env import load, remark, role_headers, tmp_settings
+from tests.support.api_env import cli_env, load, remark, role_headers, tmp_settings
 
 # Distinct invented family names (no two alike enough to be matched with each other).
 FAMILIES = [
@@ -498,9 +498,7 @@ def test_disposal_leaves_the_resolution_a_full_run_would_make(api: Any) -> None:
 def test_cli_judge_says_a_repeated_verdict_records_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
-    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
-    monkeypatch.setenv("MOSAIC_INGEST_PATH", str(tmp_path / "ingest.db"))
+    cli_env(monkeypatch, tmp_settings(tmp_path))
     runner = CliRunner()
     records = w.write(tmp_path / "p.jsonl", _twins())
     assert runner.invoke(cli, ["ingest", str(records)]).exit_code == 0

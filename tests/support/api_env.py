@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.accounts import AccountStore
 from api.app import create_app
 from graph.access import Role
+from graph.audit import AuditEntry, AuditEvent, AuditLog, Operation
 from graph.config import Settings
 from graph.markings import Compartment, Marking
 from graph.stores.sqlite import SqliteGraphStore
@@ -87,3 +89,36 @@ def remark(db_path: Path, ids: set[str], compartment: Compartment) -> None:
                 for n in nodes.values()
             ]
         )
+
+
+def audit_entries(settings: Settings, limit: int = 500) -> list[AuditEntry]:
+    """The audit log's entries, oldest first, read from the file the app writes."""
+    log = AuditLog(settings.governance_path)
+    try:
+        return log.query(limit=limit)
+    finally:
+        log.close()
+
+
+def sample_event(i: int, op: Operation = Operation.CONSULTATION) -> AuditEvent:
+    """A person read by one of three analysts, for tests of the log itself."""
+    return AuditEvent(
+        operation=op,
+        actor=f"user{i % 3}",
+        role="analyst",
+        purpose="investigation",
+        action="read person",
+        subjects=[f"P{i}"],
+        returned=[f"P{i}"],
+    )
+
+
+def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Point the `mosaic` CLI at the same files as `settings` (it reads the environment)."""
+    for name, value in {
+        "MOSAIC_DB_PATH": settings.db_path,
+        "MOSAIC_GOVERNANCE_PATH": settings.governance_path,
+        "MOSAIC_INGEST_PATH": settings.ingest_path,
+        "MOSAIC_ANALYSIS_PATH": settings.analysis_path,
+    }.items():
+        monkeypatch.setenv(name, str(value))
