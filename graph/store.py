@@ -19,7 +19,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.edges import AssociationType, Edge, EdgeKind
-from graph.markings import Classification, Compartment
+from graph.markings import Classification, Compartment, Marking
 from graph.nodes import LocationType, Node, NodeKind, Report
 
 DEFAULT_MAX_FANOUT = 500
@@ -52,6 +52,19 @@ class TraversalFilter(BaseModel):
     compartments: frozenset[Compartment] | None = None
     classifications: frozenset[Classification] | None = None
     handling_codes: frozenset[str] | None = None
+
+    def shows(self, marking: Marking) -> bool:
+        """Whether an item so marked passes the marking sets, as the stores' queries apply
+        them: for answers put together from records read outside such a query."""
+        return (
+            (self.compartments is None or marking.compartment in self.compartments)
+            and (self.classifications is None or marking.classification in self.classifications)
+            and (
+                self.handling_codes is None
+                or marking.handling_code is None
+                or marking.handling_code in self.handling_codes
+            )
+        )
 
 
 class Neighbourhood(BaseModel):

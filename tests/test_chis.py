@@ -641,6 +641,37 @@ def test_a_load_notifies_the_fib_only_of_what_a_fib_reviewer_may_see(
     notes.close()
 
 
+def test_the_chronology_leaves_out_notifications_about_what_the_reviewer_may_not_see(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """A1, from source AS, is about nominal AN and asserts AN's association with AQ: the
+    offender manager is told of both. The FIB reviewer's chronology of AS shows where A1
+    went, but AQ is in a compartment FIB reviewers lack, so the notification whose reason
+    names AQ is left out whole; the one about AN alone stays."""
+    link = {"a": w.ref("AN"), "b": w.ref("AQ"), "type": "associate"}
+    records = [
+        w.nominal("AN", "Drew", "Hollins"),
+        w.person("AQ"),
+        w.person("AP"),
+        w.source("AS", "AP"),
+        w.report("A1", source_id="AS", subjects=[w.ref("AN")], associations=[link]),
+    ]
+    notes = NotificationStore(tmp_path / "gov.db")
+    with IngestState(tmp_path / "ingest.db") as state:
+        _loader(store, state, notes)(records)
+    raised = notes.listing(owner=None)
+    assert any("AQ" in n.reason for n in raised), [n.reason for n in raised]
+    everything = chronology(store, "AS", notes, view=FIB_VIEW)
+    assert any("AQ" in went for went in everything.entries[0].went_to)
+    hide(store, ["AQ"])
+    (entry,) = chronology(store, "AS", notes, view=FIB_VIEW).entries
+    assert entry.went_to and not any("AQ" in went for went in entry.went_to), entry.went_to
+    assert len(entry.went_to) == len(everything.entries[0].went_to) - sum(
+        "AQ" in n.reason for n in raised
+    )
+    notes.close()
+
+
 def test_the_ceiling_never_drops_a_candidate_on_a_generated_world(
     store: GraphStore, tmp_path: Path
 ) -> None:

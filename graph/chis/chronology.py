@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from graph.edges import EdgeKind
 from graph.errors import NotFound
 from graph.nodes import Report, Source, Tasking
-from graph.notifications import NotificationStore
+from graph.notifications import Notification, NotificationStore
 from graph.store import GraphStore, TraversalFilter
 
 
@@ -98,12 +98,11 @@ def chronology(
         grading = report.grading.code if isinstance(report, Report) else ""
         went = []
         if notifications is not None:
-            for s in c.subjects:
-                went += [
-                    f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
-                    for n in notifications.about(s)
-                    if c.report_id in n.evidence
-                ]
+            raised = [n for s in c.subjects for n in notifications.about(s)]
+            went = [
+                f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
+                for n in _shown(store, seen, [n for n in raised if c.report_id in n.evidence])
+            ]
         entries.append(
             Entry(
                 report_id=c.report_id,
@@ -131,6 +130,33 @@ def chronology(
         entries=entries,
         taskings=_taskings(store, person_id, warnings, seen) if person_id else [],
     )
+
+
+def _shown(
+    store: GraphStore, view: TraversalFilter, raised: list[Notification]
+) -> list[Notification]:
+    """The notifications whose link (both ends) and every cited report the caller may see.
+    A reason names the link's other end (a person, an address) and cites the evidence, so
+    one about anything hidden is left out whole, not shown with a gap. A notification keyed
+    by its nominal rather than a link (e.g. to the MOSOVO contact) needs the nominal seen;
+    evidence that is a structured record's key, not a node, names no one hidden."""
+    if not raised:
+        return []
+    edges = store.get_edges(sorted({n.edge_id for n in raised}))
+    ends = {i for e in edges.values() for i in (e.src, e.dst)}
+    named = {n.nominal_id for n in raised} | {r for n in raised for r in n.evidence}
+    nodes = store.get_nodes(sorted(ends | named))
+
+    def seen(n: Notification) -> bool:
+        edge = edges.get(n.edge_id)
+        if edge is not None and not view.shows(edge.marking):
+            return False
+        must = [edge.src, edge.dst] if edge is not None else [n.nominal_id]
+        if not all(i in nodes and view.shows(nodes[i].marking) for i in must):
+            return False
+        return all(view.shows(nodes[r].marking) for r in n.evidence if r in nodes)
+
+    return [n for n in raised if seen(n)]
 
 
 def _taskings(
