@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from graph.audit import AuditEvent, AuditLog, Operation
@@ -452,7 +452,8 @@ class Loader:
                     f"{rec.kind} {rec.id!r} was disposed of after review on {when[:10]}; "
                     "it is not loaded again"
                 )
-                rejected.append(self._rejection(p, reader.DISPOSED, reason))
+                # The line is not kept: it holds what the disposal erased.
+                rejected.append(replace(self._rejection(p, reader.DISPOSED, reason), raw=""))
                 continue
             table = self._assoc_seen if rec.kind == "association" else self._seen
             before = table.get(rec.id)

@@ -195,14 +195,17 @@ class IngestState:
     # -- records -------------------------------------------------------------------------
 
     def mark_disposed(self, kind: str, ids: Sequence[str]) -> None:
-        """Records disposed of after review: their fingerprints, the edge ids they claimed
-        and their mention decisions go, and a tombstone stays, so that loading the file
-        again says they were disposed of instead of bringing them back or calling them
-        unchanged."""
+        """Records disposed of after review: their fingerprints, the edge ids they claimed,
+        their mention decisions, the warnings kept with them and their quarantine entries
+        (whose raw lines are earlier versions of them) go, and a tombstone stays, so that
+        loading the file again says they were disposed of instead of bringing them back or
+        calling them unchanged (that refusal keeps no raw line)."""
         at = now()
         with self.transaction() as conn:
             for rid in ids:
                 conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, rid))
+                conn.execute("DELETE FROM record_warnings WHERE record_id = ?", (rid,))
+                conn.execute("DELETE FROM quarantine WHERE kind = ? AND record_id = ?", (kind, rid))
                 conn.execute(
                     "DELETE FROM mentions WHERE key >= ? AND key < ?", (f"{rid}#", f"{rid}$")
                 )

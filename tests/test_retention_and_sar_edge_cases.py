@@ -141,6 +141,26 @@ def test_loading_the_file_again_after_disposal_refuses_the_report(api: Api) -> N
     assert _rows_holding(settings.ingest_path, "ASSOCIATED_WITH:P1:P2:friend") == []
 
 
+def test_disposal_leaves_no_copy_of_the_report_in_quarantine(api: Api) -> None:
+    """A refused earlier version of R1 (its raw line, with the name it gave) stayed in the
+    quarantine after R1 was disposed of, and each re-send of the feed put the disposed
+    line back there as a `disposed` refusal."""
+    client, headers, settings = api
+    sup = headers[Role.SUPERVISOR]
+    records = _mentioning_world()
+    spoilt = [{**r, "received_at": "not a time"} if r["id"] == "R1" else r for r in records]
+    first = client.post("/ingest", content=w.dumps(spoilt), headers={**sup, **NDJSON})
+    assert first.status_code == 200 and first.json()["quarantined"] == 1, first.text
+    load(client, sup, records)
+    _dispose(client, sup, "R1")
+    assert _rows_holding(settings.ingest_path, PLANTED_NAME) == []
+    again = client.post("/ingest", content=w.dumps(records), headers={**sup, **NDJSON})
+    assert again.status_code == 200 and again.json()["quarantined"] == 1, again.text
+    assert _rows_holding(settings.ingest_path, PLANTED_NAME) == []
+    listed = client.get("/quarantine", headers=sup).json()["items"]
+    assert [(q["record_id"], q["code"]) for q in listed] == [("R1", "disposed")]
+
+
 def test_a_narrowed_link_loses_the_disposed_reports_dates_and_handling(api: Api) -> None:
     """R1 (1 March, handling code C) and R2 (20 March, P) both assert P1-P2. Disposing of
     R1 narrows the link's supports to R2 but leaves first_seen on R1's date and R1's
