@@ -508,15 +508,20 @@ def quarantine_export(
 @app.command()
 def resolve(
     full: Annotated[bool, typer.Option(help="Re-score every candidate pair.")] = True,
+    purpose: ResolutionPurpose = "intelligence_review",
 ) -> None:
-    """Run entity resolution over every person and re-cluster entities."""
+    """Run entity resolution over every person and re-cluster entities (membership changes
+    audited as combinations for the purpose)."""
     settings = Settings()
+    _check_purpose(settings, purpose)
     with (
         IngestState(settings.ingest_path) as state,
         closing(AuditLog(settings.governance_path)) as log,
     ):
         resolution = Resolution(state, thresholds_from(settings), log)
-        summary = resolution.resolve(None if full else [], actor=_cli_actor("x").name, role="admin")
+        summary = resolution.resolve(
+            None if full else [], actor=_cli_actor(purpose).name, role="admin", purpose=purpose
+        )
     console.print(summary.as_dict())
 
 

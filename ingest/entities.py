@@ -18,7 +18,10 @@ people decided, in the ingest state file, apart from the source records:
 - `entities`: person id -> entity id from the latest clustering.
 
 Every change of entity membership, judgement and undo is written to the audit log as a
-combination, with the inputs and the matcher version.
+combination, with the inputs and the matcher version, for the purpose of the request that
+caused it: `resolve`, `recluster` and `judge` take `purpose` (the API passes the request's
+X-Purpose, the CLI its `--purpose`). Library callers that pass none (benches, scripts)
+record `DEFAULT_PURPOSE`.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ from ingest.resolution.weights import model_population
 from ingest.state import IngestState, now
 
 MATCHER_VERSION = "mosaic-matcher-1"
+DEFAULT_PURPOSE = "intelligence_review"
+"""The purpose entries record when a caller gives none (as `ingest.loader.Actor`'s): every
+caller acting on a request passes the request's own, which the caller has checked is a
+configured one."""
 Verdict = Literal["same", "not_same", "unsure", "withdrawn"]
 VERDICTS: tuple[Verdict, ...] = ("same", "not_same", "unsure", "withdrawn")
 
@@ -304,11 +311,12 @@ class Resolution:
         *,
         actor: str = "system:resolver",
         role: str = "service",
+        purpose: str | None = DEFAULT_PURPOSE,
         index: PersonIndex | None = None,
     ) -> ResolveSummary:
         """Score the candidate pairs touching `changed` (all persons when None; by default
         the persons loaded since the last run), keep those at review or above, and
-        re-cluster every person."""
+        re-cluster every person. Membership changes are audited for `purpose`."""
         index = index or self.build_index()
         pending = self.state.unresolved()
         context = _ScoringContext.of(index, self.thresholds)
@@ -351,7 +359,7 @@ class Resolution:
                 ],
             )
             self.state.mark_resolved(conn, pending)
-        summary = self.recluster(list(index.ids()), actor=actor, role=role)
+        summary = self.recluster(list(index.ids()), actor=actor, role=role, purpose=purpose)
         summary.scored_pairs = stats.candidate_pairs
         return summary
 
@@ -412,9 +420,15 @@ class Resolution:
         return _in_force(rows).get((a, b))
 
     def recluster(
-        self, person_ids: Sequence[str] | None = None, *, actor: str, role: str
+        self,
+        person_ids: Sequence[str] | None = None,
+        *,
+        actor: str,
+        role: str,
+        purpose: str | None = DEFAULT_PURPOSE,
     ) -> ResolveSummary:
-        """Entities from auto links and judgements; membership changes are audited."""
+        """Entities from auto links and judgements; membership changes are audited (a
+        combination by `actor` for `purpose`)."""
         if person_ids is None:
             person_ids = [pid for pid, _ in self.state.all_person_facts()]
         links = self._links()
@@ -428,7 +442,7 @@ class Resolution:
                 sorted(clustering.entity_of.items()),
             )
         if self.audit:
-            self._audit_membership(before, clustering.entity_of, actor, role)
+            self._audit_membership(before, clustering.entity_of, actor, role, purpose)
         summary = ResolveSummary(
             persons=len(person_ids),
             auto_links=sum(1 for p in links if p.outcome is Outcome.AUTO_LINK),
@@ -442,7 +456,12 @@ class Resolution:
         return summary
 
     def _audit_membership(
-        self, before: dict[str, str], entity_of: dict[str, str], actor: str, role: str
+        self,
+        before: dict[str, str],
+        entity_of: dict[str, str],
+        actor: str,
+        role: str,
+        purpose: str | None,
     ) -> None:
         """One combination entry for every entity whose members changed: one that gained
         or lost a record as well as one a record moved to, so every record whose entity
@@ -473,7 +492,7 @@ class Resolution:
                     operation=Operation.COMBINATION,
                     actor=actor,
                     role=role,
-                    purpose="intelligence_review",
+                    purpose=purpose,
                     action="entity resolution: person records linked into entities",
                     subjects=sorted(p for e in chunk for p in members[e]),
                     details={
@@ -592,12 +611,13 @@ class Resolution:
         *,
         actor: str,
         role: str,
-        purpose: str | None = "intelligence_review",
+        purpose: str | None = DEFAULT_PURPOSE,
         reason: str | None = None,
     ) -> tuple[Judgement, ResolveSummary]:
         """Record a human verdict on a pair (or `withdrawn` to undo the latest one: the
         verdict it replaced is in force again), then re-cluster. Audited as a combination
-        with the pair, the verdict, the reason and what the matcher had scored the pair.
+        with the pair, the verdict, the reason and what the matcher had scored the pair;
+        that entry and the re-clustering's are for `purpose`.
 
         A verdict already in force records nothing and returns the judgement in force
         (`repeated`). Refused (ValidationFailed): a self-pair, nothing to withdraw, and a
@@ -657,7 +677,7 @@ class Resolution:
                     },
                 )
             )
-        summary = self.recluster(person_ids, actor=actor, role=role)
+        summary = self.recluster(person_ids, actor=actor, role=role, purpose=purpose)
         return Judgement(seq, a, b, verdict, actor, reason, at), summary
 
     def _standing(self, a: str, b: str) -> Judgement:

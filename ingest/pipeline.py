@@ -85,7 +85,11 @@ def ingest(
         # a load that only removed persons re-clusters too (their entities lost a record,
         # and may have been named after it), and re-scores those sharing their names.
         resolved = resolution.resolve(
-            sorted(loader.changed_persons), actor=actor.name, role=actor.role, index=index
+            sorted(loader.changed_persons),
+            actor=actor.name,
+            role=actor.role,
+            purpose=actor.purpose,
+            index=index,
         )
     watch = None
     if chis is not None and notifications is not None and writes:

@@ -30,6 +30,7 @@ from graph.config import Settings
 from graph.errors import ValidationFailed
 from graph.notifications import FIB_OWNER, UNASSIGNED, NotificationStore
 from graph.stores.sqlite import SqliteGraphStore
+from ingest.entities import Resolution
 from ingest.state import IngestState
 from tests import wire as w
 from tests.support.api_env import (
@@ -380,6 +381,91 @@ def test_demo_loads_record_a_configured_purpose(
     assert [e.action for e in entries if e.operation is Operation.COMBINATION][-1] == (
         "network measures and communities computed"
     )
+
+
+RESOLUTION_ACTION = "entity resolution: person records linked into entities"
+
+
+def _resolution_entries(settings: Settings, after: int) -> list[tuple[str, str | None, str]]:
+    """(action, purpose, actor) of each combination entry written after the first `after`."""
+    return [
+        (e.action, e.purpose, e.actor)
+        for e in audit_entries(settings)[after:]
+        if e.operation is Operation.COMBINATION
+    ]
+
+
+def test_cli_resolve_takes_a_configured_purpose_and_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mosaic resolve` links person records into entities, a combination of personal data:
+    it took no purpose, and every entity resolution entry (from `resolve`, `ingest` and
+    `judge` alike) said `intelligence_review` whatever the purpose given. Like `ingest`, it
+    takes `--purpose` (a configured one, `intelligence_review` when not given), and each
+    entry records the purpose of the command that caused it."""
+    settings = tmp_settings(tmp_path)
+    cli_env(monkeypatch, settings)
+    twins = [w.person("P1", dob="1980-01-01"), w.person("P2", dob="1980-01-01")]
+    feed = w.write(tmp_path / "feed.jsonl", twins)
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["ingest", str(feed), "--no-resolve", "--purpose", "investigation"])
+    assert loaded.exit_code == 0, loaded.output
+    before = len(audit_entries(settings))
+    refused = runner.invoke(cli, ["resolve", "--purpose", "curiosity"])
+    assert refused.exit_code == 2 and "unknown purpose" in refused.output, refused.output
+    assert len(audit_entries(settings)) == before
+    with IngestState(settings.ingest_path) as state:
+        assert Resolution(state).entity_map() == {}
+    done = runner.invoke(cli, ["resolve", "--purpose", "safeguarding"])
+    assert done.exit_code == 0, done.output
+    ((action, purpose, actor),) = _resolution_entries(settings, before)
+    assert (action, purpose) == (RESOLUTION_ACTION, "safeguarding") and actor.startswith("cli:")
+    before = len(audit_entries(settings))
+    judged = runner.invoke(cli, ["judge", "P1", "P2", "not_same", "--purpose", "investigation"])
+    assert judged.exit_code == 0, judged.output
+    assert _resolution_entries(settings, before) == [
+        ("match judgement", "investigation", actor),
+        (RESOLUTION_ACTION, "investigation", actor),
+    ]
+    assert runner.invoke(cli, ["resolve"]).exit_code == 0  # intelligence_review, nothing moved
+    more = w.write(tmp_path / "more.jsonl", [w.person("P3", dob="1980-01-01")])
+    before = len(audit_entries(settings))
+    again = runner.invoke(cli, ["ingest", str(more), "--purpose", "safeguarding"])
+    assert again.exit_code == 0, again.output
+    assert {p for _, p, _ in _resolution_entries(settings, before)} == {"safeguarding"}
+
+
+def test_resolution_entries_record_the_purpose_of_the_request_that_caused_them(
+    api: Api,
+) -> None:
+    """Entity resolution runs after `POST /ingest`, a judgement and a disposal: each
+    re-clustering it caused was logged for `intelligence_review`, not the X-Purpose of the
+    request (the fixture's load was for `investigation`)."""
+    client, headers, settings = api
+    assert _resolution_entries(settings, 0) == [(RESOLUTION_ACTION, "investigation", "u-analyst")]
+    analyst = {**headers[Role.ANALYST], "X-Purpose": "safeguarding"}
+    before = len(audit_entries(settings))
+    body = {"a": "P1", "b": "P2", "verdict": "not_same", "reason": "different people"}
+    judged = client.post("/resolution/judgements", json=body, headers=analyst)
+    assert judged.status_code == 200, judged.text
+    assert _resolution_entries(settings, before) == [
+        ("match judgement", "safeguarding", "u-analyst"),
+        (RESOLUTION_ACTION, "safeguarding", "u-analyst"),
+    ]
+    # MEN-R1-0, known only from R1, is linked with P3; disposing of R1 splits them.
+    mention = {"name": {"given": "Zebulon", "family": "Quarrie"}, "dob": "1980-01-01"}
+    load(client, analyst, [w.report("R1", mentions=[{**mention, "address": None}])])
+    load(client, analyst, [w.person("P3", "Zebulon", "Quarrie", dob="1980-01-01")])
+    with IngestState(settings.ingest_path) as state:
+        assert Resolution(state).entity_of("P3") == ("ENT-MEN-R1-0", ["MEN-R1-0", "P3"])
+    before = len(audit_entries(settings))
+    supervisor = {**headers[Role.SUPERVISOR], "X-Purpose": "offender_management"}
+    review = {"record_id": "R1", "outcome": "dispose", "rationale": "no longer necessary"}
+    made = client.post("/reviews", json=review, headers=supervisor)
+    assert made.status_code == 201, made.text
+    assert _resolution_entries(settings, before) == [
+        (RESOLUTION_ACTION, "offender_management", "u-supervisor")
+    ]
 
 
 # -- accounts ----------------------------------------------------------------------------------

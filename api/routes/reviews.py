@@ -146,7 +146,10 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
                     # sharing a removed record's name) re-scored: as a full run would.
                     with state.ingest_lock:  # one load or judgement at a time
                         state.resolution.resolve(
-                            [], actor=ctx.principal.name, role=ctx.principal.role.value
+                            [],
+                            actor=ctx.principal.name,
+                            role=ctx.principal.role.value,
+                            purpose=ctx.purpose,
                         )
 
                 await run_in_threadpool(resolve)
