@@ -17,7 +17,7 @@ from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
-from graph.errors import AccessDenied
+from graph.errors import AccessDenied, NotFound
 from graph.markings import Compartment, Marking
 from graph.nodes import Person
 from graph.sharing.decisions import Disclosure, DisclosureIn, SharingDecision, SharingDecisionIn
@@ -90,7 +90,12 @@ async def record_disclosure(
     _recorder(ctx)
     kept = _store(request)
     decided = kept.decision(seq)
-    await visible(ctx, decided.nominal_id, Person, "person")
+    try:
+        await visible(ctx, decided.nominal_id, Person, "person")
+    except NotFound:
+        # A decision about someone hidden from the caller is "not found" in the words of a
+        # missing one: neither its existence nor the nominal it is about is told.
+        raise NotFound(f"sharing decision {seq} not found") from None
     made = kept.disclose(seq, body, ctx.principal.name)
     await ctx.disclosed(
         "public protection information shared",

@@ -106,13 +106,29 @@ class SharingStore(AppendOnlyStore):
         decided = self.decision(decision_seq)
         if decided.outcome is SharingOutcome.DO_NOT_SHARE:
             raise ValidationFailed(f"decision {decision_seq} was not to share")
+        recipient = disclosure.recipient.strip().casefold()
         named = {w.strip().casefold() for w in decided.answers.with_whom if w.strip()}
-        if disclosure.recipient.strip().casefold() not in named:
+        if recipient not in named:
             raise ValidationFailed(
                 f"recipient {disclosure.recipient!r} is not one the decision named "
                 f"({', '.join(decided.answers.with_whom)}): record a new decision first"
             )
         with write_transaction(self._conn, self._lock) as conn:
+            # A changed view is a new decision: a later refusal that names this recipient,
+            # or names no one (no sharing at all), withdraws the earlier decision's cover.
+            later = conn.execute(
+                "SELECT body FROM sharing_decisions WHERE nominal_id = ? AND seq > ? "
+                "AND outcome = ? ORDER BY seq",
+                (decided.nominal_id, decision_seq, SharingOutcome.DO_NOT_SHARE.value),
+            ).fetchall()
+            for (body,) in later:
+                refusal = SharingDecision.model_validate_json(body)
+                refused = {w.strip().casefold() for w in refusal.answers.with_whom if w.strip()}
+                if not refused or recipient in refused:
+                    raise ValidationFailed(
+                        f"decision {refusal.seq} (after decision {decision_seq}) was not to "
+                        f"share with {disclosure.recipient.strip()!r}: record a new decision first"
+                    )
             seq = self._next_seq(conn, "disclosures")
             made = Disclosure(
                 **disclosure.model_dump(),
