@@ -7,14 +7,16 @@ few minutes. Callers of several roles are used, so both granted and refused path
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from api.accounts import AccountStore
 from api.app import create_app
@@ -61,6 +63,14 @@ def running_app() -> Iterator[None]:
         yield
 
 
+CROSS_FIELD_RULES = {
+    ("GET", "/audit"): re.compile(r"^since \(.+\) is after until|^since or until is out of range"),
+}
+"""Refusals for rules between parameters, which a schema cannot express: the time window
+given backwards, or a bound a timezone offset takes out of the representable range
+(`api/routes/audit.py`). Only these sentences are let through, on this route."""
+
+
 @pytest.mark.parametrize("role", list(TOKENS), ids=lambda r: r.value)
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
@@ -73,5 +83,11 @@ def test_no_server_errors_and_responses_match_schema(
         headers["X-Purpose"] = "investigation"
     # Every default check runs but one: pydantic's deliberate leniency (a number accepted
     # as a timestamp) is not a defect, so schema-violating input that is accepted is not
-    # counted; schema-valid input that is refused still is.
-    case.call_and_validate(headers=headers, excluded_checks=[negative_data_rejection])
+    # counted; schema-valid input that is refused still is, except for a rule OpenAPI
+    # cannot state (one parameter against another), refused with its own sentence.
+    response = case.call(headers=headers)
+    excluded: list[Any] = [negative_data_rejection]
+    rule = CROSS_FIELD_RULES.get((case.method.upper(), case.path))
+    if rule and response.status_code == 422 and rule.search(response.json().get("message", "")):
+        excluded.append(positive_data_acceptance)
+    case.validate_response(response, headers=headers, excluded_checks=excluded)
