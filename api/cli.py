@@ -26,6 +26,7 @@ from graph.chis.policy import load_policy
 from graph.config import Settings
 from graph.errors import NotFound, ValidationFailed
 from graph.notifications import NotificationStore
+from graph.sharing.store import SharingStore
 from graph.store import GraphStore, UpsertResult
 from graph.stores import open_store
 from ingest.demo_seed import seed_demo
@@ -366,6 +367,7 @@ def ingest(
         IngestState(settings.ingest_path) as state,
         closing(AuditLog(settings.governance_path)) as log,
         closing(NotificationStore(settings.governance_path)) as notices,
+        closing(SharingStore(settings.governance_path)) as sharing,
         Progress(
             TextColumn("[bold]ingest"),
             BarColumn(),
@@ -395,6 +397,7 @@ def ingest(
             notifications=notices if notify else None,
             chis=load_policy(settings.chis_policy),
             travel_owner=settings.mosovo_spoc,
+            sharing=sharing.cover_problem,
         )
         progress.update(task, completed=outcome.load.lines_read)
     if as_json:

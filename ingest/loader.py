@@ -153,6 +153,11 @@ class MentionMatcher(Protocol):
     def remove_person(self, person_id: str) -> None: ...
 
 
+# Why a sharing decision does not cover an answer to a partner agency now, or None when it
+# does: (decision seq, nominal id, agency) -> problem. `SharingStore.cover_problem` is one.
+SharingCover = Callable[[int, str, str], str | None]
+
+
 @dataclass
 class LoadSummary:
     lines_read: int = 0
@@ -306,8 +311,12 @@ class Loader:
         writes: bool = True,
         progress: Callable[[LoadSummary], None] | None = None,
         notifications: NotificationStore | None = None,
+        sharing: SharingCover | None = None,
     ) -> None:
         self.store = store
+        # Without it (library callers, benchmarks) an answer's sharing_decision is not
+        # checked against the sharing log; the API and `mosaic ingest` pass one.
+        self.sharing = sharing
         self.notifications = notifications
         self.state = state
         self.actor = actor
@@ -401,8 +410,9 @@ class Loader:
         good.sort(key=lambda p: KIND_ORDER[p.record.kind])
         accepted = self._check_ids_and_refs(good, rejected, final)
         work = self._classify(accepted)
+        self._check_answers(work, rejected)
         self._reject(rejected)
-        todo = [w for w in work if w.status != "unchanged"]
+        todo = [w for w in work if w.status not in ("unchanged", "rejected")]
         self._match_facts(todo)
         self._resolve_mentions(todo)
         for w in list(todo):
@@ -427,6 +437,32 @@ class Loader:
             warning = record_warning(w.parsed.record)
             if warning is not None:
                 self.summary.warnings[w.parsed.record.id] = warning
+
+    def _check_answers(self, work: list[_Work], rejected: list[Rejection]) -> None:
+        """An answer to a partner agency is a disclosure: refuse one whose sharing_decision
+        the sharing log does not hold about the same nominal, to share with that agency."""
+        if self.sharing is None:
+            return
+        for w in work:
+            rec = w.parsed.record
+            if (
+                w.status == "unchanged"
+                or not isinstance(rec, EventRecord)
+                or not rec.answer
+                or rec.sharing_decision is None
+            ):
+                continue
+            agency = rec.agency or ""
+            problem = self.sharing(rec.sharing_decision, rec.person_id, agency)
+            if problem is None:
+                continue
+            w.status = "rejected"
+            self._forget(rec.kind, rec.id)
+            reason = (
+                f"{rec.kind} {rec.id!r}: the answer to {agency!r} is not covered by "
+                f"sharing_decision {rec.sharing_decision}: {problem}"
+            )
+            rejected.append(self._rejection(w.parsed, reader.NO_SHARING_DECISION, reason))
 
     def _reject(self, rejected: list[Rejection]) -> None:
         for r in rejected:

@@ -19,7 +19,7 @@ from graph.notifications import NotificationStore
 from graph.store import GraphStore
 from ingest.entities import IndexMatcher, Resolution, ResolveSummary
 from ingest.interchange import EventRecord
-from ingest.loader import Actor, Loader, LoadSummary
+from ingest.loader import Actor, Loader, LoadSummary, SharingCover
 from ingest.reader import Line
 from ingest.resolution import Thresholds
 from ingest.state import IngestState
@@ -61,7 +61,12 @@ def ingest(
     notifications: NotificationStore | None = None,
     chis: ChisPolicy | None = None,
     travel_owner: str = "mosovo",
+    sharing: SharingCover | None = None,
 ) -> IngestOutcome:
+    """Load `sources`. `sharing` checks each partner request's answer against the sharing
+    log (`SharingStore.cover_problem`): an answer its sharing_decision does not cover is
+    quarantined (`no_sharing_decision`). Without it (library callers, benchmarks) only the
+    presence of a decision number is checked, and every answer is audited as a disclosure."""
     resolution = Resolution(state, thresholds, audit)
     index = resolution.build_index()
     loader = Loader(
@@ -74,6 +79,7 @@ def ingest(
         writes=writes,
         progress=progress,
         notifications=notifications,
+        sharing=sharing,
     )
     summary = loader.load(sources)
     if summary.warnings and writes:

@@ -31,6 +31,7 @@ UNRESOLVED_REFERENCE = "unresolved_reference"
 KIND_CONFLICT = "kind_conflict"
 NOT_UTF8 = "not_utf8"
 DISPOSED = "disposed"
+NO_SHARING_DECISION = "no_sharing_decision"
 REASON_CODES = (
     BROKEN_JSON,
     NOT_AN_OBJECT,
@@ -43,6 +44,7 @@ REASON_CODES = (
     KIND_CONFLICT,
     NOT_UTF8,
     DISPOSED,
+    NO_SHARING_DECISION,
 )
 
 

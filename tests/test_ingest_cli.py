@@ -112,3 +112,30 @@ def test_demo_data_is_deterministic(env: Path) -> None:
     assert len(truth["person_entity"]) == 200
     loaded = json.loads(runner.invoke(cli, ["ingest", str(env / "a.jsonl"), "--json"]).output)
     assert loaded["quarantined"] == 0 and loaded["lines_read"] == loaded["created"]
+
+
+def test_ingest_refuses_an_answer_without_its_sharing_decision(env: Path) -> None:
+    """`mosaic ingest` checks a partner answer's sharing_decision against the sharing log
+    in the governance file: decision 1 was never recorded there."""
+    answered = w.event(
+        "PR1",
+        "N1",
+        "partner_request",
+        "2026-05-01",
+        agency="housing",
+        requester="Officer 101 (synthetic)",
+        purpose="tenancy allocation",
+        due_on="2026-05-15",
+        answer="relevant convictions (synthetic)",
+        answered_on="2026-05-02",
+        sharing_decision=1,
+    )
+    data = env / "answers.jsonl"
+    data.write_text(w.dumps([w.nominal("N1", "Quill", "Example"), answered]))
+    result = CliRunner().invoke(cli, ["ingest", str(data), "--json", "--no-resolve"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["accepted"], out["quarantined"]) == (1, 1)
+    [rejection] = out["rejections"]
+    assert rejection["code"] == "no_sharing_decision" and "PR1" in rejection["reason"]
+    assert "sharing decision 1 is not in the sharing log" in rejection["reason"]

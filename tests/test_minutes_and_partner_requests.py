@@ -19,6 +19,7 @@ from ingest.pipeline import ingest
 from ingest.reader import stream_lines
 from ingest.state import IngestState
 from tests import wire as w
+from tests.test_sharing_and_figures_edges import decision
 
 NOMINAL = w.nominal("NM", "Tavis", "Example")
 MINUTES = w.event(
@@ -123,6 +124,16 @@ def test_over_http_lists_overdue_and_audit(tmp_path: Path) -> None:
 
     roles = (Role.OFFENDER_MANAGER, Role.ANALYST, Role.SUPERVISOR)
     with scenario_api(tmp_path, roles, "offender_management") as (client, auth, settings):
+        # the answer rests on sharing decision 1, which must name the agency (checked at
+        # ingest: tests/test_sharing_and_figures_edges.py has the refusals)
+        client.post(
+            "/ingest",
+            content=w.dumps([NOMINAL]),
+            headers={**auth(Role.SUPERVISOR), "Content-Type": "application/x-ndjson"},
+        )
+        to_share = decision("NM", with_whom=["Children's Social Care"])
+        made = client.post("/sharing-decisions", json=to_share, headers=auth(Role.OFFENDER_MANAGER))
+        assert made.status_code == 201 and made.json()["seq"] == 1, made.text
         posted = client.post(
             "/ingest",
             content=w.dumps([NOMINAL, MINUTES, OPEN_REQUEST, ANSWERED]),

@@ -7,8 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from graph.access import Role
 from graph.markings import Compartment
 from graph.sharing.decisions import FREE_TEXT
@@ -183,28 +181,52 @@ def test_scheme_applications_about_a_hidden_subject_name_no_one(tmp_path: Path) 
             )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest does not check a partner request's sharing_decision against the sharing "
-    "log (that it exists, is about the same nominal, is share/share_limited and names the "
-    "agency); see docs/offender-management.md",
-)
-def test_a_partner_answer_needs_a_decision_to_share_with_that_agency(tmp_path: Path) -> None:
-    answered = w.event(
-        "PR1",
-        "N1",
+def partner_answer(rid: str, nominal_id: str, decided: int, agency: str = "housing") -> Any:
+    return w.event(
+        rid,
+        nominal_id,
         "partner_request",
         "2026-05-01",
-        agency="housing",
+        agency=agency,
         requester="Officer 101 (synthetic)",
         purpose="tenancy allocation",
         due_on="2026-05-15",
         checked="ViSOR",
         answer="relevant convictions (synthetic)",
         answered_on="2026-05-02",
-        sharing_decision=7,  # no such decision
+        sharing_decision=decided,
     )
-    with api_session(tmp_path, ROLES, "offender_management") as (client, h, _):
-        load(client, h[Role.SUPERVISOR], [w.nominal("N1", "Quill", "Example")])
-        summary = load(client, h[Role.SUPERVISOR], [answered], clean=False)
-        assert summary["quarantined"] == 1
+
+
+def test_a_partner_answer_needs_a_decision_to_share_with_that_agency(tmp_path: Path) -> None:
+    """An answer is a disclosure: its sharing_decision must be in the log, about the same
+    nominal, to share, naming the agency (case and spaces aside), and not withdrawn by a
+    later refusal; otherwise the line is quarantined and no disclosure is audited."""
+    with api_session(tmp_path, ROLES, "offender_management") as (client, h, settings):
+        sup, om = h[Role.SUPERVISOR], h[Role.OFFENDER_MANAGER]
+        load(client, sup, [w.nominal("N1", "Quill", "Example"), w.nominal("N2", "Rowan", "X")])
+        for made in (
+            decision("N1", with_whom=["  Housing ", SCHOOL]),  # 1
+            decision("N2", with_whom=["housing"]),  # 2: another nominal
+            decision("N1", "do_not_share", with_whom=["probation"]),  # 3
+            decision("N1", with_whom=[SCHOOL]),  # 4: not housing
+            decision("N1", with_whom=["health"]),  # 5: later withdrawn for health
+            decision("N1", "do_not_share", with_whom=["HEALTH"]),  # 6
+        ):
+            assert client.post("/sharing-decisions", json=made, headers=om).status_code == 201
+        bad = {
+            "PR-none": (partner_answer("PR-none", "N1", 7), "not in the sharing log"),
+            "PR-other": (partner_answer("PR-other", "N1", 2), "about 'N2'"),
+            "PR-refused": (partner_answer("PR-refused", "N1", 3, "probation"), "not to share"),
+            "PR-unnamed": (partner_answer("PR-unnamed", "N1", 4), "not one the decision named"),
+            "PR-withdrawn": (partner_answer("PR-withdrawn", "N1", 5, "health"), "decision 6"),
+        }
+        good = partner_answer("PR-ok", "N1", 1, "HOUSING")
+        summary = load(client, sup, [good, *(rec for rec, _ in bad.values())], clean=False)
+        assert (summary["accepted"], summary["quarantined"]) == (1, len(bad))
+        assert summary["lines_read"] == summary["accepted"] + summary["quarantined"]
+        assert summary["quarantined_by_reason"] == {"no_sharing_decision": len(bad)}
+        for r in summary["rejections"]:
+            assert r["record_id"] in r["reason"] and bad[r["record_id"]][1] in r["reason"], r
+    shared = [e for e in audit_entries(settings) if e.operation.value == "disclosure"]
+    assert [e.returned for e in shared if e.action.startswith("answer")] == [["PR-ok"]]

@@ -124,6 +124,7 @@ async def post_ingest(
                 notifications=state.notifications,
                 chis=state.chis_policy,
                 travel_owner=settings.mosovo_spoc,
+                sharing=state.sharing.cover_problem,
             )
         return IngestResult.model_validate(outcome.as_dict())
 

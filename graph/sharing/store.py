@@ -7,6 +7,7 @@ turns out wrong is followed by a new one, never rewritten.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,31 +105,10 @@ class SharingStore(AppendOnlyStore):
     ) -> Disclosure:
         """Record what was shared under a decision to share, with one of its recipients."""
         decided = self.decision(decision_seq)
-        if decided.outcome is SharingOutcome.DO_NOT_SHARE:
-            raise ValidationFailed(f"decision {decision_seq} was not to share")
-        recipient = disclosure.recipient.strip().casefold()
-        named = {w.strip().casefold() for w in decided.answers.with_whom if w.strip()}
-        if recipient not in named:
-            raise ValidationFailed(
-                f"recipient {disclosure.recipient!r} is not one the decision named "
-                f"({', '.join(decided.answers.with_whom)}): record a new decision first"
-            )
         with write_transaction(self._conn, self._lock) as conn:
-            # A changed view is a new decision: a later refusal that names this recipient,
-            # or names no one (no sharing at all), withdraws the earlier decision's cover.
-            later = conn.execute(
-                "SELECT body FROM sharing_decisions WHERE nominal_id = ? AND seq > ? "
-                "AND outcome = ? ORDER BY seq",
-                (decided.nominal_id, decision_seq, SharingOutcome.DO_NOT_SHARE.value),
-            ).fetchall()
-            for (body,) in later:
-                refusal = SharingDecision.model_validate_json(body)
-                refused = {w.strip().casefold() for w in refusal.answers.with_whom if w.strip()}
-                if not refused or recipient in refused:
-                    raise ValidationFailed(
-                        f"decision {refusal.seq} (after decision {decision_seq}) was not to "
-                        f"share with {disclosure.recipient.strip()!r}: record a new decision first"
-                    )
+            problem = _uncovered(conn, decided, disclosure.recipient)
+            if problem is not None:
+                raise ValidationFailed(problem)
             seq = self._next_seq(conn, "disclosures")
             made = Disclosure(
                 **disclosure.model_dump(),
@@ -151,6 +131,24 @@ class SharingStore(AppendOnlyStore):
             )
         return made
 
+    def cover_problem(self, decision_seq: int, nominal_id: str, recipient: str) -> str | None:
+        """Why decision `decision_seq` does not cover sharing about `nominal_id` with
+        `recipient` now, or None when it does: the rule `disclose` enforces, for callers
+        (ingest) that check a disclosure recorded elsewhere."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT body FROM sharing_decisions WHERE seq = ?", (decision_seq,)
+            ).fetchone()
+            if row is None:
+                return f"sharing decision {decision_seq} is not in the sharing log"
+            decided = SharingDecision.model_validate_json(row[0])
+            if decided.nominal_id != nominal_id:
+                return (
+                    f"sharing decision {decision_seq} is about {decided.nominal_id!r}, "
+                    f"not {nominal_id!r}"
+                )
+            return _uncovered(self._conn, decided, recipient)
+
     def for_nominal(self, nominal_id: str) -> tuple[list[SharingDecision], list[Disclosure]]:
         """Every decision and disclosure about the nominal, oldest first."""
         with self._lock:
@@ -165,3 +163,38 @@ class SharingStore(AppendOnlyStore):
             [SharingDecision.model_validate_json(r[0]) for r in ds],
             [Disclosure.model_validate_json(r[0]) for r in xs],
         )
+
+
+def _names(with_whom: list[str]) -> set[str]:
+    return {w.strip().casefold() for w in with_whom if w.strip()}
+
+
+def _uncovered(conn: sqlite3.Connection, decided: SharingDecision, recipient: str) -> str | None:
+    """Why `decided` does not cover sharing with `recipient` now, or None: it must be a
+    decision to share that names the recipient (case-insensitively, stripped), and no later
+    refusal about the same nominal may withdraw it. Call with the store's lock held."""
+    seq = decided.seq
+    if decided.outcome is SharingOutcome.DO_NOT_SHARE:
+        return f"decision {seq} was not to share"
+    key = recipient.strip().casefold()
+    if key not in _names(decided.answers.with_whom):
+        return (
+            f"recipient {recipient!r} is not one the decision named "
+            f"({', '.join(decided.answers.with_whom)}): record a new decision first"
+        )
+    # A changed view is a new decision: a later refusal that names this recipient, or
+    # names no one (no sharing at all), withdraws the earlier decision's cover.
+    later = conn.execute(
+        "SELECT body FROM sharing_decisions WHERE nominal_id = ? AND seq > ? "
+        "AND outcome = ? ORDER BY seq",
+        (decided.nominal_id, seq, SharingOutcome.DO_NOT_SHARE.value),
+    ).fetchall()
+    for (body,) in later:
+        refusal = SharingDecision.model_validate_json(body)
+        refused = _names(refusal.answers.with_whom)
+        if not refused or key in refused:
+            return (
+                f"decision {refusal.seq} (after decision {seq}) was not to "
+                f"share with {recipient.strip()!r}: record a new decision first"
+            )
+    return None
