@@ -36,6 +36,7 @@ from tests import wire as w
 from tests.support.api_env import (
     audit_entries,
     cli_env,
+    dispose,
     load,
     role_headers,
     sample_event,
@@ -460,9 +461,7 @@ def test_resolution_entries_record_the_purpose_of_the_request_that_caused_them(
         assert Resolution(state).entity_of("P3") == ("ENT-MEN-R1-0", ["MEN-R1-0", "P3"])
     before = len(audit_entries(settings))
     supervisor = {**headers[Role.SUPERVISOR], "X-Purpose": "offender_management"}
-    review = {"record_id": "R1", "outcome": "dispose", "rationale": "no longer necessary"}
-    made = client.post("/reviews", json=review, headers=supervisor)
-    assert made.status_code == 201, made.text
+    dispose(client, supervisor, "R1")
     assert _resolution_entries(settings, before) == [
         (RESOLUTION_ACTION, "offender_management", "u-supervisor")
     ]

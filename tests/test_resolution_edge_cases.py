@@ -39,7 +39,7 @@ from ingest.reader import read_lines
 from ingest.resolution import Thresholds, weights
 from ingest.state import IngestState
 from tests import wire as w
-from tests.support.api_env import cli_env, load, remark, role_headers, tmp_settings
+from tests.support.api_env import cli_env, dispose, load, remark, role_headers, tmp_settings
 
 # Distinct invented family names (no two alike enough to be matched with each other).
 FAMILIES = [
@@ -449,12 +449,7 @@ def test_disposal_erases_judgements_about_the_person_it_removes(api: Any) -> Non
     sup = headers[Role.SUPERVISOR]
     load(client, sup, [*_twins(), _mentioned_by("R1", "Zebulon", "Quarrie")])
     assert _judge(client, sup, "MEN-R1-0", "PA", "not_same").status_code == 200
-    made = client.post(
-        "/reviews",
-        json={"record_id": "R1", "outcome": "dispose", "rationale": "no longer necessary"},
-        headers=sup,
-    )
-    assert made.status_code == 201, made.text
+    dispose(client, sup, "R1")
     with IngestState(settings.ingest_path) as state:
         assert Resolution(state).judgements("MEN-R1-0") == []
         with state.reading() as conn:
@@ -481,12 +476,7 @@ def test_disposal_leaves_the_resolution_a_full_run_would_make(api: Any) -> None:
         _ada("X2", dob=None, at="L1"),
     ]
     load(client, sup, [*records, _mentioned_by("R1", "Ada", "Morrow")])
-    made = client.post(
-        "/reviews",
-        json={"record_id": "R1", "outcome": "dispose", "rationale": "no longer necessary"},
-        headers=sup,
-    )
-    assert made.status_code == 201, made.text
+    dispose(client, sup, "R1")
     with IngestState(settings.ingest_path) as state:
         before = stored_pairs(state), Resolution(state).entity_map()
         Resolution(state).resolve(None)

@@ -23,7 +23,7 @@ from graph.access import Role
 from graph.analysis.measures import analyse, role_views
 from graph.config import Settings
 from tests import wire as w
-from tests.support.api_env import load, role_headers
+from tests.support.api_env import dispose, load, role_headers
 
 ROLES = (Role.SUPERVISOR, Role.OFFENDER_MANAGER, Role.ANALYST)
 PLANTED_NAME = "Zebediah"
@@ -43,16 +43,6 @@ def api(tmp_path: Path) -> Iterator[Api]:
     headers = role_headers(settings.governance_path, ROLES, "offender_management")
     with TestClient(create_app(settings)) as client:
         yield client, headers, settings
-
-
-def _dispose(client: TestClient, headers: dict[str, str], record_id: str) -> Any:
-    made = client.post(
-        "/reviews",
-        json={"record_id": record_id, "outcome": "dispose", "rationale": "no longer necessary"},
-        headers=headers,
-    )
-    assert made.status_code == 201, made.text
-    return made.json()["disposal"]
 
 
 def _rows_holding(db: Path, needle: str) -> list[str]:
@@ -100,7 +90,7 @@ def test_disposal_erases_the_person_only_the_report_mentioned(api: Api) -> None:
     sup = headers[Role.SUPERVISOR]
     load(client, sup, _mentioning_world())
     assert client.get("/persons/MEN-R1-0", headers=sup).status_code == 200
-    _dispose(client, sup, "R1")
+    dispose(client, sup, "R1")
     assert client.get("/persons/MEN-R1-0", headers=sup).status_code == 404
     assert _rows_holding(settings.db_path, PLANTED_NAME) == []
     assert _rows_holding(settings.ingest_path, PLANTED_NAME) == []
@@ -115,7 +105,7 @@ def test_disposal_leaves_no_notification_citing_the_report(api: Api) -> None:
     load(client, sup, _mentioning_world())
     before = client.get("/notifications", headers=sup).json()["items"]
     assert any("R1" in n["evidence"] for n in before)
-    disposal = _dispose(client, sup, "R1")
+    disposal = dispose(client, sup, "R1")
     erased = set(disposal["deleted_edges"])
     after = client.get("/notifications", headers=sup).json()["items"]
     assert [n for n in after if "R1" in n["evidence"] or n["edge_id"] in erased] == []
@@ -129,7 +119,7 @@ def test_loading_the_file_again_after_disposal_refuses_the_report(api: Api) -> N
     sup = headers[Role.SUPERVISOR]
     records = _mentioning_world()
     load(client, sup, records)
-    _dispose(client, sup, "R1")
+    dispose(client, sup, "R1")
     sent = client.post("/ingest", content=w.dumps(records), headers={**sup, **NDJSON})
     assert sent.status_code == 200, sent.text
     again = sent.json()
@@ -152,7 +142,7 @@ def test_disposal_leaves_no_copy_of_the_report_in_quarantine(api: Api) -> None:
     first = client.post("/ingest", content=w.dumps(spoilt), headers={**sup, **NDJSON})
     assert first.status_code == 200 and first.json()["quarantined"] == 1, first.text
     load(client, sup, records)
-    _dispose(client, sup, "R1")
+    dispose(client, sup, "R1")
     assert _rows_holding(settings.ingest_path, PLANTED_NAME) == []
     again = client.post("/ingest", content=w.dumps(records), headers={**sup, **NDJSON})
     assert again.status_code == 200 and again.json()["quarantined"] == 1, again.text
@@ -179,7 +169,7 @@ def test_a_narrowed_link_loses_the_disposed_reports_dates_and_handling(api: Api)
         ],
     )
     link = "ASSOCIATED_WITH:P1:P2:friend"
-    assert _dispose(client, sup, "R1")["updated_edges"] == [link]
+    assert dispose(client, sup, "R1")["updated_edges"] == [link]
     edge = client.app.state.store.get_edge(link)  # type: ignore[attr-defined]
     assert edge is not None and edge.report_ids == ["R2"]
     assert (edge.provenance.first_seen, edge.provenance.last_seen) == (
@@ -197,7 +187,7 @@ def test_disposal_leaves_nothing_in_the_stored_measures(api: Api) -> None:
     analyse(client.app.state.store, client.app.state.measures, role_views())  # type: ignore[attr-defined]
     ranked = client.get("/analysis/measures?kind=Report&limit=200", headers=sup).json()
     assert "R1" in [n["node_id"] for n in ranked["nodes"]]
-    _dispose(client, sup, "R1")
+    dispose(client, sup, "R1")
     ranked = client.get("/analysis/measures?kind=Report&limit=200", headers=sup)
     nodes = ranked.json().get("nodes", []) if ranked.status_code == 200 else []
     assert "R1" not in [n["node_id"] for n in nodes]

@@ -92,17 +92,23 @@ def chronology(
     contacts = store.source_contacts([source_id], min_reports=1, view=view)
     reports = {r.id: r for r in store.reports_by_source(source_id)}
     kept = warnings([c.report_id for c in contacts]) if warnings else {}
+    # Notifications about each contact's subjects, the ones the caller may see checked in
+    # one read for the whole chronology.
+    about: dict[str, list[Notification]] = {}
+    if notifications is not None:
+        for subject in sorted({s for c in contacts for s in c.subjects}):
+            about[subject] = notifications.about(subject)
+    shown = {n.seq for n in _shown(store, seen, [n for ns in about.values() for n in ns])}
     entries = []
     for c in contacts:
         report = reports.get(c.report_id)
         grading = report.grading.code if isinstance(report, Report) else ""
-        went = []
-        if notifications is not None:
-            raised = [n for s in c.subjects for n in notifications.about(s)]
-            went = [
-                f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
-                for n in _shown(store, seen, [n for n in raised if c.report_id in n.evidence])
-            ]
+        went = [
+            f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
+            for s in c.subjects
+            for n in about.get(s, [])
+            if n.seq in shown and c.report_id in n.evidence
+        ]
         entries.append(
             Entry(
                 report_id=c.report_id,

@@ -122,3 +122,14 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
         "MOSAIC_ANALYSIS_PATH": settings.analysis_path,
     }.items():
         monkeypatch.setenv(name, str(value))
+
+
+def dispose(client: TestClient, headers: dict[str, str], record_id: str) -> Any:
+    """Dispose of a report through `POST /reviews`; the disposal part of the answer."""
+    made = client.post(
+        "/reviews",
+        json={"record_id": record_id, "outcome": "dispose", "rationale": "no longer necessary"},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    return made.json()["disposal"]
