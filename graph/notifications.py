@@ -8,14 +8,17 @@ and when, and never overwritten.
 
 One notification per (nominal, edge): loading the same file again, or a second report
 strengthening the same association, does not notify twice.
+
+A notification is stored as it was written (a record of what was sent); what a reader is
+shown of it is decided when it is read, from the current markings (`as_seen`).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -24,6 +27,7 @@ from graph.edges import Edge, EdgeKind
 from graph.errors import NotFound, ValidationFailed
 from graph.nodes import Person
 from graph.sqlite_files import open_sqlite, write_transaction
+from graph.store import GraphStore, TraversalFilter
 
 State = Literal["new", "seen", "actioned"]
 STATES: tuple[State, ...] = ("new", "seen", "actioned")
@@ -106,8 +110,77 @@ class Notification:
     history: list[NotificationEvent]
 
 
+Narrowing = Callable[[list[Notification]], list[Notification]]
+"""What one reader may see of some notifications (`as_seen` bound to a store and view)."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _key_names(key: str) -> set[str]:
+    """Every id a notification's key may name: the key itself (a record, e.g. a travel
+    event) and each run of an edge id's `:`-separated parts (`KIND:SRC:DST...`, and ids
+    may hold `:`), for a link that no longer exists to say which its ends were."""
+    parts = key.split(":")
+    return {":".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+
+
+def as_seen(
+    store: GraphStore, view: TraversalFilter, raised: Sequence[Notification]
+) -> list[Notification]:
+    """The notifications as a reader with `view` (their `AccessPolicy.filter`) may see them
+    now, from the current markings: the one rule for every way notifications are read.
+
+    A cited record the reader may not see is left out of the evidence (even its id tells
+    that it exists and concerns the nominal). A notification whose basis they may not see
+    is left out whole, never shown with a gap: its link (an edge id names both ends, the
+    reason the other end), either end of it, its nominal (who must still exist), a record
+    its key names, or every record it cites. Evidence that is not a node (a structured
+    record's key) names no one hidden. The stored notification is not changed."""
+    if not raised:
+        return []
+    edges = store.get_edges(sorted({n.edge_id for n in raised}))
+    named = {i for e in edges.values() for i in (e.src, e.dst)}
+    for n in raised:
+        named |= {n.nominal_id, *n.evidence}
+        if n.edge_id not in edges:
+            named |= _key_names(n.edge_id)
+    nodes = store.get_nodes(sorted(named))
+
+    def shows(node_id: str) -> bool:
+        return node_id in nodes and view.shows(nodes[node_id].marking)
+
+    def seen(n: Notification) -> Notification | None:
+        edge = edges.get(n.edge_id)
+        if edge is not None:
+            if not (view.shows(edge.marking) and shows(edge.src) and shows(edge.dst)):
+                return None
+        elif not all(shows(i) for i in _key_names(n.edge_id) if i in nodes):
+            return None
+        if not shows(n.nominal_id):
+            return None
+        evidence = [e for e in n.evidence if e not in nodes or shows(e)]
+        if n.evidence and not evidence:
+            return None
+        return n if evidence == n.evidence else replace(n, evidence=evidence)
+
+    return [shown for n in raised if (shown := seen(n)) is not None]
+
+
+def named_by(store: GraphStore, shown: Sequence[Notification]) -> list[str]:
+    """The ids notifications (as `as_seen` gave them) name besides their nominal, for the
+    audit entry of the read: the records they cite and their link's other end (named in
+    the reason)."""
+    edges = store.get_edges(sorted({n.edge_id for n in shown}))
+    ends = {
+        i
+        for n in shown
+        if (e := edges.get(n.edge_id)) is not None
+        for i in (e.src, e.dst)
+        if i != n.nominal_id
+    }
+    return sorted(ends | {r for n in shown for r in n.evidence})
 
 
 def notifications_for(
@@ -233,10 +306,17 @@ class NotificationStore:
             return cur.rowcount == 1
 
     def listing(
-        self, owner: str | None = None, state: str | None = None, limit: int = 100, after: int = 0
+        self,
+        owner: str | None = None,
+        state: str | None = None,
+        limit: int = 100,
+        after: int = 0,
+        seen: Narrowing | None = None,
     ) -> list[Notification]:
         """Oldest first; `owner=None` for every offender manager's (supervisors): the FIB's
-        CHIS notifications stay with the FIB, who alone may see who a source is."""
+        CHIS notifications stay with the FIB, who alone may see who a source is. `seen`
+        narrows them to what the reader may see before `limit` is counted, so a page is
+        full whenever more may be seen and nothing hidden shows as a gap or a count."""
         sql = SELECT + "FROM notifications WHERE seq > ?"
         params: list[object] = [after]
         if owner is not None:
@@ -248,14 +328,14 @@ class NotificationStore:
         sql += " ORDER BY seq"
         with self._lock:
             rows = self._conn.execute(sql, params).fetchall()
-        out = []
-        for row in rows:
-            item = self._with_history(row)
-            if state is None or item.state == state:
-                out.append(item)
+        out: list[Notification] = []
+        for start in range(0, len(rows), limit):
+            batch = [self._with_history(row) for row in rows[start : start + limit]]
+            batch = [n for n in batch if state is None or n.state == state]
+            out += seen(batch) if seen is not None else batch
             if len(out) >= limit:
                 break
-        return out
+        return out[:limit]
 
     def about(self, nominal_id: str, owner: str | None = None) -> list[Notification]:
         """Every notification about one nominal (only `owner`'s unless None), oldest first."""

@@ -492,6 +492,8 @@ def test_an_offender_manager_named_fib_does_not_get_the_fibs_notifications(api: 
     """An account named `fib` made before names were reserved: as an offender manager its
     "own" notifications would be the intelligence unit's CHIS ones (who is a source)."""
     client, headers, settings = api
+    # S1 and R1 exist: a notification is shown only over records the reader may see now.
+    load(client, headers[Role.ANALYST], [w.source("S1", "P2"), w.report("R1", source_id="S1")])
     notes = NotificationStore(settings.governance_path)
     notes.raise_fib("S1", "source S1 crossed the CHIS review threshold", ["R1"])
     notes.close()

@@ -297,3 +297,62 @@ def test_each_rule_counts_a_limited_number_of_concerns(store: GraphStore) -> Non
     assert [r for r, _ in rules(result)] == ["linked_to_offender_indirect"] * 5
     rule = RULES["linked_to_offender_indirect"]
     assert rule.counted == 2 and result.score == 2 * rule.weight
+
+
+def test_a_tie_resting_on_e_graded_material_never_raises_through_an_intermediary(
+    store: GraphStore,
+) -> None:
+    """The partner and co-offender claims about G2 rest on a suspected-false report; the
+    path to G2 happens to take a reliable "friend" edge. What rests on those claims (a
+    child in the household, a co-offending group) must not raise the score."""
+    good = report("RG", "2026-04-01T09:00:00Z", "2BP")
+    false = report("RF", "2026-04-02T09:00:00Z", "3EP")
+    store.upsert(
+        [
+            nominal("G1", NominalType.RSO),
+            person("G2", "Bea", "Lark", gender="F"),
+            person("G3", "Kit", "Lark", dob=date(2019, 2, 2)),
+            person("G4", "Ned", "Rowe"),
+            good,
+            false,
+        ],
+        [
+            edge("GA", EdgeKind.ASSOCIATED_WITH, "G1", "G2", assoc=A.FRIEND, via=good),
+            edge("GB", EdgeKind.ASSOCIATED_WITH, "G1", "G2", assoc=A.PARTNER, via=false),
+            edge("GC", EdgeKind.ASSOCIATED_WITH, "G1", "G2", assoc=A.CO_OFFENDER, via=false),
+            edge("GD", EdgeKind.ASSOCIATED_WITH, "G2", "G3", assoc=A.PARENT_OF, via=good),
+            edge("GE", EdgeKind.ASSOCIATED_WITH, "G2", "G4", assoc=A.CO_OFFENDER, via=good),
+        ],
+    )
+    result = assess(store, "G1", today=TODAY)
+    assert rules(result) == []
+    assert result.score == 0
+    shown = {(f.rule, f.related): [e.id for e in f.evidence] for f in result.not_raising}
+    assert shown[("child_in_household", "G2")] == ["GA", "GD", "GB"]  # GB: the E-graded tie
+    assert shown[("co_offender", "G4")] == ["GA", "GE", "GC"]
+
+
+def test_a_reliable_link_counts_even_when_an_e_graded_one_is_shorter_or_first(
+    store: GraphStore,
+) -> None:
+    """N1 and N2 (both nominals) are family on a 2B report; a suspected-false report also
+    calls them associates, and that edge has the smaller id. The reliable link raises."""
+    good = report("RG", "2026-04-01T09:00:00Z", "2BP")
+    false = report("RF", "2026-04-02T09:00:00Z", "3EP")
+    store.upsert(
+        [
+            nominal("N1", NominalType.VIOLENT_OFFENDER),
+            nominal("N2", NominalType.VIOLENT_OFFENDER),
+            good,
+            false,
+        ],
+        [
+            edge("NA", EdgeKind.ASSOCIATED_WITH, "N1", "N2", assoc=A.ASSOCIATE, via=false),
+            edge("NB", EdgeKind.ASSOCIATED_WITH, "N1", "N2", assoc=A.FAMILY, via=good),
+        ],
+    )
+    result = assess(store, "N1", today=TODAY)
+    assert rules(result) == [("linked_to_offender", "N2")]
+    assert [e.id for e in result.findings[0].evidence] == ["NB"]
+    assert result.score == RULES["linked_to_offender"].weight
+    assert result.not_raising == []

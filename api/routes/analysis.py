@@ -20,7 +20,7 @@ from api.disclosed import assessment_returned, associates_returned, with_cited_r
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
-from graph.analysis.measures import Measure, MeasureStore
+from graph.analysis.measures import Measure, MeasureStore, NodeMeasures
 from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
 from graph.analysis.risk import RiskAssessment, assess, visible_possible
 from graph.analysis.timeline import timeline
@@ -28,7 +28,7 @@ from graph.edges import AssociationType, Edge
 from graph.errors import AccessDenied, NotFound
 from graph.markings import Compartment, Marking
 from graph.nodes import Node, NodeKind, NominalType, Person, RiskIndicator
-from graph.notifications import NotificationStore
+from graph.notifications import NotificationStore, as_seen
 from graph.sharing.store import SharingStore
 from graph.store import MAX_DEPTH, TraversalFilter
 
@@ -260,10 +260,11 @@ class TimelineEventView(BaseModel):
     )
 
 
-def _notification_events(
+async def _notification_events(
     request: Request, ctx: PersonalRead, person_id: str
 ) -> list[TimelineEventView]:
-    """Notifications about the person, for their offender manager (own) and supervisors."""
+    """Notifications about the person, for their offender manager (own) and supervisors,
+    as the caller may see them now (`as_seen`, the rule of every notification read)."""
     role = ctx.principal.role
     if role not in (Role.OFFENDER_MANAGER, Role.SUPERVISOR):
         return []
@@ -271,6 +272,8 @@ def _notification_events(
         return []  # its name is another owner's (see `api.accounts.OWNER_NAMES`)
     owner = None if role is Role.SUPERVISOR else ctx.principal.name
     kept: NotificationStore = request.app.state.notifications
+    graph, view = ctx.store, ctx.policy.filter
+    shown = await store_call(graph, lambda: as_seen(graph, view, kept.about(person_id, owner)))
     return [
         TimelineEventView(
             when=datetime.fromisoformat(n.created_at),
@@ -279,7 +282,7 @@ def _notification_events(
             edge_id=n.edge_id,
             summary=f"{n.reason} ({n.state})",
         )
-        for n in kept.about(person_id, owner)
+        for n in shown
     ]
 
 
@@ -335,7 +338,7 @@ async def get_timeline(
     views = sorted(
         [
             *views,
-            *_notification_events(request, ctx, person_id),
+            *await _notification_events(request, ctx, person_id),
             *_sharing_events(request, ctx, person_id),
         ],
         key=lambda v: (v.when is None, v.when or datetime.min.replace(tzinfo=UTC), v.kind),
@@ -447,8 +450,10 @@ async def get_ranked(ctx: ReadDep, limit: Annotated[int, Query(ge=1, le=200)] = 
     nominals = sorted(n for n, data in graph.nodes(data=True) if data.get("subtype"))
     results = [await _assessment(ctx, n) for n in nominals]
     ranked = sorted(results, key=lambda r: (-r.score, r.person_id))[:limit]
+    # Each item's subjects are every record of the entity it lists, as for one assessment.
+    subjects = sorted({i for r in ranked for i in [r.person_id, *r.records]})
     returned = sorted({i for r in ranked for i in [r.person_id, *assessment_returned(r)]})
-    await ctx.consulted("risk ranking", [r.person_id for r in ranked], returned)
+    await ctx.consulted("risk ranking", subjects, returned)
     return json_response(
         RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(nominals))
     )
@@ -470,6 +475,33 @@ class MeasuresView(BaseModel):
     method: str
 
 
+async def _still_visible_top(
+    ctx: PersonalRead,
+    kept: MeasureStore,
+    view: str,
+    measure: str,
+    kind: str | None,
+    limit: int,
+) -> list[NodeMeasures]:
+    """The top `limit` of the stored run that the caller may still see: a record re-marked
+    out of their view (or gone) since the run is left out, as a 404 would, and the next
+    one down takes its place."""
+    shown: list[NodeMeasures] = []
+    offset = 0
+    while len(shown) < limit:
+        batch = kept.top(view, measure, kind, limit, offset)
+        if not batch:
+            break
+        offset += len(batch)
+        nodes = await store_call(ctx.store, ctx.store.get_nodes, [t.node_id for t in batch])
+        shown += [
+            t
+            for t in batch
+            if (n := nodes.get(t.node_id)) is not None and ctx.policy.node_view(n) is not None
+        ]
+    return shown[:limit]
+
+
 @router.get("/analysis/measures", response_model=MeasuresView, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_measures(
     request: Request,
@@ -488,7 +520,7 @@ async def get_measures(
         raise NotFound(
             f"no measures computed for the {view!r} view yet: run `mosaic analyse --purpose P`"
         )
-    top = kept.top(view, measure, kind, limit)
+    top = await _still_visible_top(ctx, kept, view, measure, kind, limit)
     returned = [t.node_id for t in top]
     await ctx.consulted("network measures", [], returned, measure=measure)
     body = MeasuresView(

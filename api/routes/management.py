@@ -18,7 +18,7 @@ from graph.analysis.taskings import taskings_with_answers
 from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
 from graph.nodes import EventType, MeetingAction, Person
-from graph.notifications import NotificationStore
+from graph.notifications import NotificationStore, as_seen
 
 router = APIRouter(tags=["offender management"], responses=ERRORS)
 TRAVEL_ROLES = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR})
@@ -36,9 +36,8 @@ async def get_management(person_id: Annotated[str, Path(max_length=200)], ctx: R
     flt = ctx.policy.filter
     today = datetime.now(UTC).date()
     found = await store_call(ctx.store, lambda: management_status(ctx.store, person, flt, today))
-    await ctx.consulted(
-        "management status", [person_id], [c.event_id for c in found.recent_changes]
-    )
+    shown = sorted({c.event_id for c in found.recent_changes} | set(found.based_on))
+    await ctx.consulted("management status", [person_id], shown)
     return json_response(found)
 
 
@@ -62,9 +61,10 @@ class TravelList(BaseModel):
 async def get_travel(
     request: Request, ctx: ReadDep, overdue: Annotated[bool, Query()] = False
 ) -> Response:
-    """Travel notifications and border alerts routed to the MOSOVO single point of contact;
-    a border alert still `new` after the configured hours is overdue. Evaluate one with
-    `POST /notifications/{seq}` (seen, or actioned with what was confirmed or closed)."""
+    """Travel notifications and border alerts routed to the MOSOVO single point of contact,
+    as the caller may see them now (`as_seen`); a border alert still `new` after the
+    configured hours is overdue. Evaluate one with `POST /notifications/{seq}` (seen, or
+    actioned with what was confirmed or closed)."""
     if ctx.principal.role not in TRAVEL_ROLES:
         raise AccessDenied("foreign travel is for offender managers and supervisors")
     ctx.require_purpose()
@@ -73,8 +73,16 @@ async def get_travel(
     limit = timedelta(hours=settings.border_alert_hours)
     now = datetime.now(UTC)
     kinds = {EventType.TRAVEL_NOTIFICATION.value, EventType.BORDER_ALERT.value}
-    items = []
-    for n in kept.listing(owner=settings.mosovo_spoc, limit=10_000):
+    graph, view = ctx.store, ctx.policy.filter
+    routed = await store_call(
+        graph,
+        lambda: kept.listing(
+            owner=settings.mosovo_spoc, limit=10_000, seen=lambda ns: as_seen(graph, view, ns)
+        ),
+    )
+    items: list[TravelItem] = []
+    cited: set[str] = set()
+    for n in routed:
         if n.kind not in kinds:
             continue
         late = (
@@ -84,6 +92,7 @@ async def get_travel(
         )
         if overdue and not late:
             continue
+        cited.update(n.evidence)  # the event each reason is written from
         items.append(
             TravelItem(
                 notification=n.seq,
@@ -95,7 +104,11 @@ async def get_travel(
                 overdue=late,
             )
         )
-    await ctx.consulted("foreign travel", sorted({i.nominal_id for i in items}), [])
+    await ctx.consulted(
+        "foreign travel",
+        sorted({i.nominal_id for i in items}),
+        [str(i.notification) for i in items] + sorted(cited),
+    )
     body = TravelList(
         owner=settings.mosovo_spoc, overdue_after_hours=settings.border_alert_hours, items=items
     )
@@ -337,6 +350,8 @@ async def get_taskings(
             continue
         items.append(view)
     returned = [i.tasking_id for i in items] + [a.report_id for i in items for a in i.answered_by]
-    subjects = sorted({i.subject_id for i in items if i.subject_id})
+    # the subject of a specific requirement, and (FIB only) the member of the public tasked
+    people = [p for i in items for p in (i.subject_id, i.directed_person_id) if p]
+    subjects = sorted(set(people))
     await ctx.consulted("taskings", subjects, returned)
     return json_response(TaskingList(today=today, items=items))

@@ -3,24 +3,27 @@
 An offender manager sees the notifications they own (owner = their account name, as
 recorded as the ViSOR offender manager); supervisors see every offender manager's; FIB
 reviewers see the unit's CHIS review notifications (a source crossing the threshold),
-which nobody else sees. Reading is a consultation, a change of state an alteration, both
-audited.
+which nobody else sees. Each is shown as the reader may see it now (`as_seen`: a cited
+record they may not see is left out; one whose basis they may not see is not shown, nor
+paged over, nor changeable). Reading is a consultation naming what was shown, a change of
+state an alteration, both audited.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.accounts import is_reserved
-from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep
+from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.schemas import ERRORS, Page, json_response
 from graph.access import Role
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
-from graph.notifications import FIB_OWNER, Notification, NotificationStore
+from graph.notifications import FIB_OWNER, Notification, NotificationStore, as_seen, named_by
 
 router = APIRouter(tags=["notifications"], responses=ERRORS)
 
@@ -91,12 +94,18 @@ async def list_notifications(
 ) -> Response:
     """Your notifications (everyone's for supervisors), oldest first, with their history."""
     owner = _owner_filter(ctx)
-    items = [_view(n) for n in _store(request).listing(owner, state, limit, after)]
-    cited = sorted({r for i in items for r in i.evidence})
+    kept, graph, view = _store(request), ctx.store, ctx.policy.filter
+
+    def read() -> tuple[list[Notification], list[str]]:
+        shown = kept.listing(owner, state, limit, after, lambda ns: as_seen(graph, view, ns))
+        return shown, named_by(graph, shown)
+
+    shown, named = await store_call(graph, read)
+    items = [_view(n) for n in shown]
     await ctx.consulted(
         "read notifications",
         sorted({i.nominal_id for i in items}),
-        [str(i.seq) for i in items] + cited,
+        [str(i.seq) for i in items] + named,
     )
     next_after = items[-1].seq if len(items) == limit else None
     return json_response(Page[NotificationView](items=items, limit=limit, next_after=next_after))
@@ -116,9 +125,13 @@ async def change_notification(
     store = _store(request)
     current = store.get(seq)
     mine = current.owner == owner if owner is not None else current.owner != FIB_OWNER
-    if not mine:
+    graph, view = ctx.store, ctx.policy.filter
+    shown = await store_call(graph, lambda: as_seen(graph, view, [current])) if mine else []
+    if not shown:  # not theirs, or nothing of it they may see now: as if there were none
         raise NotFound(f"notification {seq} not found")
-    changed = store.record(seq, body.state, ctx.principal.name, body.action)
+    changed = replace(
+        store.record(seq, body.state, ctx.principal.name, body.action), evidence=shown[0].evidence
+    )
     await ctx.recorded(
         Operation.ALTERATION,
         f"notification {body.state}",

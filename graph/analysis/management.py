@@ -43,6 +43,11 @@ class ManagementStatus(BaseModel):
     in_custody: bool
     risk_level: RiskLevel | None
     recent_changes: list[Change] = Field(default_factory=list)
+    based_on: list[str] = Field(
+        default_factory=list,
+        description="The events the licence, custody, probation and risk values come from "
+        "(by id): what the answer discloses besides the recent changes.",
+    )
 
 
 def _key(e: Event) -> tuple[date, str]:
@@ -72,15 +77,19 @@ def management_status(
     # docs/offender-management.md: the probation OM from the latest licence or recall that
     # names one; the risk level from the latest re-assessment (else ViSOR's).
     probation = [
-        e.probation_offender_manager
+        e
         for e in past
         if e.event_type in (EventType.LICENCE_START, EventType.RECALL)
         and e.probation_offender_manager
     ]
     assessed = [
-        e.risk_level
-        for e in past
-        if e.event_type is EventType.RISK_REASSESSMENT and e.risk_level is not None
+        e for e in past if e.event_type is EventType.RISK_REASSESSMENT and e.risk_level is not None
+    ]
+    shown = [
+        licence if on_licence else None,
+        custody[-1] if custody else None,
+        probation[-1] if probation else None,
+        assessed[-1] if assessed else None,
     ]
     visor = person.visor
     return ManagementStatus(
@@ -92,9 +101,9 @@ def management_status(
         on_licence=on_licence,
         licence_end_on=licence.licence_end_on if on_licence and licence else None,
         licence_conditions=list(licence.conditions) if on_licence and licence else [],
-        probation_offender_manager=probation[-1] if probation else None,
+        probation_offender_manager=probation[-1].probation_offender_manager if probation else None,
         in_custody=in_custody,
-        risk_level=assessed[-1] if assessed else (visor.risk_level if visor else None),
+        risk_level=assessed[-1].risk_level if assessed else (visor.risk_level if visor else None),
         recent_changes=[
             Change(
                 event_id=e.id,
@@ -104,4 +113,5 @@ def management_status(
             )
             for e in reversed(events[-recent:])
         ],
+        based_on=sorted({e.id for e in shown if e is not None}),
     )

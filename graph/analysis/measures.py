@@ -205,9 +205,9 @@ class MeasureStore:
         return {kind: n for kind, n in rows}
 
     def top(
-        self, view: str, measure: str, kind: str | None = None, limit: int = 20
+        self, view: str, measure: str, kind: str | None = None, limit: int = 20, offset: int = 0
     ) -> list[NodeMeasures]:
-        """Nodes ranked by `measure` (highest first, then id)."""
+        """Nodes ranked by `measure` (highest first, then id), from the `offset`-th."""
         if measure not in MEASURES:
             raise ValueError(f"unknown measure {measure!r}; one of {', '.join(MEASURES)}")
         sql = "SELECT node_id, kind, subtype, community, data FROM measures WHERE view = ?"
@@ -215,8 +215,8 @@ class MeasureStore:
         if kind:
             sql += " AND kind = ?"
             params.append(kind)
-        sql += f" ORDER BY json_extract(data, '$.{measure}') DESC, node_id LIMIT ?"
-        params.append(limit)
+        sql += f" ORDER BY json_extract(data, '$.{measure}') DESC, node_id LIMIT ? OFFSET ?"
+        params += [limit, offset]
         with self._lock:
             rows = self._conn.execute(sql, params).fetchall()
         return [NodeMeasures(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]

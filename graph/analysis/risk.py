@@ -204,12 +204,37 @@ def assess(
     result = RiskAssessment(person_id, members, nominal)
     if nominal is None:
         return result
-    found: dict[tuple[str, str], Finding] = {}
     visor = next(n.visor for n in nodes.values() if isinstance(n, Person) and n.visor)
     since = last_review(visor.next_review, visor.risk_level)
-    for member in members:
-        if member not in nodes:
-            continue
+    present = [m for m in members if m in nodes]
+    # What raises risk is what the rules find with E-graded-only links left out of the
+    # graph: a claim resting only on suspected-false material can neither qualify a finding
+    # (a partner or co-offender tie that is not its evidence) nor hide a reliable one (an
+    # E-only edge taking the shortest path). What E-only links add is shown, unscored.
+    base = flt or TraversalFilter()
+    reliable = base.model_copy(update={"exclude_suspected_false": True})
+    raising = _findings(store, present, members, nominal, since, reliable, today)
+    found = _findings(store, present, members, nominal, since, base, today)
+    order = sorted(found.items(), key=lambda kv: (-kv[1].weight, kv[1].rule, kv[1].related))
+    result.findings = sorted(raising.values(), key=lambda f: (-f.weight, f.rule, f.related))
+    result.not_raising = [f for key, f in order if key not in raising]
+    known = set(found) | set(raising)
+    result.possible = _possible_findings(store, members, nominal, possible, known, flt, today)
+    return result
+
+
+def _findings(
+    store: GraphStore,
+    present: list[str],
+    members: list[str],
+    nominal: NominalType,
+    since: date | None,
+    flt: TraversalFilter,
+    today: date | None,
+) -> dict[tuple[str, str], Finding]:
+    """Every rule over every record of the person, first finding per (rule, related)."""
+    found: dict[tuple[str, str], Finding] = {}
+    for member in present:
         if since is not None:
             for finding in _new_since(store, member, members, since, flt):
                 found.setdefault((finding.rule, finding.related), finding)
@@ -217,14 +242,7 @@ def assess(
             found.setdefault((finding.rule, finding.related), finding)
         for finding in _report_findings(store, member, flt):
             found.setdefault((finding.rule, finding.related), finding)
-    for finding in sorted(found.values(), key=lambda f: (-f.weight, f.rule, f.related)):
-        # A finding resting on any step that only E-graded material supports never raises.
-        if any(e.suspected_false_only for e in finding.evidence):
-            result.not_raising.append(finding)
-        else:
-            result.findings.append(finding)
-    result.possible = _possible_findings(store, members, nominal, possible, set(found), flt, today)
-    return result
+    return found
 
 
 MAX_POSSIBLE_MATCHES = 10
@@ -355,10 +373,11 @@ def _close_findings(
         if a.person.id in members:
             continue
         out += _direct_findings(nominal, a)
-        household = any(
-            e.kind is EdgeKind.RESIDES_AT or e.association_type in HOUSEHOLD
+        household = [
+            e
             for e in [*a.path, *a.ties]
-        )
+            if e.kind is EdgeKind.RESIDES_AT or e.association_type in HOUSEHOLD
+        ]
         for c in _close(store, a.person.id, flt, today):
             if c.person.id in members or c.person.id == a.person.id:
                 continue
@@ -366,14 +385,29 @@ def _close_findings(
             name = c.person.primary_name.full
             if nominal is NominalType.RSO and household and c.child and c.person.id not in direct:
                 reason = f"shares a household with {a.person.id}, who has a child ({name})"
-                out.append(_finding("child_in_household", a.person.id, reason, path))
+                evidence = _with(path, household)
+                out.append(_finding("child_in_household", a.person.id, reason, evidence))
             if all(_has(x, AssociationType.CO_OFFENDER) for x in (a, c)):
                 reason = f"co-offending group: {name}, through co-offender {a.person.id}"
-                out.append(_finding("co_offender", c.person.id, reason, path))
+                ties = [_co_offending(a), _co_offending(c)]
+                evidence = _with(path, [e for t in ties for e in t])
+                out.append(_finding("co_offender", c.person.id, reason, evidence))
             if c.nominal_type is not None:
                 reason = f"linked through {a.person.id} to {c.nominal_type.value} nominal {name}"
                 out.append(_finding("linked_to_offender_indirect", c.person.id, reason, path))
     return out
+
+
+def _with(path: list[Edge], claims: list[Edge]) -> list[Edge]:
+    """The path, then the edges a finding rests on that the path did not take (the partner
+    tie behind a household, say): each is evidence, so an E-graded one shows as such."""
+    taken = {e.id for e in path}
+    extra = {e.id: e for e in claims if e.id not in taken}
+    return [*path, *(extra[i] for i in sorted(extra))]
+
+
+def _co_offending(a: Associate) -> list[Edge]:
+    return [e for e in [*a.path, *a.ties] if e.association_type is AssociationType.CO_OFFENDER]
 
 
 def _has(a: Associate, kind: AssociationType) -> bool:

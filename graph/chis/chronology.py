@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from graph.edges import EdgeKind
 from graph.errors import NotFound
 from graph.nodes import Report, Source, Tasking
-from graph.notifications import Notification, NotificationStore
+from graph.notifications import Notification, NotificationStore, as_seen
 from graph.store import GraphStore, TraversalFilter
 
 
@@ -92,13 +92,17 @@ def chronology(
     contacts = store.source_contacts([source_id], min_reports=1, view=view)
     reports = {r.id: r for r in store.reports_by_source(source_id)}
     kept = warnings([c.report_id for c in contacts]) if warnings else {}
-    # Notifications about each contact's subjects, the ones the caller may see checked in
-    # one read for the whole chronology.
+    # Notifications about each contact's subjects, as the caller may see them now (the
+    # rule every notification read uses), checked in one read for the whole chronology.
     about: dict[str, list[Notification]] = {}
     if notifications is not None:
-        for subject in sorted({s for c in contacts for s in c.subjects}):
-            about[subject] = notifications.about(subject)
-    shown = {n.seq for n in _shown(store, seen, [n for ns in about.values() for n in ns])}
+        raised = [
+            n
+            for subject in sorted({s for c in contacts for s in c.subjects})
+            for n in notifications.about(subject)
+        ]
+        for n in as_seen(store, seen, raised):
+            about.setdefault(n.nominal_id, []).append(n)
     entries = []
     for c in contacts:
         report = reports.get(c.report_id)
@@ -107,7 +111,7 @@ def chronology(
             f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
             for s in c.subjects
             for n in about.get(s, [])
-            if n.seq in shown and c.report_id in n.evidence
+            if c.report_id in n.evidence
         ]
         entries.append(
             Entry(
@@ -136,33 +140,6 @@ def chronology(
         entries=entries,
         taskings=_taskings(store, person_id, warnings, seen) if person_id else [],
     )
-
-
-def _shown(
-    store: GraphStore, view: TraversalFilter, raised: list[Notification]
-) -> list[Notification]:
-    """The notifications whose link (both ends) and every cited report the caller may see.
-    A reason names the link's other end (a person, an address) and cites the evidence, so
-    one about anything hidden is left out whole, not shown with a gap. A notification keyed
-    by its nominal rather than a link (e.g. to the MOSOVO contact) needs the nominal seen;
-    evidence that is a structured record's key, not a node, names no one hidden."""
-    if not raised:
-        return []
-    edges = store.get_edges(sorted({n.edge_id for n in raised}))
-    ends = {i for e in edges.values() for i in (e.src, e.dst)}
-    named = {n.nominal_id for n in raised} | {r for n in raised for r in n.evidence}
-    nodes = store.get_nodes(sorted(ends | named))
-
-    def seen(n: Notification) -> bool:
-        edge = edges.get(n.edge_id)
-        if edge is not None and not view.shows(edge.marking):
-            return False
-        must = [edge.src, edge.dst] if edge is not None else [n.nominal_id]
-        if not all(i in nodes and view.shows(nodes[i].marking) for i in must):
-            return False
-        return all(view.shows(nodes[r].marking) for r in n.evidence if r in nodes)
-
-    return [n for n in raised if seen(n)]
 
 
 def _taskings(
