@@ -194,6 +194,15 @@ def test_over_http_travel_list_overdue_and_access(tmp_path: Path) -> None:
         listing = client.get("/travel", headers=as_spoc).json()
         assert [i["kind"] for i in listing["items"]] == ["travel_notification", "border_alert"]
         assert not any(i["overdue"] for i in listing["items"])  # just raised
+        # a page at a time, oldest first; a filter applies before the page is cut
+        first = client.get("/travel?limit=1", headers=as_spoc).json()
+        assert [i["kind"] for i in first["items"]] == ["travel_notification"]
+        rest = client.get(f"/travel?limit=1&after={first['next_after']}", headers=as_spoc)
+        assert [i["kind"] for i in rest.json()["items"]] == ["border_alert"]
+        end = client.get(f"/travel?after={rest.json()['next_after']}", headers=as_spoc).json()
+        assert end["items"] == [] and end["next_after"] is None
+        late = client.get("/travel?overdue=true&limit=1", headers=as_spoc).json()
+        assert late["items"] == [] and late["next_after"] is None
         assert client.get("/travel", headers=auth(Role.FRONTLINE)).status_code == 403
         assert client.get("/travel", headers=auth(Role.ANALYST)).status_code == 403
         alert = listing["items"][1]["notification"]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.schemas import ERRORS, json_response
@@ -18,10 +18,11 @@ from graph.analysis.taskings import taskings_with_answers
 from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
 from graph.nodes import EventType, MeetingAction, Person
-from graph.notifications import NotificationStore, as_seen
+from graph.notifications import Notification, NotificationStore, as_seen
 
 router = APIRouter(tags=["offender management"], responses=ERRORS)
 TRAVEL_ROLES = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR})
+TRAVEL_KINDS = frozenset({EventType.TRAVEL_NOTIFICATION.value, EventType.BORDER_ALERT.value})
 
 
 @router.get(
@@ -55,14 +56,32 @@ class TravelList(BaseModel):
     owner: str
     overdue_after_hours: int
     items: list[TravelItem]
+    limit: int
+    next_after: int | None = Field(
+        None, description="pass as `after` for the next page; null on the last page"
+    )
+
+
+def _overdue(n: Notification, now: datetime, hours: int) -> bool:
+    """A border alert still `new` after the configured hours."""
+    return (
+        n.kind == EventType.BORDER_ALERT.value
+        and n.state == "new"
+        and now - datetime.fromisoformat(n.created_at) > timedelta(hours=hours)
+    )
 
 
 @router.get("/travel", response_model=TravelList, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_travel(
-    request: Request, ctx: ReadDep, overdue: Annotated[bool, Query()] = False
+    request: Request,
+    ctx: ReadDep,
+    overdue: Annotated[bool, Query()] = False,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Travel notifications and border alerts routed to the MOSOVO single point of contact,
-    as the caller may see them now (`as_seen`); a border alert still `new` after the
+    as the caller may see them now (`as_seen`), oldest first, a page at a time (`after` the
+    last `notification` of the page before); a border alert still `new` after the
     configured hours is overdue. Evaluate one with `POST /notifications/{seq}` (seen, or
     actioned with what was confirmed or closed)."""
     if ctx.principal.role not in TRAVEL_ROLES:
@@ -70,47 +89,42 @@ async def get_travel(
     ctx.require_purpose()
     settings = request.app.state.settings
     kept: NotificationStore = request.app.state.notifications
-    limit = timedelta(hours=settings.border_alert_hours)
-    now = datetime.now(UTC)
-    kinds = {EventType.TRAVEL_NOTIFICATION.value, EventType.BORDER_ALERT.value}
+    now, hours = datetime.now(UTC), settings.border_alert_hours
     graph, view = ctx.store, ctx.policy.filter
+
+    def wanted(ns: list[Notification]) -> list[Notification]:
+        # Filtered before the page is cut, so a page is full whenever more are wanted.
+        shown = as_seen(graph, view, [n for n in ns if n.kind in TRAVEL_KINDS])
+        return [n for n in shown if not overdue or _overdue(n, now, hours)]
+
     routed = await store_call(
         graph,
-        lambda: kept.listing(
-            owner=settings.mosovo_spoc, limit=10_000, seen=lambda ns: as_seen(graph, view, ns)
-        ),
+        lambda: kept.listing(owner=settings.mosovo_spoc, limit=limit, after=after, seen=wanted),
     )
-    items: list[TravelItem] = []
-    cited: set[str] = set()
-    for n in routed:
-        if n.kind not in kinds:
-            continue
-        late = (
-            n.kind == EventType.BORDER_ALERT.value
-            and n.state == "new"
-            and now - datetime.fromisoformat(n.created_at) > limit
+    items = [
+        TravelItem(
+            notification=n.seq,
+            nominal_id=n.nominal_id,
+            kind=n.kind,
+            reason=n.reason,
+            raised_at=n.created_at,
+            state=n.state,
+            overdue=_overdue(n, now, hours),
         )
-        if overdue and not late:
-            continue
-        cited.update(n.evidence)  # the event each reason is written from
-        items.append(
-            TravelItem(
-                notification=n.seq,
-                nominal_id=n.nominal_id,
-                kind=n.kind,
-                reason=n.reason,
-                raised_at=n.created_at,
-                state=n.state,
-                overdue=late,
-            )
-        )
+        for n in routed
+    ]
+    cited = sorted({e for n in routed for e in n.evidence})  # the events reasons cite
     await ctx.consulted(
         "foreign travel",
         sorted({i.nominal_id for i in items}),
-        [str(i.notification) for i in items] + sorted(cited),
+        [str(i.notification) for i in items] + cited,
     )
     body = TravelList(
-        owner=settings.mosovo_spoc, overdue_after_hours=settings.border_alert_hours, items=items
+        owner=settings.mosovo_spoc,
+        overdue_after_hours=hours,
+        items=items,
+        limit=limit,
+        next_after=items[-1].notification if len(items) == limit else None,
     )
     return json_response(body)
 
