@@ -13,11 +13,13 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp
 
 from api import errors
 from api.accounts import AccountStore
 from api.routes import (
     analysis,
+    api_docs,
     audit,
     charts,
     chis,
@@ -94,13 +96,24 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if owned:
                 app.state.store.close()
 
-    app = FastAPI(title="Mosaic", version="0.1.0", lifespan=lifespan)
+    # FastAPI's /docs and /redoc load from a CDN: Mosaic serves its own (api.routes.api_docs).
+    app = MosaicAPI(
+        title="Mosaic", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     _document_purposes(app, settings)
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         mount(app, router)
     return app
+
+
+class MosaicAPI(FastAPI):
+    """FastAPI with the security headers outside the whole stack: Starlette puts its
+    `ServerErrorMiddleware` outside every added middleware, so the bare 500 it sends for an
+    unhandled exception would otherwise go out without them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 ROUTERS = (
@@ -120,6 +133,7 @@ ROUTERS = (
     kpis.router,
     management.router,
     workspace.router,
+    api_docs.router,
 )
 
 

@@ -14,10 +14,19 @@ A chart drawn in the workspace is written into its frame with `srcdoc`, so it ru
 the workspace's policy, which therefore allows what a chart needs and no more.
 
 A plain ASGI middleware (not `BaseHTTPMiddleware`): it only edits the response's first
-message, so it costs next to nothing a request and never buffers a body.
+message, so it costs next to nothing a request and never buffers a body. It wraps the whole
+stack (`api.app.MosaicAPI`), outside Starlette's `ServerErrorMiddleware`, so the bare 500
+sent for an unhandled exception is hardened too.
+
+The API docs page (`/docs`, `api.routes.api_docs`) is Swagger UI served by Mosaic, under
+`docs_headers`: FastAPI's page starts Swagger UI with one inline script, allowed by hash.
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,6 +56,28 @@ CHART_PAGE_HEADERS = {
     "Content-Security-Policy": CHART_PAGE_POLICY,
     "X-Frame-Options": "SAMEORIGIN",
 }
+
+
+def docs_headers(inline_scripts: Iterable[str]) -> dict[str, str]:
+    """The API docs page: Swagger UI's script and style from Mosaic, its start-up script
+    by hash, the schema (and "Try it out") from Mosaic only; no one may frame it."""
+    scripts = " ".join(["'self'", *sorted({sha256_source(body) for body in inline_scripts})])
+    policy = (
+        f"default-src 'none'; script-src {scripts}; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+    return {
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": policy,
+        "X-Frame-Options": "DENY",
+    }
+
+
+def sha256_source(text: str) -> str:
+    """A CSP hash source for an inline script exactly as it stands between its tags."""
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
 
 
 def export_headers(html: bool) -> dict[str, str]:

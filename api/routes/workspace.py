@@ -18,6 +18,7 @@ from jinja2 import Environment, Template
 from pydantic import BaseModel
 
 from api.deps import PrincipalDep
+from api.routes.api_docs import DOCS_ASSETS
 from api.schemas import ERRORS, json_response
 from api.security import WORKSPACE_HEADERS
 from graph.charts.render import ASSETS
@@ -29,6 +30,7 @@ router = APIRouter(tags=["workspace"], responses=ERRORS)
 STATIC = Path(__file__).resolve().parents[1] / "static"
 FILES = {
     **ASSETS,
+    **DOCS_ASSETS,
     "workspace.js": STATIC / "workspace.js",
     "workspace.css": STATIC / "workspace.css",
 }
