@@ -41,6 +41,7 @@ UNASSIGNED = "unassigned"
 SELECT = "SELECT seq, nominal_id, edge_id, owner, kind, reason, evidence, created_at "
 FIB_OWNER = "fib"  # the intelligence unit: CHIS review notifications
 CHIS_KEY = "chis-threshold"
+CHIS_THRESHOLD = "chis_threshold"  # the kind of a FIB notification that a source crossed
 OWNERS_NOT_ACCOUNTS = frozenset({FIB_OWNER, UNASSIGNED})
 """Owners that are not accounts; no offender manager is called these (`api.accounts`)."""
 
@@ -163,9 +164,23 @@ def as_seen(
         evidence = [e for e in n.evidence if e not in nodes or shows(e)]
         if n.evidence and not evidence:
             return None
-        return n if evidence == n.evidence else replace(n, evidence=evidence)
+        if evidence == n.evidence:
+            return n
+        if n.kind == CHIS_THRESHOLD:
+            # Its date, score and indicators were worked out over every report it cited:
+            # with one hidden, they would tell what the hidden report added.
+            return replace(n, evidence=evidence, reason=_narrowed_chis_reason(n.nominal_id))
+        return replace(n, evidence=evidence)
 
     return [shown for n in raised if (shown := seen(n)) is not None]
+
+
+def _narrowed_chis_reason(source_id: str) -> str:
+    return (
+        f"source {source_id} crossed the CHIS review threshold (the date, score and "
+        "indicators it was raised with rest partly on reports you may not see now: see the "
+        "source's chronology for them over what you may see)"
+    )
 
 
 def named_by(store: GraphStore, shown: Sequence[Notification]) -> list[str]:
@@ -284,7 +299,7 @@ class NotificationStore:
                     source_id,
                     CHIS_KEY,
                     FIB_OWNER,
-                    "chis_threshold",
+                    CHIS_THRESHOLD,
                     reason,
                     json.dumps(list(evidence)),
                     _now(),

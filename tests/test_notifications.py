@@ -358,6 +358,7 @@ def test_the_fib_and_the_chronology_see_notifications_over_what_they_may_see_now
         fib = h[Role.FIB_REVIEWER]
         (notice,) = client.get("/notifications", headers=fib).json()["items"]
         assert notice["nominal_id"] == "PUB" and "RP2" in notice["evidence"], notice
+        assert "(score " in notice["reason"], notice  # worked out over RP2 among others
         chron = client.get("/sources/PUB/chronology", headers=fib).json()
         went = {e["report_id"]: e["went_to"] for e in chron["entries"]}
         assert any("partner X1" in line for line in went["RP1"]), went
@@ -365,6 +366,8 @@ def test_the_fib_and_the_chronology_see_notifications_over_what_they_may_see_now
         response = client.get("/notifications", headers=fib)
         (notice,) = response.json()["items"]
         assert "RP2" not in response.text and notice["evidence"], notice
+        # the stored date and score rest partly on RP2: not shown while RP2 is hidden
+        assert "(score " not in notice["reason"] and "chronology" in notice["reason"], notice
         chron = client.get("/sources/PUB/chronology", headers=fib).json()
         went = {e["report_id"]: e["went_to"] for e in chron["entries"]}
         assert set(went) == {"RP0", "RP1"}
