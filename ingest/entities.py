@@ -27,6 +27,8 @@ record `DEFAULT_PURPOSE`.
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -208,6 +210,39 @@ class QueuedPair:
     scored_at: str
 
 
+QUEUE_CURSOR = r"^[0-9]{1,20}(\.[0-9]{1,20})?(e[-+]?[0-9]{1,3})?_([0-9a-f]{2})+_([0-9a-f]{2})+$"
+"""A place in the review queue, as `QueuePosition.token` writes it: the score (as Python
+prints a float: exact), then each id's UTF-8 bytes in hex. Every string this matches is a
+position (a pair or not), so a caller's cursor is refused only by this pattern."""
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """A place in the review queue's order: score descending, then the pair's ids as SQLite
+    orders text (by UTF-8 bytes). A page starts strictly after it, so pairs judged (and
+    gone) since the previous page make the next one skip nothing."""
+
+    score: float
+    a: bytes
+    b: bytes
+
+    @classmethod
+    def of(cls, pair: QueuedPair) -> QueuePosition:
+        return cls(pair.score, pair.a.encode(), pair.b.encode())
+
+    def token(self) -> str:
+        return f"{self.score!r}_{self.a.hex()}_{self.b.hex()}"
+
+    @classmethod
+    def parse(cls, token: str) -> QueuePosition:
+        """The position a token names; ValidationFailed when it does not match
+        `QUEUE_CURSOR` (any that does is a position: float() and fromhex accept it)."""
+        if not re.fullmatch(QUEUE_CURSOR, token):
+            raise ValidationFailed("a queue cursor is the `next` of an earlier page")
+        score, a, b = token.split("_")
+        return cls(float(score), bytes.fromhex(a), bytes.fromhex(b))
+
+
 @dataclass(frozen=True)
 class PossibleMatch:
     """`record` may be the same human as `of` (a record of the entity asked about)."""
@@ -330,6 +365,9 @@ class Resolution:
         stats = ResolutionStats()
         pairs = score_pairs(index, ids, self.thresholds, stats)
         at = now()
+        # The pairs and the entities clustered from them (with the judgements in force) are
+        # written in one transaction: a judgement another process makes meanwhile waits,
+        # then re-clusters over these pairs.
         with self.state.transaction() as conn:
             self._save_context(conn, context, full)
             if full:
@@ -359,7 +397,9 @@ class Resolution:
                 ],
             )
             self.state.mark_resolved(conn, pending)
-        summary = self.recluster(list(index.ids()), actor=actor, role=role, purpose=purpose)
+            before, entity_of, summary = self._recluster(conn, list(index.ids()))
+        if self.audit:
+            self._audit_membership(before, entity_of, actor, role, purpose)
         summary.scored_pairs = stats.candidate_pairs
         return summary
 
@@ -428,21 +468,36 @@ class Resolution:
         purpose: str | None = DEFAULT_PURPOSE,
     ) -> ResolveSummary:
         """Entities from auto links and judgements; membership changes are audited (a
-        combination by `actor` for `purpose`)."""
+        combination by `actor` for `purpose`). Read and written in one write transaction,
+        so the entities kept are those of the judgements in force when they are written,
+        whatever another process judges at the same moment."""
+        with self.state.transaction() as conn:
+            before, entity_of, summary = self._recluster(conn, person_ids)
+        if self.audit:
+            self._audit_membership(before, entity_of, actor, role, purpose)
+        return summary
+
+    def _recluster(
+        self,
+        conn: sqlite3.Connection,
+        person_ids: Sequence[str] | None,
+        links: Sequence[ScoredPair] | None = None,
+    ) -> tuple[dict[str, str], dict[str, str], ResolveSummary]:
+        """Cluster and keep the entities, inside the caller's write transaction `conn`:
+        (entities before, entities now, summary). The caller audits the change once the
+        transaction is committed."""
         if person_ids is None:
             person_ids = [pid for pid, _ in self.state.all_person_facts()]
-        links = self._links()
+        if links is None:
+            links = self._links()
         clustering = cluster_explained(person_ids, links, self.judgements_in_force())
         before = self.entity_map()
         changed = {pid: eid for pid, eid in clustering.entity_of.items() if before.get(pid) != eid}
-        with self.state.transaction() as conn:
-            conn.execute("DELETE FROM entities")
-            conn.executemany(
-                "INSERT INTO entities (person_id, entity_id) VALUES (?, ?)",
-                sorted(clustering.entity_of.items()),
-            )
-        if self.audit:
-            self._audit_membership(before, clustering.entity_of, actor, role, purpose)
+        conn.execute("DELETE FROM entities")
+        conn.executemany(
+            "INSERT INTO entities (person_id, entity_id) VALUES (?, ?)",
+            sorted(clustering.entity_of.items()),
+        )
         summary = ResolveSummary(
             persons=len(person_ids),
             auto_links=sum(1 for p in links if p.outcome is Outcome.AUTO_LINK),
@@ -453,7 +508,7 @@ class Resolution:
             refused_links=len(clustering.refused),
             refusals=[f"{r.a} ~ {r.b}: {r.reason}" for r in clustering.refused[:50]],
         )
-        return summary
+        return before, clustering.entity_of, summary
 
     def _audit_membership(
         self,
@@ -532,28 +587,50 @@ class Resolution:
     def queue(
         self,
         limit: int = 50,
-        after: tuple[float, str, str] | None = None,
+        after: QueuePosition | None = None,
         person: str | None = None,
     ) -> list[QueuedPair]:
-        """Review pairs without a judgement in force, highest score first; only those
-        involving `person` when given (triage one nominal's possible duplicates)."""
+        """Review pairs someone has to decide, in `QueuePosition` order (highest score
+        first, ties by ids) from strictly after `after`; only those involving `person` when
+        given (triage one nominal's possible duplicates).
+
+        Left out: a pair with a judgement in force (any verdict, `unsure` too), and a pair
+        whose two records are already one entity through other links (A ~ B and B ~ C
+        linked leave nothing to decide on A ~ C). The second is read against the entities
+        kept now, so the pair is back as soon as its records are apart again (a not_same,
+        an unsure replacing a same, or an undo on the chain). A not_same pair is never in
+        one entity, so no pair a not_same makes relevant is left out."""
         judged = self.judgements_in_force()
-        sql = "SELECT a, b, score, features, scored_at FROM match_pairs WHERE outcome = 'review'"
-        params: tuple[str, ...] = ()
+        sql = (
+            "SELECT m.a, m.b, m.score, m.features, m.scored_at FROM match_pairs m "
+            "LEFT JOIN entities ea ON ea.person_id = m.a "
+            "LEFT JOIN entities eb ON eb.person_id = m.b "
+            "WHERE m.outcome = 'review' AND (ea.entity_id IS NULL OR eb.entity_id IS NULL "
+            "OR ea.entity_id <> eb.entity_id)"
+        )
+        params: list[Any] = []
         if person is not None:
-            sql += " AND (a = ? OR b = ?)"
-            params = (person, person)
-        with self.state.reading() as conn:
-            rows = conn.execute(sql + " ORDER BY score DESC, a, b", params).fetchall()
+            sql += " AND (m.a = ? OR m.b = ?)"
+            params += [person, person]
+        if after is not None:
+            # Text compared as BLOB is compared by its UTF-8 bytes, as ORDER BY orders it.
+            sql += (
+                " AND (m.score < ? OR (m.score = ? AND "
+                "(CAST(m.a AS BLOB), CAST(m.b AS BLOB)) > (?, ?)))"
+            )
+            params += [after.score, after.score, after.a, after.b]
         out: list[QueuedPair] = []
-        for a, b, score, features, at in rows:
-            if (a, b) in judged:
-                continue
-            if after is not None and (-score, a, b) <= (-after[0], after[1], after[2]):
-                continue
-            out.append(QueuedPair(a, b, score, json.loads(features), at))
-            if len(out) >= limit:
-                break
+        with self.state.reading() as conn:
+            rows = conn.execute(sql + " ORDER BY m.score DESC, m.a, m.b", params)
+            try:
+                for a, b, score, features, at in rows:
+                    if (a, b) in judged:
+                        continue
+                    out.append(QueuedPair(a, b, score, json.loads(features), at))
+                    if len(out) >= limit:
+                        break
+            finally:
+                rows.close()
         return out
 
     def possible_matches(
@@ -629,33 +706,41 @@ class Resolution:
         if a == b:
             raise ValidationFailed("a judgement is about two different person records")
         a, b = _pair(a, b)
-        person_ids = [pid for pid, _ in self.state.all_person_facts()]
-        known = set(person_ids)
-        missing = [p for p in (a, b) if p not in known]
-        if missing:
-            raise NotFound(f"person record(s) not known to entity resolution: {', '.join(missing)}")
-        in_force = self.judgements_in_force()
-        previous = in_force.get((a, b))
-        if verdict == "withdrawn" and previous is None:
-            raise ValidationFailed(f"no judgement in force on {a} ~ {b} to withdraw")
-        if verdict == previous:
-            # Nothing changes, so nothing is recorded: a retried request, or a second
-            # reviewer agreeing, must not need two undos to take the verdict back.
-            standing = self._standing(a, b)
-            entities = len(set(self.entity_map().values()))
-            return standing, ResolveSummary(persons=len(person_ids), entities=entities)
-        links = self._links()
-        if verdict == "same":
-            self._check_same(a, b, person_ids, links, in_force)
-        scored = next((p for p in links if (p.a, p.b) == (a, b)), None)
-        at = now()
+        # Checked and written in one write transaction (BEGIN IMMEDIATE takes SQLite's
+        # write lock first): a judgement another process (the CLI, the API server) makes at
+        # the same moment waits, then is checked against this one, and never the reverse
+        # half-way. Refusals roll back, having written nothing.
         with self.state.transaction() as conn:
+            person_ids = [pid for pid, _ in self.state.all_person_facts()]
+            known = set(person_ids)
+            missing = [p for p in (a, b) if p not in known]
+            if missing:
+                raise NotFound(
+                    f"person record(s) not known to entity resolution: {', '.join(missing)}"
+                )
+            in_force = self.judgements_in_force()
+            previous = in_force.get((a, b))
+            if verdict == "withdrawn" and previous is None:
+                raise ValidationFailed(f"no judgement in force on {a} ~ {b} to withdraw")
+            if verdict == previous:
+                # Nothing changes, so nothing is recorded: a retried request, or a second
+                # reviewer agreeing, must not need two undos to take the verdict back.
+                standing = self._standing(a, b)
+                entities = len(set(self.entity_map().values()))
+                return standing, ResolveSummary(persons=len(person_ids), entities=entities)
+            links = self._links()
+            if verdict == "same":
+                self._check_same(a, b, person_ids, links, in_force)
+            scored = next((p for p in links if (p.a, p.b) == (a, b)), None)
+            at = now()
             cur = conn.execute(
                 "INSERT INTO judgements (a, b, verdict, actor, reason, at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (a, b, verdict, actor, reason, at),
             )
             seq = int(cur.lastrowid or 0)
+            now_in_force = self.verdict_in_force(a, b)
+            before, entity_of, summary = self._recluster(conn, person_ids, links)
         if self.audit:
             self.audit.record(
                 AuditEvent(
@@ -668,7 +753,7 @@ class Resolution:
                     details={
                         "verdict": verdict,
                         "previous": previous,
-                        "in_force": self.verdict_in_force(a, b),
+                        "in_force": now_in_force,
                         "reason": reason,
                         "seq": seq,
                         "matcher": MATCHER_VERSION,
@@ -677,7 +762,7 @@ class Resolution:
                     },
                 )
             )
-        summary = self.recluster(person_ids, actor=actor, role=role, purpose=purpose)
+            self._audit_membership(before, entity_of, actor, role, purpose)
         return Judgement(seq, a, b, verdict, actor, reason, at), summary
 
     def _standing(self, a: str, b: str) -> Judgement:

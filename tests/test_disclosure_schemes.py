@@ -4,6 +4,8 @@ limits, the presumption to disclose, append-only records, and the API's access a
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from graph.edges import Edge
 from graph.errors import ValidationFailed
 from graph.nodes import Node, NominalType, Person, Visor
 from graph.sharing.schemes import (
+    Application,
     ApplicationIn,
     Scheme,
     SchemeStore,
@@ -162,3 +165,73 @@ def test_over_http_access_and_a_disclosure_to_the_applicant(tmp_path: Path) -> N
         and shared.action == "disclosure under csod"
     )
     assert sum(e.operation is Operation.COLLECTION for e in entries) == 5
+
+
+def _write_lock_is_free(path: Path) -> bool:
+    """Whether another connection could start writing to `path` at once (no waiting)."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return False
+    finally:
+        probe.close()
+
+
+class _PausingSchemes(SchemeStore):
+    """A real SchemeStore that calls `meanwhile` once it has read an application (the
+    stage a move is checked against): where a writer in another process could slip in."""
+
+    meanwhile: Callable[[], None] | None = None
+
+    def get(self, seq: int) -> Application:
+        found = super().get(seq)
+        hook, self.meanwhile = self.meanwhile, None
+        if hook is not None:
+            hook()
+        return found
+
+
+def test_a_stage_move_is_checked_in_the_write_transaction_it_makes(tmp_path: Path) -> None:
+    """Two stores on one file (the API server and another process) decide the same
+    application at once, one `disclosed`, one `not_disclosed`. Each checked the stage
+    before either wrote, so both decisions were stored after multi_agency_decision. The
+    second must see the first's decision and be refused: the application is closed."""
+    path = tmp_path / "gov.db"
+    setup = SchemeStore(path)
+    made = setup.apply(application(Scheme.DVDS_RIGHT_TO_ASK, PARTNER), PARTNER, "om")
+    for stage in (Stage.CHECKS, Stage.RISK_ASSESSMENT, Stage.MULTI_AGENCY_DECISION):
+        setup.move(made.seq, stage, "om")
+    setup.close()
+    first, second = _PausingSchemes(path), SchemeStore(path)
+    outcomes: list[Application | ValidationFailed | None] = [None, None]
+
+    def other() -> None:
+        try:
+            outcomes[1] = second.move(made.seq, Stage.NOT_DISCLOSED, "chair", rationale="x")
+        except ValidationFailed as exc:
+            outcomes[1] = exc
+
+    thread = threading.Thread(target=other)
+    held: list[bool] = []
+
+    def meanwhile() -> None:
+        held.append(not _write_lock_is_free(path))
+        thread.start()
+        thread.join(timeout=0.5)  # unserialised, the other move lands here
+
+    first.meanwhile = meanwhile
+    outcomes[0] = first.move(made.seq, Stage.DISCLOSED, "chair", rationale="risk to applicant")
+    thread.join()
+    try:
+        assert held == [True]  # the stage was read inside the write transaction
+        assert isinstance(outcomes[0], Application)
+        assert isinstance(outcomes[1], ValidationFailed) and "closed" in str(outcomes[1])
+        stages = [m.stage for m in second.get(made.seq).moves]
+        assert stages[-2:] == [Stage.MULTI_AGENCY_DECISION, Stage.DISCLOSED]
+    finally:
+        first.close()
+        second.close()

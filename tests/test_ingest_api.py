@@ -16,6 +16,7 @@ from api.app import create_app
 from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
+from ingest.entities import QueuePosition
 from tests import wire as w
 from tests.support.api_env import role_headers, tmp_settings
 
@@ -211,15 +212,19 @@ def test_queue_pages_cover_every_visible_pair_when_some_are_hidden(api: Any) -> 
         read = {**{k: v for k, v in h.items() if k != "Content-Type"}}
         read["X-Purpose"] = "intelligence_review"
         out: list[tuple[str, str]] = []
-        after: int | None = 0
-        while after is not None:
-            body = client.get(f"/resolution/queue?after={after}&limit={limit}", headers=read)
+        params: dict[str, Any] = {"limit": limit}
+        while True:
+            body = client.get("/resolution/queue", params=params, headers=read)
             assert body.status_code == 200, body.text
             page = body.json()
             assert len(page["items"]) == limit or page["next_after"] is None
             out += [(q["a"]["id"], q["b"]["id"]) for q in page["items"]]
-            after = page["next_after"]
-        return out
+            if page["next_after"] is None:
+                return out
+            # The cursor is the last pair returned: one the caller sees, never a hidden one.
+            cursor = QueuePosition.parse(page["next_after"])
+            assert (cursor.a.decode(), cursor.b.decode()) == out[-1]
+            params["after"] = page["next_after"]
 
     everything = pages(om, 50)
     assert any(set(pair) & hidden for pair in everything)  # the test hides something queued

@@ -11,8 +11,11 @@ person here is invented.
 from __future__ import annotations
 
 import json
+import re
 import shutil
-from collections.abc import Iterable, Iterator
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +35,28 @@ from graph.errors import ValidationFailed
 from graph.markings import Compartment
 from graph.store import GraphStore
 from graph.stores.sqlite import SqliteGraphStore
-from ingest.entities import Resolution
+from ingest.entities import (
+    QUEUE_CURSOR,
+    Judgement,
+    JudgementConflict,
+    QueuePosition,
+    Resolution,
+)
 from ingest.loader import Actor
 from ingest.pipeline import IngestOutcome, ingest
 from ingest.reader import read_lines
 from ingest.resolution import Thresholds, weights
 from ingest.state import IngestState
 from tests import wire as w
-from tests.support.api_env import cli_env, dispose, load, remark, role_headers, tmp_settings
+from tests.support.api_env import (
+    api_session,
+    cli_env,
+    dispose,
+    load,
+    remark,
+    role_headers,
+    tmp_settings,
+)
 
 # Distinct invented family names (no two alike enough to be matched with each other).
 FAMILIES = [
@@ -564,6 +581,256 @@ def test_any_sequence_of_judgements_keeps_not_same_and_every_undo_is_exact(
             assert resolution.entity_map() == before
             redone, _ = resolution.judge(a, b, verdict, actor="u-analyst", role="analyst")
             assert resolution.entity_map() == after and not redone.repeated
+
+
+# -- the review queue: keyset paging, pairs already one entity ---------------------------------
+
+QUEUE_THRESHOLDS = Thresholds(auto_link=0.995, review=0.5, possible=0.2)
+QUEUE_MATCH = {"match_auto_link": 0.995, "match_review": 0.5}
+
+
+def _carvers() -> list[w.Record]:
+    """Six records of one man at one address, no DOB: 15 review pairs at three scores,
+    with ties (so a page can end inside a tie), none linked without a human."""
+    return [
+        w.location("L1"),
+        *(w.person(f"PW{i}", "Will", "Carver", dob=None, at="L1") for i in range(4)),
+        w.person("PV1", "Wil", "Carver", dob=None, at="L1"),
+        w.person("PV2", "William", "Carver", dob=None, gender=None, at="L1"),
+    ]
+
+
+def _page(
+    client: TestClient, headers: dict[str, str], limit: int, after: str | None = None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": limit}
+    if after is not None:
+        params["after"] = after
+    got = client.get("/resolution/queue", params=params, headers=headers)
+    assert got.status_code == 200, got.text
+    body: dict[str, Any] = got.json()
+    return body
+
+
+def _pairs(page: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(q["a"]["id"], q["b"]["id"]) for q in page["items"]]
+
+
+def test_judging_a_page_never_makes_the_next_page_skip_a_pair(tmp_path: Path) -> None:
+    """A reviewer judges every pair of a page, then asks for the next one. With `after` an
+    offset into the queue as it is now, the judged pairs left it and the next page skipped
+    as many unjudged pairs as the page held. The cursor names the last pair returned."""
+    with api_session(tmp_path, (Role.ANALYST,), "intelligence_review", **QUEUE_MATCH) as (
+        client,
+        headers,
+        _,
+    ):
+        h = headers[Role.ANALYST]
+        load(client, h, _carvers())
+        everything = _pairs(_page(client, h, 200))
+        assert len(everything) == 15
+        seen: list[tuple[str, str]] = []
+        after: str | None = None
+        pages = 0
+        while True:
+            page = _page(client, h, 4, after)
+            pages += 1
+            seen += _pairs(page)
+            for a, b in _pairs(page):
+                assert _judge(client, h, a, b, "not_same").status_code == 200
+            after = page["next_after"]
+            if after is None:
+                break
+        assert seen == everything and pages == 4
+        assert _page(client, h, 200) == {"items": [], "limit": 200, "next_after": None}
+
+
+def test_the_queue_is_ordered_by_score_then_pair_and_the_cursor_names_the_last_pair(
+    tmp_path: Path,
+) -> None:
+    """Highest score first, ties by the pair's ids; `next_after` is the position of the last pair
+    returned (null on the last page), and any position the schema allows is accepted, a
+    pair or not: the page starts strictly after it."""
+    with api_session(tmp_path, (Role.ANALYST,), "intelligence_review", **QUEUE_MATCH) as (
+        client,
+        headers,
+        _,
+    ):
+        h = headers[Role.ANALYST]
+        load(client, h, _carvers())
+        whole = _page(client, h, 200)
+        assert whole["next_after"] is None
+        keys = [(-q["score"], q["a"]["id"], q["b"]["id"]) for q in whole["items"]]
+        assert keys == sorted(keys) and len({k[0] for k in keys}) == 3  # ties included
+        first = _page(client, h, 2)  # the page ends inside a tie
+        last = whole["items"][1]
+        assert (
+            first["next_after"]
+            == QueuePosition(
+                last["score"], last["a"]["id"].encode(), last["b"]["id"].encode()
+            ).token()
+        )
+        assert _pairs(_page(client, h, 200, first["next_after"])) == _pairs(whole)[2:]
+        # A position between two pairs (no pair has it), and one past every score.
+        place = (-last["score"], last["a"]["id"].encode(), b"\xff")
+        between = QueuePosition(last["score"], place[1], place[2]).token()
+        assert _pairs(_page(client, h, 200, between)) == [
+            (a, b) for s, a, b in keys if (s, a.encode(), b.encode()) > place
+        ]
+        assert _page(client, h, 200, "0.0_00_00")["items"] == []
+        assert _pairs(_page(client, h, 200, "1e999_00_00")) == _pairs(whole)
+
+
+def test_a_malformed_or_offset_cursor_is_refused_as_the_schema_says(tmp_path: Path) -> None:
+    """The old offset (`after=4`) and anything else that is not a position are refused with
+    422 by the schema's pattern, which schema-driven clients and the fuzz test can read."""
+    with api_session(tmp_path, (Role.ANALYST,), "intelligence_review", **QUEUE_MATCH) as (
+        client,
+        headers,
+        _,
+    ):
+        h = headers[Role.ANALYST]
+        load(client, h, _carvers())
+        for bad in ("4", "0.9_zz_00", "0.9_0_00", "0.9__00", "-1_00_00", "nan_00_00"):
+            got = client.get("/resolution/queue", params={"after": bad}, headers=h)
+            assert got.status_code == 422, (bad, got.text)
+        params = client.app.openapi()["paths"]["/resolution/queue"]["get"]["parameters"]  # type: ignore[attr-defined]
+        after = next(p for p in params if p["name"] == "after")
+        assert after["schema"]["anyOf"][0]["pattern"] == QUEUE_CURSOR
+        for token in ("0.5_41_42", "1e-05_c3a9_ff00"):  # not UTF-8 ids: still a position
+            assert re.fullmatch(QUEUE_CURSOR, token)
+            assert QueuePosition.parse(token).token() == token
+
+
+def test_a_pair_whose_records_are_already_one_entity_is_not_queued(world: World) -> None:
+    """PW0 ~ PW1 and PW1 ~ PW2 are judged same, so PW0 and PW2 are one entity: their own
+    pair has nothing left to decide and leaves the queue. It comes back whenever the two
+    are apart again: an unsure or not_same on a link of the chain, or an undo."""
+    world.load(_carvers(), thresholds=QUEUE_THRESHOLDS)
+    resolution = world.resolution(QUEUE_THRESHOLDS)
+
+    def queued(person: str | None = None) -> set[tuple[str, str]]:
+        return {(q.a, q.b) for q in resolution.queue(100, person=person)}
+
+    def judge(a: str, b: str, verdict: str) -> None:
+        resolution.judge(a, b, verdict, actor="u-analyst", role="analyst")
+
+    assert ("PW0", "PW2") in queued()
+    judge("PW0", "PW1", "same")
+    judge("PW1", "PW2", "same")
+    assert world.entities()["PW2"] == world.entities()["PW0"]
+    assert ("PW0", "PW2") not in queued() and ("PW0", "PW2") not in queued("PW2")
+    assert ("PW0", "PW3") in queued() and ("PW2", "PW3") in queued()  # others stay
+    assert len(queued()) == 15 - 3
+    judge("PW1", "PW2", "unsure")  # replaces the same: a review pair, unlinked
+    assert ("PW0", "PW2") in queued()
+    judge("PW1", "PW2", "withdrawn")  # the same is in force again
+    assert ("PW0", "PW2") not in queued()
+    judge("PW1", "PW2", "not_same")
+    assert world.entities()["PW2"] != world.entities()["PW0"]
+    assert ("PW0", "PW2") in queued()
+    # A not_same on the pair itself splits the chain (its latest same stops applying):
+    # the pair is judged, so it is not queued, and the records are apart.
+    judge("PW1", "PW2", "withdrawn")
+    judge("PW0", "PW2", "not_same")
+    assert world.entities()["PW2"] != world.entities()["PW0"]
+    assert ("PW0", "PW2") not in queued()
+
+
+# -- writers in different processes -------------------------------------------------------------
+
+
+def _write_lock_is_free(path: Path) -> bool:
+    """Whether another connection could start writing to `path` at once (no waiting)."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return False
+    finally:
+        probe.close()
+
+
+class _PausingResolution(Resolution):
+    """A real Resolution that calls `meanwhile` once it has checked a judgement and before
+    it writes it: where a writer in another process could slip in."""
+
+    meanwhile: Callable[[], None] | None = None
+
+    def judgements_in_force(self) -> dict[tuple[str, str], str]:
+        found = super().judgements_in_force()
+        hook, self.meanwhile = self.meanwhile, None
+        if hook is not None:
+            hook()
+        return found
+
+
+def _race(world: World, mine: tuple[str, str, str], theirs: tuple[str, str, str]) -> list[Any]:
+    """Judge `mine` through one connection to the ingest state; while it is checked, judge
+    `theirs` through another (as the CLI and the API server do, each its own process).
+    What each call returned or raised, mine first; and whether the write lock was held."""
+    path = world.state.path
+    outcomes: list[Any] = [None, None]
+    with IngestState(path) as one, IngestState(path) as two:
+        first, second = _PausingResolution(one), Resolution(two)
+
+        def other() -> None:
+            try:
+                outcomes[1] = second.judge(*theirs, actor="u-cli", role="admin")[0]
+            except ValidationFailed as exc:
+                outcomes[1] = exc
+
+        thread = threading.Thread(target=other)
+        held: list[bool] = []
+
+        def meanwhile() -> None:
+            held.append(not _write_lock_is_free(path))
+            thread.start()
+            thread.join(timeout=0.5)  # unserialised, the other write lands here
+
+        first.meanwhile = meanwhile
+        try:
+            outcomes[0] = first.judge(*mine, actor="u-analyst", role="analyst")[0]
+        except ValidationFailed as exc:
+            outcomes[0] = exc
+        thread.join()
+    return [*outcomes, held == [True]]
+
+
+def test_two_processes_judging_one_pair_record_it_once(world: World) -> None:
+    """The CLI and the API judge PA ~ PC same at the same moment. Each checked there was no
+    verdict in force before either wrote, so two were stored and one undo left the pair
+    judged same. The second must see the first's write and record nothing."""
+    world.load(_twins())
+    mine, theirs, held = _race(world, ("PA", "PC", "same"), ("PC", "PA", "same"))
+    assert held  # the check ran inside the write transaction
+    assert isinstance(mine, Judgement) and not mine.repeated
+    assert isinstance(theirs, Judgement) and theirs.repeated and theirs.seq == mine.seq
+    assert [j.verdict for j in world.resolution().judgements("PC")] == ["same"]
+
+
+def test_a_same_racing_a_contradicting_not_same_is_never_stored_after_it(world: World) -> None:
+    """PA same PC is in force. One process judges PA same PD while another judges PC
+    not_same PD. The same was checked before the not_same was stored and written after it:
+    a same stored after a not_same it contradicts (silently never applied), which the
+    check exists to refuse. Serialised, either the same comes first (and the not_same,
+    never refused, then drops it as the latest of its chain) or it is refused."""
+    world.load(_twins())
+    world.judge("PA", "PC", "same")
+    mine, theirs, held = _race(world, ("PA", "PD", "same"), ("PC", "PD", "not_same"))
+    assert held
+    assert isinstance(theirs, Judgement) and theirs.verdict == "not_same"
+    stored = [(j.a, j.b, j.verdict) for j in world.resolution().judgements()]
+    if isinstance(mine, JudgementConflict):
+        assert stored == [("PA", "PC", "same"), ("PC", "PD", "not_same")]
+    else:
+        assert isinstance(mine, Judgement)
+        assert stored == [("PA", "PC", "same"), ("PA", "PD", "same"), ("PC", "PD", "not_same")]
+    entities = world.entities()
+    assert entities["PC"] != entities["PD"]  # the not_same holds
 
 
 # -- order independence and backends -----------------------------------------------------------

@@ -15,11 +15,11 @@ from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.disclosed import shown_entity_id
-from api.schemas import ERRORS, Page, json_response
+from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.nodes import Person
-from ingest.entities import Judgement, JudgementConflict, Resolution
+from ingest.entities import QUEUE_CURSOR, Judgement, JudgementConflict, QueuePosition, Resolution
 from ingest.entities import QueuedPair as Queued
 
 router = APIRouter(tags=["entity resolution"], responses=ERRORS)
@@ -38,6 +38,19 @@ class QueuedPair(BaseModel):
     score: float
     features: list[Feature]
     scored_at: str
+
+
+class QueuePage(BaseModel):
+    """One page of the review queue. Ask again with `after=next_after` while it is not null
+    (the name every paged list uses; here it is a position, not a count)."""
+
+    items: list[QueuedPair]
+    limit: int = Field(description="The page size used (the stated maximum applies).")
+    next_after: str | None = Field(
+        default=None,
+        description="Where the next page starts: the position (score and pair) of the last "
+        "pair on this page; null on the last page.",
+    )
 
 
 class JudgementIn(BaseModel):
@@ -91,41 +104,58 @@ async def _visible_persons(ctx: PersonalRead, ids: list[str]) -> dict[str, Perso
 
 
 async def _visible_queue(
-    ctx: PersonalRead, resolution: Resolution, want: int, person: str | None
+    ctx: PersonalRead,
+    resolution: Resolution,
+    want: int,
+    after: QueuePosition | None,
+    person: str | None,
 ) -> tuple[list[Queued], dict[str, Person]]:
-    """The first `want` queued pairs the caller may see (fewer only when the queue ends),
-    with those persons' views. Pairs with a hidden record are dropped before the page is
-    cut, so they shorten no page and end no paging; the queue is read again, twice as
-    deep, while hidden pairs leave it short."""
-    depth = want
+    """The first `want` queued pairs after `after` that the caller may see (fewer only when
+    the queue ends), with those persons' views. Pairs with a hidden record are dropped
+    before the page is cut, so they shorten no page and end no paging: while they leave it
+    short, the queue is read on from the last pair read, twice as many at a time."""
+    found: list[Queued] = []
+    persons: dict[str, Person] = {}
+    step = want
     while True:
-        pairs = await run_in_threadpool(resolution.queue, depth, None, person)
-        persons = await _visible_persons(ctx, sorted({p for q in pairs for p in (q.a, q.b)}))
-        visible = [q for q in pairs if q.a in persons and q.b in persons]
-        if len(visible) >= want or len(pairs) < depth:
-            return visible[:want], persons
-        depth *= 2
+        pairs = await run_in_threadpool(resolution.queue, step, after, person)
+        seen = await _visible_persons(ctx, sorted({p for q in pairs for p in (q.a, q.b)}))
+        persons.update(seen)
+        found += [q for q in pairs if q.a in seen and q.b in seen]
+        if len(found) >= want or len(pairs) < step:
+            return found[:want], persons
+        after = QueuePosition.of(pairs[-1])
+        step *= 2
 
 
-@router.get(
-    "/resolution/queue", response_model=Page[QueuedPair], openapi_extra=PERSONAL_READ_OPENAPI
-)
+@router.get("/resolution/queue", response_model=QueuePage, openapi_extra=PERSONAL_READ_OPENAPI)
 async def review_queue(
     request: Request,
     ctx: ReadDep,
-    after: Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")] = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=16384,
+            pattern=QUEUE_CURSOR,
+            description="The `next_after` of the previous page: this page starts strictly after "
+            "that pair, so pairs judged meanwhile make it skip nothing. Omit for the top.",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     person: Annotated[
         str | None, Query(max_length=200, description="Only pairs involving this person.")
     ] = None,
 ) -> Response:
-    """Pairs the matcher could not decide, highest score first, each with its explanation."""
+    """Pairs the matcher could not decide, highest score first (ties by the pair's ids),
+    each with its explanation. Pairs already judged, and pairs whose records are already
+    one entity through other links, are not listed."""
     _writer(ctx)
     resolution = _resolution(request)
     if person is not None and person not in await _visible_persons(ctx, [person]):
         raise NotFound(f"person {person!r} not found")
-    visible, persons = await _visible_queue(ctx, resolution, after + limit + 1, person)
-    page = visible[after : after + limit]
+    start = QueuePosition.parse(after) if after is not None else None
+    visible, persons = await _visible_queue(ctx, resolution, limit + 1, start, person)
+    page = visible[:limit]
     items = [
         QueuedPair(
             a=persons[q.a],
@@ -138,8 +168,9 @@ async def review_queue(
     ]
     returned = sorted({p for q in page for p in (q.a, q.b)})
     await ctx.consulted("read entity resolution queue", returned, returned)
-    next_after = after + limit if len(visible) > after + limit else None
-    return json_response(Page[QueuedPair](items=items, limit=limit, next_after=next_after))
+    # Made from the last pair returned, which the caller sees: never from a hidden one.
+    following = QueuePosition.of(page[-1]).token() if len(visible) > limit else None
+    return json_response(QueuePage(items=items, limit=limit, next_after=following))
 
 
 @router.post(
@@ -158,6 +189,8 @@ async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> R
     resolution = _resolution(request)
 
     def run() -> tuple[Judgement, list[str], list[str]]:
+        # One at a time in this process; the judgement's write transaction serialises it
+        # with writers in other processes (the CLI).
         with request.app.state.ingest_lock:
             done, _ = resolution.judge(
                 body.a,

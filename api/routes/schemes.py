@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
@@ -116,7 +117,9 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
     _recorder(ctx)
     kept = _store(request)
     await _visible_application(ctx, kept, seq)
-    made = kept.move(
+    # In a worker thread: the move may wait for another process's write to the file.
+    made = await run_in_threadpool(
+        kept.move,
         seq,
         body.stage,
         ctx.principal.name,

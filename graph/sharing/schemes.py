@@ -162,34 +162,38 @@ class SchemeStore(AppendOnlyStore):
         presumption_rebutted_reason: str | None = None,
         at: datetime | None = None,
     ) -> Application:
-        """Move an application on; ValidationFailed names what is wrong."""
-        current = self.get(seq)
-        allowed = next_stages(current.current_stage)
-        if stage not in allowed:
-            where = ", ".join(sorted(allowed)) or "nowhere: it is closed"
-            raise ValidationFailed(
-                f"application {seq} is at {current.current_stage.value}; it can move to {where}"
-            )
-        if stage in DECISIONS and not (rationale or "").strip():
-            raise ValidationFailed(f"{stage.value} needs the decision's rationale")
-        if (
-            stage is Stage.NOT_DISCLOSED
-            and current.presumption_to_disclose
-            and not (presumption_rebutted_reason or "").strip()
-        ):
-            raise ValidationFailed(
-                "the subject has convictions for child sexual offences: there is a "
-                "presumption to disclose, so not_disclosed needs presumption_rebutted_reason"
-            )
-        made = Move(
-            stage=stage,
-            at=(at or datetime.now(UTC)).astimezone(UTC),
-            by=by,
-            note=note,
-            rationale=rationale,
-            presumption_rebutted_reason=presumption_rebutted_reason,
-        )
+        """Move an application on; ValidationFailed names what is wrong.
+
+        The stage is read and the move written in one write transaction (BEGIN IMMEDIATE),
+        so a move another process makes at the same moment waits and is then checked
+        against this one: two decisions on one application cannot both pass the check."""
         with write_transaction(self._conn, self._lock) as conn:
+            current = self.get(seq)
+            allowed = next_stages(current.current_stage)
+            if stage not in allowed:
+                where = ", ".join(sorted(allowed)) or "nowhere: it is closed"
+                raise ValidationFailed(
+                    f"application {seq} is at {current.current_stage.value}; it can move to {where}"
+                )
+            if stage in DECISIONS and not (rationale or "").strip():
+                raise ValidationFailed(f"{stage.value} needs the decision's rationale")
+            if (
+                stage is Stage.NOT_DISCLOSED
+                and current.presumption_to_disclose
+                and not (presumption_rebutted_reason or "").strip()
+            ):
+                raise ValidationFailed(
+                    "the subject has convictions for child sexual offences: there is a "
+                    "presumption to disclose, so not_disclosed needs presumption_rebutted_reason"
+                )
+            made = Move(
+                stage=stage,
+                at=(at or datetime.now(UTC)).astimezone(UTC),
+                by=by,
+                note=note,
+                rationale=rationale,
+                presumption_rebutted_reason=presumption_rebutted_reason,
+            )
             conn.execute(
                 "INSERT INTO scheme_moves (application, body) VALUES (?, ?)",
                 (seq, made.model_dump_json()),
