@@ -13,6 +13,7 @@ most restricted material it rests on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -613,16 +614,29 @@ def _identity_sort_key(key: tuple[str | None, str | None, str | None]) -> tuple[
 def _support_marking(support: Support, edge_marking: Marking) -> Marking:
     """The marking a stored support imposes: its grading's handling code, else the edge's
     classification and compartment alone."""
-    base = Marking(
-        classification=support_classification([support]), compartment=edge_marking.compartment
+    grading = support.grading
+    return _marking_of(
+        support_classification([support]),
+        edge_marking.compartment,
+        grading.handling_code if grading is not None else None,
+        grading.handling_conditions if grading is not None else None,
     )
-    if support.grading is None:
-        return base
-    if support.grading.handling_code == "C":
-        return base.model_copy(
-            update={
-                "handling_code": "C",
-                "handling_conditions": support.grading.handling_conditions,
-            }
+
+
+@functools.lru_cache(maxsize=1024)
+def _marking_of(
+    classification: Classification,
+    compartment: Compartment,
+    code: str | None,
+    conditions: str | None,
+) -> Marking:
+    """One (frozen, so shareable) Marking per combination: a load re-marks every stored
+    support of each edge it extends, and the combinations are few."""
+    if code == "C":
+        return Marking(
+            classification=classification,
+            compartment=compartment,
+            handling_code="C",
+            handling_conditions=conditions,
         )
-    return base.model_copy(update={"handling_code": support.grading.handling_code})
+    return Marking(classification=classification, compartment=compartment, handling_code=code)
