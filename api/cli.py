@@ -5,8 +5,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +27,7 @@ from graph.audit import AuditEvent, AuditLog, Operation
 from graph.chis.policy import load_policy
 from graph.config import Settings
 from graph.errors import NotFound, ValidationFailed
+from graph.nodes import Person
 from graph.notifications import NotificationStore
 from graph.sharing.store import SharingStore
 from graph.store import GraphStore, UpsertResult
@@ -600,8 +603,10 @@ def judge(
 @app.command("demo-data")
 def demo_data(
     out: Annotated[Path, typer.Option(help="Interchange JSON Lines file to write.")],
-    persons: Annotated[int, typer.Option(help="Person records (duplicates included).")] = 2000,
-    reports: Annotated[int, typer.Option(help="Reports.")] = 5000,
+    persons: Annotated[
+        int, typer.Option(min=1, help="Person records (duplicates included).")
+    ] = 2000,
+    reports: Annotated[int, typer.Option(min=0, help="Reports.")] = 5000,
     seed: Annotated[int, typer.Option(help="Same seed, same file.")] = 1,
     truth: Annotated[
         Path | None, typer.Option(help="Ground truth (default OUT.truth.json).")
@@ -712,6 +717,27 @@ def _reader(settings: Settings, purpose: str, role: Role) -> AccessPolicy:
     return AccessPolicy(Principal(_cli_actor(purpose).name, role))
 
 
+def _person_or_exit(store: GraphStore, policy: AccessPolicy, person_id: str) -> None:
+    """Exit 1 unless `person_id` is a person the view shows, with the same words for a
+    record that is missing, hidden or of another kind (as the API's 404): a report's id
+    would otherwise be answered as a person with no associates, and existence never leaks."""
+    node = store.get_node(person_id)
+    if node is None or not isinstance(policy.node_view(node), Person):
+        console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
+        raise typer.Exit(1)
+
+
+def _day(value: str) -> date:
+    """A YYYY-MM-DD option value; anything else is a usage error (exit 2) naming the
+    option, not a traceback."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a day: give YYYY-MM-DD") from exc
+
+
 @app.command("associates")
 def associates_command(
     person_id: str,
@@ -728,10 +754,7 @@ def associates_command(
     settings = _settings(db)
     policy = _reader(settings, purpose, role)
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
-        start = store.get_node(person_id)
-        if start is None or policy.node_view(start) is None:
-            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
-            raise typer.Exit(1)
+        _person_or_exit(store, policy, person_id)
         found = associates(
             store, person_id, depth=depth, flt=policy.filter, include_hubs=include_hubs
         )
@@ -806,10 +829,7 @@ def risk_command(
         IngestState(settings.ingest_path) as state,
         closing(AuditLog(settings.governance_path)) as log,
     ):
-        start = store.get_node(person_id)
-        if start is None or policy.node_view(start) is None:
-            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
-            raise typer.Exit(1)
+        _person_or_exit(store, policy, person_id)
         resolution = Resolution(state)
         entity = resolution.entity_of(person_id)
         members = store.get_nodes(entity[1] if entity else [person_id])

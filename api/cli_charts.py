@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from api.cli import DbOption, _reader, _settings, console
+from api.cli import DbOption, _person_or_exit, _reader, _settings, console
 from api.disclosed import chart_returned
 from graph.access import Role
 from graph.audit import AuditEvent, AuditLog, Operation
@@ -46,10 +46,7 @@ def chart_command(
     settings = _settings(db)
     policy = _reader(settings, purpose, role)
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
-        start = store.get_node(person_id)
-        if start is None or policy.node_view(start) is None or start.kind != "Person":
-            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
-            raise typer.Exit(1)
+        _person_or_exit(store, policy, person_id)
         chart = build_chart(
             store,
             person_id,

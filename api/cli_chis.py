@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,15 @@ from ingest.state import IngestState
 
 chis = typer.Typer(help="CHIS candidate review (FIB): the queue and contact chronologies.")
 Purpose = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
+
+
+class CaseFilter(StrEnum):
+    """Which candidates `mosaic chis candidates` lists: a choice, so a misspelt value is a
+    usage error listing these rather than a silent "pending"."""
+
+    PENDING = "pending"
+    REVIEWED = "reviewed"
+    ALL = "all"
 
 
 @contextmanager
@@ -61,7 +71,9 @@ def _fib_session(
 @chis.command("candidates")
 def candidates_command(
     purpose: Purpose,
-    status: Annotated[str, typer.Option(help="pending, reviewed or all.")] = "pending",
+    status: Annotated[
+        CaseFilter, typer.Option(help="Not yet reviewed, reviewed, or all.")
+    ] = CaseFilter.PENDING,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     db: DbOption = None,
@@ -75,7 +87,8 @@ def candidates_command(
         queue = [
             c
             for c in queue
-            if status == "all" or (status == "reviewed") == (c.case.status == "reviewed")
+            if status is CaseFilter.ALL
+            or (status is CaseFilter.REVIEWED) == (c.case.status == "reviewed")
         ][:limit]
         _consulted(log, reader, purpose, "chis candidates", [], candidates_returned(queue))
     if as_json:
@@ -95,7 +108,7 @@ def candidates_command(
         ]
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table(title=f"CHIS candidates ({status})")
+    table = Table(title=f"CHIS candidates ({status.value})")
     for col in ("source", "person", "score", "contacts", "drift (days)", "case", "indicators"):
         table.add_column(col)
     for c in queue:

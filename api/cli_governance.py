@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from api.cli import DbOption, _reader, _settings, console
+from api.cli import DbOption, _day, _person_or_exit, _reader, _settings, console
 from graph.access import Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.retention.reviews import ReviewLog
@@ -28,14 +27,15 @@ def sar_command(
     purpose: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="JSON file to write.")],
     requested_on: Annotated[
-        str | None, typer.Option(help="Date of the request, YYYY-MM-DD (default: today).")
+        date | None,
+        typer.Option(parser=_day, help="Date of the request, YYYY-MM-DD (default: today)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """What Mosaic holds about a person, for their subject access request."""
     settings = _settings(db)
     policy = _reader(settings, purpose, Role.SUPERVISOR)
-    asked = date.fromisoformat(requested_on) if requested_on else date.today()
+    asked = requested_on or date.today()
     gov = settings.governance_path
     with (
         open_store(settings) as store,
@@ -45,10 +45,7 @@ def sar_command(
         closing(SharingStore(gov)) as sharing,
         closing(ReviewLog(gov)) as reviews,
     ):
-        person = store.get_node(person_id)
-        if person is None or person.kind != "Person" or policy.node_view(person) is None:
-            console.print(f"[red]person {escape(repr(person_id))} not found[/red]")
-            raise typer.Exit(1)
+        _person_or_exit(store, policy, person_id)
         pack, applied = subject_access(
             store,
             person_id,
@@ -87,8 +84,8 @@ def sar_command(
 
 def kpis_command(
     purpose: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
-    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    start: Annotated[date, typer.Option("--from", parser=_day, help="First day, YYYY-MM-DD.")],
+    end: Annotated[date, typer.Option("--to", parser=_day, help="Last day, YYYY-MM-DD.")],
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -100,8 +97,7 @@ def kpis_command(
 
     settings = _settings(db)
     policy = _reader(settings, purpose, Role.SUPERVISOR)
-    given = date.fromisoformat(start), date.fromisoformat(end)
-    first, last = min(given), max(given)  # a period given backwards is the same period
+    first, last = min(start, end), max(start, end)  # a period given backwards is the same
     with open_store(settings) as store, closing(AuditLog(settings.governance_path)) as log:
         figures = mappa_figures(store, first, last, policy.filter)
         _consulted(log, policy, purpose, "mappa figures", [], [])

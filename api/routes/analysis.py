@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.accounts import is_reserved
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
@@ -21,11 +21,11 @@ from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
 from graph.analysis.measures import Measure, MeasureStore, NodeMeasures
-from graph.analysis.paths import MAX_PATHS, connecting_network, shortest_paths
+from graph.analysis.paths import MAX_PATHS, connecting_network, people_problem, shortest_paths
 from graph.analysis.risk import RiskAssessment, assess, visible_possible
 from graph.analysis.timeline import timeline
 from graph.edges import AssociationType, Edge
-from graph.errors import AccessDenied, NotFound
+from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.markings import Compartment, Marking
 from graph.nodes import Node, NodeKind, NominalType, Person, RiskIndicator
 from graph.notifications import NotificationStore, as_seen
@@ -171,6 +171,9 @@ async def get_paths(
     exclude: Exclude = "none",
 ) -> Response:
     """Every shortest path (up to `max_len` edges) between two people, with its evidence."""
+    if source == target:
+        # Before any read: the answer must not depend on whether the person exists.
+        raise ValidationFailed(f"from and to are the same person ({source})")
     await visible(ctx, source, Person, "person")
     await visible(ctx, target, Person, "person")
     flt = caller_filter(ctx, types, min_grade, since, exclude)
@@ -202,10 +205,23 @@ def _views(ctx: PersonalRead, nodes: Iterable[Node]) -> list[Node]:
 
 class NetworkRequest(BaseModel):
     people: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        min_length=2, max_length=20
+        min_length=2,
+        max_length=20,
+        description="2-20 distinct person ids, each given once.",
+        json_schema_extra={"uniqueItems": True},
     )
     max_len: int = Field(default=4, ge=1, le=MAX_DEPTH)
     include_hubs: bool = False
+
+    @field_validator("people")
+    @classmethod
+    def _distinct(cls, people: list[str]) -> list[str]:
+        """The schema's `uniqueItems`, enforced: a repeat passed the two-person minimum and
+        answered a network of one."""
+        problem = people_problem(people)
+        if problem:
+            raise ValueError(problem)
+        return people
 
 
 class NetworkView(BaseModel):
@@ -431,8 +447,11 @@ async def get_risk(person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
 
 
 class RankedView(BaseModel):
-    items: list[RiskView]
-    nominals_assessed: int
+    items: list[RiskView] = Field(
+        description="One per person (entity): `person_id` is the first of its nominal "
+        "records, `records` every record of it that was assessed."
+    )
+    nominals_assessed: int = Field(description="People assessed (not records).")
 
 
 @router.get("/risk/ranked", response_model=RankedView, openapi_extra=PERSONAL_READ_OPENAPI)
@@ -448,14 +467,21 @@ async def get_ranked(ctx: ReadDep, limit: Annotated[int, Query(ge=1, le=200)] = 
         ),
     )
     nominals = sorted(n for n, data in graph.nodes(data=True) if data.get("subtype"))
-    results = [await _assessment(ctx, n) for n in nominals]
+    # One row per person: an assessment already covers every visible record of the entity,
+    # so a second ViSOR record of the same human would only repeat it with the same score.
+    results: list[RiskAssessment] = []
+    covered: set[str] = set()
+    for nominal in nominals:
+        if nominal not in covered:
+            results.append(await _assessment(ctx, nominal))
+            covered.update(results[-1].records)
     ranked = sorted(results, key=lambda r: (-r.score, r.person_id))[:limit]
     # Each item's subjects are every record of the entity it lists, as for one assessment.
     subjects = sorted({i for r in ranked for i in [r.person_id, *r.records]})
     returned = sorted({i for r in ranked for i in [r.person_id, *assessment_returned(r)]})
     await ctx.consulted("risk ranking", subjects, returned)
     return json_response(
-        RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(nominals))
+        RankedView(items=[_risk_view(r) for r in ranked], nominals_assessed=len(results))
     )
 
 

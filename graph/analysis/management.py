@@ -13,6 +13,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from graph.analysis.events import chronological
 from graph.analysis.timeline import describe_event
 from graph.edges import EdgeKind
 from graph.nodes import Event, EventType, Person, RiskLevel
@@ -50,10 +51,6 @@ class ManagementStatus(BaseModel):
     )
 
 
-def _key(e: Event) -> tuple[date, str]:
-    return (e.occurred_on, e.id)
-
-
 def management_status(
     store: GraphStore, person: Person, flt: TraversalFilter, today: date, recent: int = 10
 ) -> ManagementStatus:
@@ -61,7 +58,7 @@ def management_status(
     refs = [r for r in store.incident([person.id], concerns) if r.dst == person.id]
     events = sorted(
         (n for n in store.get_nodes([r.src for r in refs]).values() if isinstance(n, Event)),
-        key=_key,
+        key=chronological,  # events on one day: the documented order of the day
     )
     past = [e for e in events if e.occurred_on <= today]
     custody = [e for e in past if e.event_type in CUSTODY_IN | {EventType.CUSTODY_END}]
@@ -69,7 +66,8 @@ def management_status(
     licences = [e for e in past if e.event_type is EventType.LICENCE_START]
     licence = licences[-1] if licences else None
     ended = licence is not None and any(
-        e.event_type is EventType.LICENCE_END and _key(e) > _key(licence) for e in past
+        e.event_type is EventType.LICENCE_END and chronological(e) > chronological(licence)
+        for e in past
     )
     on_licence = bool(
         licence and not ended and licence.licence_end_on and licence.licence_end_on >= today

@@ -2,7 +2,8 @@
 
 - Category 1, 2 and 3 offenders **in the community** on the period's last day: ViSOR
   nominals with that MAPPA category whose latest custody event on or before that day is
-  not a `custody_start` or `recall` (no custody event at all counts as in the community).
+  not a `custody_start` or `recall` (no custody event at all counts as in the community);
+  events on one day follow `graph.analysis.events.ORDER_OF_THE_DAY`.
 - **Serious further offences**, and breaches of **licence conditions**, of the
   **notification requirements** and of **preventive orders** (sexual risk orders, sexual
   harm prevention orders): events of that type in the period (inclusive) concerning a
@@ -20,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from graph.analysis.events import chronological
 from graph.edges import EdgeKind
 from graph.nodes import Event, EventType, NodeKind, Person
 from graph.store import GraphStore, TraversalFilter
@@ -99,7 +101,7 @@ def mappa_figures(
     for src, dst in graph.edges():
         if src in nodes and dst in category:
             concerns.setdefault(src, []).append(dst)
-    custody: dict[str, tuple[date, str, bool]] = {}  # person -> latest (day, id, in custody)
+    custody: dict[str, Event] = {}  # person -> their latest custody event, in `chronological`
     figures = MappaFigures(start, end)
     counted: Counter[str] = Counter()
     by_category: dict[str, Counter[int]] = {k.value: Counter() for k in COUNTED}
@@ -110,14 +112,17 @@ def mappa_figures(
         for pid in concerns.get(eid, []):
             kind = event.event_type
             if kind in CUSTODY and event.occurred_on <= end:
-                key = (event.occurred_on, eid, kind is not EventType.CUSTODY_END)
-                if pid not in custody or key[:2] > custody[pid][:2]:
-                    custody[pid] = key
+                # Same-day events in the order of the day: a release after a sentence, a
+                # recall after a release (never by how the ids sort).
+                if pid not in custody or chronological(event) > chronological(custody[pid]):
+                    custody[pid] = event
             elif kind in COUNTED and start <= event.occurred_on <= end:
                 counted[kind.value] += 1
                 by_category[kind.value][category[pid]] += 1
     community: Counter[int] = Counter(
-        c for pid, c in category.items() if not (pid in custody and custody[pid][2])
+        c
+        for pid, c in category.items()
+        if not (pid in custody and custody[pid].event_type is not EventType.CUSTODY_END)
     )
     figures.in_community = {c: community.get(c, 0) for c in (1, 2, 3)}
     figures.events = {k.value: counted.get(k.value, 0) for k in COUNTED}

@@ -46,14 +46,18 @@ def shortest_paths(
     max_fanout: int | None = DEFAULT_MAX_FANOUT,
     max_paths: int = MAX_PATHS,
 ) -> Paths:
-    """All shortest paths of at most `max_len` edges from `source` to `target`."""
+    """All shortest paths of at most `max_len` edges from `source` to `target`, two
+    different people: a person is not "connected" to themselves, and an empty answer would
+    read as "no path"."""
     if not 1 <= max_len <= MAX_DEPTH:
         raise ValueError(f"max_len must be between 1 and {MAX_DEPTH}, got {max_len}")
+    if source == target:
+        raise ValueError(f"source and target are the same person ({source})")
     hood = store.neighbours(
         source, max_len, step_filter(flt or TraversalFilter(), include_hubs), max_fanout
     )
     result = Paths(source=source, target=target, length=None, high_fanout=dict(hood.capped))
-    if target not in hood.depth or target == source:
+    if target not in hood.depth:
         return result
     depth = hood.depth
     into: dict[str, list[Edge]] = defaultdict(list)  # node -> edges arriving from one level up
@@ -94,6 +98,19 @@ class ConnectingNetwork:
     high_fanout: dict[str, int]
 
 
+def people_problem(people: list[str]) -> str | None:
+    """What is wrong with a list of people to connect, if anything: a repeat would be
+    dropped silently (so `["P1", "P1"]` looked like a network of one with nothing to say),
+    and fewer than two distinct people have no network."""
+    repeated = sorted({p for p in people if people.count(p) > 1})
+    problems = []
+    if repeated:
+        problems.append(f"people must be distinct: {', '.join(repeated)} given more than once")
+    if len(set(people)) < 2:
+        problems.append("a connecting network needs at least two distinct people")
+    return "; ".join(problems) or None
+
+
 def connecting_network(
     store: GraphStore,
     people: list[str],
@@ -103,11 +120,15 @@ def connecting_network(
     include_hubs: bool = False,
     max_fanout: int | None = DEFAULT_MAX_FANOUT,
 ) -> ConnectingNetwork:
+    """The network between at least two distinct people, each named once."""
+    problem = people_problem(people)
+    if problem:
+        raise ValueError(problem)
     nodes: dict[str, Node] = {}
     edges: dict[str, Edge] = {}
     unconnected: list[tuple[str, str]] = []
     capped: dict[str, int] = {}
-    for a, b in combinations(sorted(set(people)), 2):
+    for a, b in combinations(sorted(people), 2):
         found = shortest_paths(
             store,
             a,
@@ -123,7 +144,7 @@ def connecting_network(
         nodes |= found.nodes
         edges |= {e.id: e for path in found.paths for e in path}
     return ConnectingNetwork(
-        people=sorted(set(people)),
+        people=sorted(people),
         nodes=dict(sorted(nodes.items())),
         edges=[edges[i] for i in sorted(edges)],
         unconnected=unconnected,
