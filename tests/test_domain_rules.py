@@ -6,6 +6,7 @@ disclosures with blank recipients or blank answers."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from graph.nodes import NominalType, Person, Visor
 from graph.retention.policy import RetentionPolicy
 from graph.retention.reviews import ReviewLog, ReviewOutcome
 from graph.retention.service import due_reviews, review
-from graph.sharing.decisions import FREE_TEXT, DisclosureIn, SharingDecisionIn
+from graph.sharing.decisions import FREE_TEXT, SAYS_SOMETHING, DisclosureIn, SharingDecisionIn
 from graph.sharing.store import SharingStore
 from graph.stores.sqlite import SqliteGraphStore
 from ingest.loader import Actor
@@ -249,6 +250,24 @@ def test_the_schema_states_that_a_disclosure_text_must_say_something() -> None:
     texts.remove("shared_at")
     assert len(texts) == 6  # content, recipient, purpose and the three answers
     for name in texts:
-        assert props[name]["pattern"] == r"\S", name
+        assert props[name]["pattern"] == SAYS_SOMETHING, name
     with pytest.raises(ValidationError, match="recipient must say something"):
         _disclosure(recipient="\r")
+
+
+# ECMA-262's `\s` (JSON Schema patterns are ECMA): its white space and line terminators.
+ECMA_SPACE = "\t\n\v\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def test_a_text_the_model_calls_blank_never_matches_the_schema_pattern() -> None:
+    r"""Read as a client's validator reads it (ECMA-262), the pattern refuses every text
+    that `str.strip` empties: schemathesis sent a purpose of U+001C, which ECMA's `\S`
+    matches and Python strips."""
+    ecma = re.compile(SAYS_SOMETHING.replace("\\s", ECMA_SPACE))
+    blank = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    assert len(blank) > 20
+    for char in blank:
+        assert not ecma.search(char * 3), hex(ord(char))
+        with pytest.raises(ValidationError, match="purpose must say something"):
+            _disclosure(purpose=char)
+    assert ecma.search(" x ") and re.search(SAYS_SOMETHING, " x ")

@@ -30,11 +30,17 @@ from graph.nodes import Person
 TEXT = Field(default="", max_length=4000)
 
 
+SAYS_SOMETHING = r"[^\s\x1c-\x1f\x85]"
+r"""A character that is not blank for Python's `str.strip` under either regex dialect:
+JSON Schema patterns are ECMA-262, whose `\s` leaves out five characters Python strips
+(the information separators U+001C-U+001F and NEL, U+0085)."""
+
+
 def _said(max_length: int) -> Any:
-    """A required text that says something. The schema states the rule (a non-space
-    character) so clients know it; the model validator enforces it with a message that
-    names every blank field at once."""
-    return Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": r"\S"})
+    """A required text that says something. The schema states the rule (a character
+    `str.strip` keeps) so clients know it; the model validator enforces it with a message
+    that names every blank field at once."""
+    return Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": SAYS_SOMETHING})
 
 
 class SharingOutcome(StrEnum):
