@@ -12,6 +12,7 @@ from typing import Any
 from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.management import management_status
 from graph.analysis.mappa import mappa_figures
+from graph.analysis.timeline import timeline
 from graph.nodes import Person
 from graph.store import GraphStore
 from ingest.loader import Actor
@@ -120,3 +121,17 @@ def test_mappa_figures_read_the_day_in_the_same_order(store: GraphStore, tmp_pat
     figures = mappa_figures(store, date(2025, 4, 1), date(2026, 3, 31), FRONTLINE)
     # released at court: in the community; recalled after release: in custody
     assert figures.in_community == {1: 1, 2: 0, 3: 1}
+
+
+def test_the_timeline_shows_the_day_in_the_same_order(store: GraphStore, tmp_path: Path) -> None:
+    """Alphabetically `custody_end` comes before `custody_start` and `recall` after
+    `custody_end`: the timeline sorts the day as the management status reads it."""
+    load(store, tmp_path)
+
+    def day(pid: str) -> list[str]:
+        line = timeline(store, pid, FRONTLINE)
+        return [e.kind for e in line if e.when is not None and e.when.date().isoformat() == DAY]
+
+    assert day("SD-SERVED") == ["custody_start", "custody_end"]
+    assert day("SD-RECALLED") == ["custody_end", "recall"]
+    assert day("SD-RELICENSED") == ["licence_end", "licence_start"]

@@ -20,6 +20,7 @@ from api.disclosed import assessment_returned, associates_returned, with_cited_r
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
+from graph.analysis.events import day_rank
 from graph.analysis.measures import Measure, MeasureStore, NodeMeasures
 from graph.analysis.paths import MAX_PATHS, connecting_network, people_problem, shortest_paths
 from graph.analysis.risk import RiskAssessment, assess, visible_possible
@@ -357,7 +358,12 @@ async def get_timeline(
             *await _notification_events(request, ctx, person_id),
             *_sharing_events(request, ctx, person_id),
         ],
-        key=lambda v: (v.when is None, v.when or datetime.min.replace(tzinfo=UTC), v.kind),
+        key=lambda v: (
+            v.when is None,
+            v.when or datetime.min.replace(tzinfo=UTC),
+            day_rank(v.kind),
+            v.kind,
+        ),
     )
     returned = sorted({e.node_id for e in views} | {e.edge_id for e in views})
     await ctx.consulted("timeline", [person_id], returned)

@@ -35,9 +35,18 @@ ties within a type by id, only so that the order is fixed."""
 _RANK = {t: i for i, t in enumerate(ORDER_OF_THE_DAY)}
 
 
+_RANK_BY_NAME = {t.value: i for i, t in enumerate(ORDER_OF_THE_DAY)}
+
+
 def chronological(event: Event) -> tuple[date, int, str]:
     """Sort key of management events: by day, then the order of the day, then id."""
     return (event.occurred_on, _RANK.get(event.event_type, len(_RANK)), event.id)
+
+
+def day_rank(kind: str) -> int:
+    """Where an entry of this kind (an event type's name, or any other label) falls in the
+    order of the day: the timeline shows same-day events as management status reads them."""
+    return _RANK_BY_NAME.get(kind, len(_RANK_BY_NAME))
 
 
 def events_of_type(

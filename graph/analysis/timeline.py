@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
+from graph.analysis.events import day_rank
 from graph.edges import Edge, EdgeKind
 from graph.nodes import Event, EventType, Report, Tasking
 from graph.store import GraphStore, TraversalFilter
@@ -101,6 +102,7 @@ def timeline(
         key=lambda e: (
             e.when is None,
             e.when or datetime.min.replace(tzinfo=UTC),
+            day_rank(e.kind),
             e.kind,
             e.edge_id,
         ),
