@@ -19,10 +19,12 @@ from graph.edges import Edge
 
 
 def with_cited_reports(edges: Iterable[Edge]) -> list[str]:
-    """Each edge's id and the ids of the reports its provenance cites, sorted, once each."""
+    """Each edge's id, its two ends (`src` and `dst` are in the response with it: a risk
+    finding's evidence can end at a place no finding names) and the ids of the reports its
+    provenance cites, sorted, once each."""
     ids: set[str] = set()
     for edge in edges:
-        ids.add(edge.id)
+        ids.update((edge.id, edge.src, edge.dst))
         ids.update(s.report_id for s in edge.provenance.supports if s.report_id)
     return sorted(ids)
 
@@ -70,8 +72,10 @@ def candidates_returned(candidates: Iterable[Candidate]) -> list[str]:
 
 
 def chronology_returned(chron: Chronology) -> list[str]:
-    """A source's reports, the person behind it and the people each report was about."""
+    """A source's reports, the person behind it, the people each report was about and the
+    taskings directed at that person."""
     about = {s.person_id for e in chron.entries for s in e.subjects}
     if chron.person_id:
         about.add(chron.person_id)
-    return [e.report_id for e in chron.entries] + sorted(about)
+    taskings = [t.tasking_id for t in chron.taskings]
+    return [e.report_id for e in chron.entries] + sorted(about) + taskings

@@ -161,7 +161,10 @@ async def get_quarantine(
             role=principal.role.value,
             purpose=purpose,
             action="list quarantined ingest lines",
-            returned=[f"quarantine:{i.seq}" for i in items],
+            # the record each refused line was about, too: a line refused as an update of
+            # a stored person is about that person
+            returned=[f"quarantine:{i.seq}" for i in items]
+            + sorted({i.record_id for i in items if i.record_id}),
         )
     )
     next_after = items[-1].seq if len(items) == limit else None

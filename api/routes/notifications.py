@@ -132,10 +132,14 @@ async def change_notification(
     changed = replace(
         store.record(seq, body.state, ctx.principal.name, body.action), evidence=shown[0].evidence
     )
+    # The answer shows the notification as a read does, so the entry names what a read's
+    # would: its cited records and the link's other end.
+    named = await store_call(graph, named_by, graph, shown)
     await ctx.recorded(
         Operation.ALTERATION,
         f"notification {body.state}",
         [changed.nominal_id],
+        [str(seq), *named],
         notification=seq,
         done=body.action,
     )

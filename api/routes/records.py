@@ -115,5 +115,8 @@ async def get_report(
     hood = await store_call(store, store.neighbours, report_id, 1, ctx.policy.filter, None)
     links = [e for e in hood.edges if report_id in (e.src, e.dst)]
     people = sorted({e.dst for e in links if e.kind in PERSON_LINKS})
-    await ctx.consulted("read report", people, [report_id, *sorted({e.id for e in links})])
+    # Each link shows its other end (a place, an object, the source for the FIB), so the
+    # entry names those as well as the links.
+    ends = {x for e in links for x in (e.src, e.dst)} - {report_id}
+    await ctx.consulted("read report", people, [report_id, *sorted(ends | {e.id for e in links})])
     return json_response(ReportView(report=view, links=links))
