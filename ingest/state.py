@@ -323,10 +323,11 @@ class IngestState:
 
         A `duplicate_id` entry stays open: the record it duplicated being accepted is not a
         fix for the second line that reused the id."""
+        at = now()  # once a batch: a load closes entries for every record it accepts
         conn.executemany(
             "UPDATE quarantine SET resolved_at = ? WHERE resolved_at IS NULL AND record_id = ? "
             "AND (kind = ? OR kind IS NULL) AND code != 'duplicate_id'",
-            [(now(), rid, kind) for kind, rid in accepted],
+            [(at, rid, kind) for kind, rid in accepted],
         )
 
     def quarantined(
