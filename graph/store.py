@@ -150,8 +150,10 @@ class SourceProfile:
 
     Every count is at least what the indicators could find in the contact rows (a report
     the queue later sets aside as the source reporting on itself is still counted; a
-    police request or reward field that is present counts even when empty): the queue's
-    ceiling on a score built from them never falls below the real score."""
+    police request field that is present counts even when empty): the queue's ceiling on
+    a score built from them never falls below the real score. A reward counts exactly as
+    the rows' `rewarded` does (Python's truth of `extra["reward"]`: an empty list, object
+    or text is no reward) on every backend."""
 
     source_id: str
     source_type: str
@@ -306,7 +308,8 @@ class GraphStore(Protocol):
         personal_relationships: Collection[str],
         view: TraversalFilter | None = None,
     ) -> list[SourceProfile]:
-        """A profile of every source with at least `min_reports` reports, by source id,
+        """A profile of every source with at least `min_reports` reports (and at least
+        one: a profile sums reports up, so a bar of 0 is a bar of 1), by source id,
         aggregated in the store: no report leaves it. A home whose location type is in
         `hub_location_types` is not a household; a KNOWS_SUBJECT edge whose association
         type is in `personal_relationships` is a personal relationship. With `view`, only
@@ -325,8 +328,9 @@ class GraphStore(Protocol):
         ...
 
     def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
-        """(id, every name of the person as "given family", joined by "; ") for each
-        qualifying person, by id: what a name search scores. One pass over persons (no
+        """(id, every name of the person as "given family" without surrounding whitespace
+        of any kind (as Python's `str.strip`), joined by "; ") for each qualifying person,
+        by id: what a name search scores and shows. One pass over persons (no
         name index yet: fine for a force's nominals and associates, see docs)."""
         ...
 

@@ -10,13 +10,15 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from graph.analysis.associates import HUB_LOCATION_TYPES, associates
+from graph.chis.policy import PERSONAL_RELATIONSHIPS
 from graph.edges import AssociationType, EdgeKind, Support
 from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint, NotFound
-from graph.markings import Classification, Compartment
-from graph.nodes import LocationType, Name, NodeKind, Person
+from graph.markings import Classification, Compartment, Marking
+from graph.nodes import LocationType, Name, NodeKind, Person, Source, SourceType
 from graph.store import GraphStore, TraversalFilter
 from tests import scenario as sc
-from tests.factories import edge, location, person
+from tests.factories import edge, location, person, report
 
 
 @pytest.fixture
@@ -388,3 +390,108 @@ def test_edge_with_structured_support_can_gain_a_report(loaded: GraphStore) -> N
     assert "E-S1" in loaded.delete_with_provenance(["R1"]).updated_edges
     narrowed = loaded.get_edge("E-S1")
     assert narrowed is not None and narrowed.provenance.supports == plain.provenance.supports
+
+
+# -- found by the differential test (tests/test_store_differential.py) ---------------------
+
+
+def test_person_names_lose_surrounding_whitespace_of_every_kind(store: GraphStore) -> None:
+    """A tab or no-break space around a name is not part of it: SQLite's trim() removed
+    only spaces, Neo4j (Python's strip) every whitespace character."""
+    padded = Person(
+        id="P-WS",
+        names=[Name(given="\tAnn", family="Lee\n"), Name(given="Zoë\u00a0", family="")],
+    )
+    store.upsert([padded])
+    assert store.person_names() == [("P-WS", "Ann Lee; Zoë")]
+
+
+def test_sqlite_trims_what_python_strips() -> None:
+    """The embedded store's whitespace list is exactly Python's."""
+    from graph.stores.sqlite import WHITESPACE
+
+    python = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert python == WHITESPACE
+
+
+def _source_with_rewards(store: GraphStore, rewards: Sequence[object]) -> None:
+    """Source S-R with one report per reward value (`None`: no reward field at all)."""
+    official = Marking(classification=Classification.OFFICIAL)
+    given = Source(id="S-R", source_type=SourceType.MEMBER_OF_PUBLIC, marking=official)
+    reports = [
+        report(f"R-{i}", f"2026-03-0{i + 1}T10:00:00Z", extra={} if r is None else {"reward": r})
+        for i, r in enumerate(rewards)
+    ]
+    by = [edge(f"PB-{r.id}", EdgeKind.PROVIDED_BY, r.id, "S-R", via=r) for r in reports]
+    store.upsert([given, *reports], by)
+
+
+def test_a_reward_counts_when_it_is_true_in_python(store: GraphStore) -> None:
+    """An empty list or object recorded as the reward is no reward: SQLite read it as the
+    text '[]' or '{}', which is true, and profiled every present field; Neo4j keeps
+    `bool(extra["reward"])`. Both now count what the contact rows' indicator sees."""
+    _source_with_rewards(store, [[], {}, "", 0, False, None, "cash", ["voucher"], {"sum": 5}])
+    rows = store.source_contacts(["S-R"])
+    assert [(c.report_id, c.rewarded) for c in rows] == [
+        ("R-0", False),
+        ("R-1", False),
+        ("R-2", False),
+        ("R-3", False),
+        ("R-4", False),
+        ("R-5", False),
+        ("R-6", True),
+        ("R-7", True),
+        ("R-8", True),
+    ]
+    [profile] = store.source_profiles(1, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS)
+    assert profile.rewarded == 3
+
+
+def test_a_source_without_reports_has_no_profile_even_with_no_bar(store: GraphStore) -> None:
+    """A profile sums up reports: with `min_reports` 0, Neo4j profiled a source that gave
+    none (first and last None against their type) where SQLite did not."""
+    _source_with_rewards(store, ["cash"])
+    store.upsert([Source(id="S-QUIET", source_type=SourceType.MEMBER_OF_PUBLIC)])
+    found = store.source_profiles(0, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS)
+    assert [p.source_id for p in found] == ["S-R"]
+    assert store.source_profiles(0, (), (), view=TraversalFilter()) == found
+    # A view that shows the source but none of its reports: nothing to profile either.
+    reports_hidden = TraversalFilter(classifications=frozenset({Classification.OFFICIAL}))
+    assert store.source_profiles(0, (), (), view=reports_hidden) == []
+
+
+def test_associates_walk_past_an_id_holding_nul(store: GraphStore) -> None:
+    """SQLite's step walk passed its frontier through json_each, which ends a text at NUL:
+    the people beyond a person whose id holds one were lost (Neo4j found them)."""
+    odd = "P-\x00-odd"
+    store.upsert(
+        [person("P-A"), person(odd), person("P-C")],
+        [
+            edge("A-odd", EdgeKind.ASSOCIATED_WITH, "P-A", odd, assoc=AssociationType.FRIEND),
+            edge("odd-C", EdgeKind.ASSOCIATED_WITH, odd, "P-C", assoc=AssociationType.FRIEND),
+        ],
+    )
+    found = associates(store, "P-A", depth=2)
+    assert [(a.person.id, a.steps, [e.id for e in a.path]) for a in found.associates] == [
+        (odd, 1, ["A-odd"]),
+        ("P-C", 2, ["A-odd", "odd-C"]),
+    ]
+    assert [a.person.id for a in associates(store, odd, depth=2).associates] == ["P-A", "P-C"]
+
+
+def test_contact_subjects_and_places_may_hold_a_separator(store: GraphStore) -> None:
+    """SQLite joined a contact's subjects with the unit separator (U+001F) and split them
+    again, so an id holding one came back as two ids that do not exist."""
+    given = Source(id="S-U", source_type=SourceType.MEMBER_OF_PUBLIC)
+    told = report("R-U")
+    store.upsert(
+        [given, told, person("P\x1fA"), person("P-B"), location("L\x1f1")],
+        [
+            edge("PB-U", EdgeKind.PROVIDED_BY, "R-U", "S-U", via=told),
+            edge("AB-U1", EdgeKind.ABOUT, "R-U", "P\x1fA", via=told),
+            edge("AB-U2", EdgeKind.ABOUT, "R-U", "P-B", via=told),
+            edge("AT-U", EdgeKind.AT_LOCATION, "R-U", "L\x1f1", via=told),
+        ],
+    )
+    [row] = store.source_contacts(["S-U"])
+    assert row.subjects == ("P\x1fA", "P-B") and row.locations == ("L\x1f1",)

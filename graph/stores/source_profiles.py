@@ -15,6 +15,16 @@ from typing import Any
 from graph.store import SourceProfile
 from graph.stores.conditions import View
 
+REWARDED_SQL = (
+    "CASE json_type(r.data, '$.extra.reward') "
+    "WHEN 'array' THEN json_array_length(r.data, '$.extra.reward') > 0 "
+    "WHEN 'object' THEN (SELECT count(*) FROM json_each(r.data, '$.extra.reward')) > 0 "
+    "ELSE coalesce(json_extract(r.data, '$.extra.reward'), 0) NOT IN (0, '') END"
+)
+"""Whether report `r` records a reward, as Python's truth of `extra["reward"]` (what Neo4j
+keeps as `rewarded`, `rows.contact_props`): json_extract gives an empty list or object
+as text ('[]', '{}'), which would be true."""
+
 _SQL_SOURCES = """
 WITH kept AS (
     SELECT s.id, s.subtype, s.data,
@@ -36,7 +46,9 @@ SELECT s.id, s.subtype, json_extract(s.data, '$.chis_status'),
     sum(json_extract(r.data, '$.police_request') IS NOT NULL),
     sum(json_extract(r.data, '$.initiated_by') = 'police'),
     sum(json_extract(r.data, '$.how_obtained') = 'through_relationship'),
-    sum(json_extract(r.data, '$.extra.reward') IS NOT NULL),
+    sum("""
+    + REWARDED_SQL
+    + """),
     EXISTS (SELECT 1 FROM edges k WHERE k.src = s.id AND k.kind = 'KNOWS_SUBJECT'
         AND k.subtype IN (SELECT value FROM json_each(:personal)))
 FROM kept s
@@ -119,7 +131,7 @@ def sqlite_statements(view: View) -> tuple[str, str, str, str]:
 CYPHER_PROFILE = """
 MATCH (s:Source) WHERE {seen_s}
 WITH s, COUNT {{ (s)<-[:PROVIDED_BY]-(:Report) }} AS n
-WHERE n >= $min
+WHERE n >= $min AND n > 0
 {seen_bar}
 WITH s, n, COLLECT {{ MATCH (s)-[:IS_PERSON]->(p:Person) RETURN p ORDER BY p.id LIMIT 1 }} AS who
 CALL (s) {{
@@ -161,7 +173,7 @@ view as `sqlite_statements` says."""
 
 SEEN_BAR_CYPHER = """
 WITH s, COUNT {{ (s)<-[pb:PROVIDED_BY]-(r:Report) WHERE {seen_pr} }} AS n
-WHERE n >= $min
+WHERE n >= $min AND n > 0
 """
 """With a view, the bar again over the reports in it, for the sources over it by degree."""
 

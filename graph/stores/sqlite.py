@@ -150,7 +150,12 @@ def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
     return f"{_insert_sql(table, cols)} ON CONFLICT(id) DO UPDATE SET {updates}"
 
 
-SEP = "\x1f"  # unit separator between ids in one column
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""Every character `str.strip()` removes (SQLite's trim() removes only spaces by default);
+`tests/test_store_conformance.py` checks the list against Python's."""
 CONTACTS_SQL = """
 WITH chosen AS (
     SELECT s.id, s.subtype, s.data,
@@ -163,10 +168,10 @@ SELECT s.id, s.subtype, json_extract(s.data, '$.chis_status'),
         WHERE ip.src = s.id AND ip.kind = 'IS_PERSON'),
     r.id, r.received_at, json_extract(r.data, '$.channel'),
     json_extract(r.data, '$.initiated_by'), json_extract(r.data, '$.police_request'),
-    json_extract(r.data, '$.how_obtained'), json_extract(r.data, '$.extra.reward'),
-    (SELECT group_concat(dst, char(31)) FROM (SELECT DISTINCT a.dst FROM edges a {subject}
+    json_extract(r.data, '$.how_obtained'), {rewarded},
+    (SELECT json_group_array(dst) FROM (SELECT DISTINCT a.dst FROM edges a {subject}
         WHERE a.src = r.id AND a.kind = 'ABOUT' ORDER BY a.dst)),
-    (SELECT group_concat(dst, char(31)) FROM (SELECT DISTINCT l.dst FROM edges l {place}
+    (SELECT json_group_array(dst) FROM (SELECT DISTINCT l.dst FROM edges l {place}
         WHERE l.src = r.id AND l.kind = 'AT_LOCATION' ORDER BY l.dst))
 FROM chosen s
 JOIN edges p ON p.dst = s.id AND p.kind = 'PROVIDED_BY'
@@ -175,7 +180,8 @@ WHERE {over_bar} {seen_bar} AND {seen_pr}
 ORDER BY s.id, r.received_at, r.id
 """
 """Contact rows: sources counted by the `edges_dst` index first, reports read only for
-those over the bar (or juvenile or vulnerable). With a view, only what it shows is a
+those over the bar (or juvenile or vulnerable). Subjects and places come as JSON arrays:
+an id may hold any character, a separator included. With a view, only what it shows is a
 contact (source, report and the edge between them), a subject or a place, and the bar is
 counted again over the visible reports, for the sources the index count let through."""
 
@@ -211,6 +217,7 @@ def contacts_sql(view: View, ids: int) -> str:
         over_bar=OVER_BAR.format(n="s.n"),
         seen_bar=seen_bar,
         seen_pr=view.sql("p", "r"),
+        rewarded=profiles.REWARDED_SQL,
     )
 
 
@@ -634,8 +641,8 @@ class SqliteGraphStore(Walks):
                 police_request=r[10],
                 how_obtained=r[11],
                 rewarded=bool(r[12]),
-                subjects=tuple(r[13].split(SEP)) if r[13] else (),
-                locations=tuple(r[14].split(SEP)) if r[14] else (),
+                subjects=tuple(json.loads(r[13])),
+                locations=tuple(json.loads(r[14])),
             )
             for r in rows
         ]
@@ -679,12 +686,14 @@ class SqliteGraphStore(Walks):
     def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
         sql = SqlRenderer()
         where = sql.render(node_conditions(flt or TraversalFilter()), "n")
+        # trim() with every character Python's str.strip() removes, not only the space
+        # it removes by default: the same text as `names_text` on Neo4j.
         rows = self._query(
             "SELECT n.id, (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), "
-            "'') || ' ' || coalesce(json_extract(value, '$.family'), '')), '; ') "
+            "'') || ' ' || coalesce(json_extract(value, '$.family'), ''), ?), '; ') "
             "FROM json_each(n.data, '$.names')) "
             f"FROM nodes n WHERE n.kind = 'Person' AND {where} ORDER BY n.id",
-            sql.params,
+            [WHITESPACE, *sql.params],
         )
         return [(r[0], r[1] or "") for r in rows]
 

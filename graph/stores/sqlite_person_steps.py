@@ -92,7 +92,9 @@ def walk_steps(
     max_fanout: int | None,
 ) -> Frame | None:
     """`depth` person steps from `start` as a frame of the candidate steps (edges to people
-    not reached before), or None when a node the steps go through is over `max_fanout`."""
+    not reached before), or None when a node the steps go through is over `max_fanout` or
+    a frontier id holds a NUL character (which `json_each` would cut short, losing its
+    edges: the caller's hop walk binds ids as they are)."""
     query, _ = level_sql(walk)
     edges: dict[str, EdgeRef] = {}
     seen = {start}
@@ -100,6 +102,8 @@ def walk_steps(
     for _level in range(depth):
         if not frontier:
             break
+        if any("\x00" in p for p in frontier):
+            return None  # json_each ends a text at NUL: the hop walk handles such an id
         rows = conn.execute(query, _arguments(walk, frontier)).fetchall()
         if max_fanout is not None and _over_cap(rows, max_fanout):
             return None
