@@ -26,6 +26,7 @@ from graph.sharing.schemes import (
 )
 from tests.factories import person
 from tests.support.scenario_api import scenario_api
+from tests.support.sqlite_locks import write_lock_is_free
 
 CONVICTED = person(
     "CSO",
@@ -167,20 +168,6 @@ def test_over_http_access_and_a_disclosure_to_the_applicant(tmp_path: Path) -> N
     assert sum(e.operation is Operation.COLLECTION for e in entries) == 5
 
 
-def _write_lock_is_free(path: Path) -> bool:
-    """Whether another connection could start writing to `path` at once (no waiting)."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc)
-        return False
-    finally:
-        probe.close()
-
-
 class _PausingSchemes(SchemeStore):
     """A real SchemeStore that calls `meanwhile` once it has read an application (the
     stage a move is checked against): where a writer in another process could slip in."""
@@ -219,7 +206,7 @@ def test_a_stage_move_is_checked_in_the_write_transaction_it_makes(tmp_path: Pat
     held: list[bool] = []
 
     def meanwhile() -> None:
-        held.append(not _write_lock_is_free(path))
+        held.append(not write_lock_is_free(path))
         thread.start()
         thread.join(timeout=0.5)  # unserialised, the other move lands here
 

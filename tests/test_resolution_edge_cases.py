@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -57,6 +56,7 @@ from tests.support.api_env import (
     role_headers,
     tmp_settings,
 )
+from tests.support.sqlite_locks import write_lock_is_free
 
 # Distinct invented family names (no two alike enough to be matched with each other).
 FAMILIES = [
@@ -740,20 +740,6 @@ def test_a_pair_whose_records_are_already_one_entity_is_not_queued(world: World)
 # -- writers in different processes -------------------------------------------------------------
 
 
-def _write_lock_is_free(path: Path) -> bool:
-    """Whether another connection could start writing to `path` at once (no waiting)."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc)
-        return False
-    finally:
-        probe.close()
-
-
 class _PausingResolution(Resolution):
     """A real Resolution that calls `meanwhile` once it has checked a judgement and before
     it writes it: where a writer in another process could slip in."""
@@ -787,7 +773,7 @@ def _race(world: World, mine: tuple[str, str, str], theirs: tuple[str, str, str]
         held: list[bool] = []
 
         def meanwhile() -> None:
-            held.append(not _write_lock_is_free(path))
+            held.append(not write_lock_is_free(path))
             thread.start()
             thread.join(timeout=0.5)  # unserialised, the other write lands here
 
