@@ -8,6 +8,7 @@ from typing import Any
 from graph.edges import AssociationType, CreatedBy, CreatorKind, Edge, EdgeKind, Provenance, Support
 from graph.markings import Compartment, Grading3x5x2, Grading5x5x5, Marking
 from graph.nodes import Location, LocationType, Name, Person, Report
+from graph.sharing.decisions import FREE_TEXT
 
 INGEST = CreatedBy(kind=CreatorKind.INGEST, name="test", version="1")
 
@@ -96,3 +97,24 @@ STRANGERS = [
     ("Rafferty", "Underhill"),
     ("Saoirse", "Vane"),
 ]
+
+
+def sharing_decision(nominal_id: str = "C1L1", **over: Any) -> dict[str, Any]:
+    """A complete decision to share, as a request body; `over` replaces top-level parts."""
+    full: dict[str, Any] = {
+        "nominal_id": nominal_id,
+        "outcome": "share",
+        "answers": {
+            **{name: f"synthetic answer: {name}" for name in FREE_TEXT},
+            "isa_in_place": True,
+            "isa_reference": "ISA-2026-7",
+            "with_whom": ["Head teacher, Example Primary"],
+            "offender_consulted": False,
+        },
+        "principles": dict.fromkeys(
+            ("lawful", "necessary", "proportionate", "secure", "accountable"), True
+        ),
+        "decision_maker": {"name": "Supt A Example", "role": "superintendent"},
+        "rationale": "the school must protect pupils from a nominal living nearby",
+    }
+    return {**full, **over}

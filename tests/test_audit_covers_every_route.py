@@ -36,10 +36,10 @@ from graph.analysis.measures import MeasureStore, analyse, role_views
 from graph.audit import AuditEntry, AuditLog, Operation
 from graph.charts.render import ASSETS, _asset
 from graph.config import Settings
-from graph.sharing.decisions import FREE_TEXT
 from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
 from tests import wire as w
+from tests.factories import sharing_decision
 from tests.support.api_env import NDJSON, load, role_headers, tmp_settings
 
 NO_PERSONAL_DATA: dict[tuple[str, str], str] = {
@@ -134,22 +134,7 @@ WORLD: list[w.Record] = [
     w.person("MJ2", "Quenby", "Thorne", dob=None),
 ]
 
-SHARE = {
-    "nominal_id": "NT",
-    "outcome": "share",
-    "answers": {
-        **{name: f"synthetic answer: {name}" for name in FREE_TEXT},
-        "isa_in_place": True,
-        "isa_reference": "ISA-2026-7",
-        "with_whom": ["Head teacher, Example Primary"],
-        "offender_consulted": False,
-    },
-    "principles": dict.fromkeys(
-        ("lawful", "necessary", "proportionate", "secure", "accountable"), True
-    ),
-    "decision_maker": {"name": "Supt A Example", "role": "superintendent"},
-    "rationale": "the school must protect pupils from a nominal living nearby",
-}
+SHARE = sharing_decision("NT")
 SHARED = {
     "shared_at": "2026-05-02T10:00:00Z",
     "content": "conviction and licence conditions (synthetic)",

@@ -23,6 +23,7 @@ from graph.sharing.decisions import (
 )
 from graph.sharing.store import SharingStore
 from tests.factories import person
+from tests.factories import sharing_decision as body
 from tests.support.scenario_api import scenario_api
 
 
@@ -38,27 +39,6 @@ C1L1, C1L2, C2L1, C3L3 = (
     nominal("C2L1", 2, 1),
     nominal("C3L3", 3, 3),
 )
-
-
-def body(nominal_id: str = "C1L1", **over: Any) -> dict[str, Any]:
-    """A complete decision to share; `over` replaces top-level parts."""
-    full: dict[str, Any] = {
-        "nominal_id": nominal_id,
-        "outcome": "share",
-        "answers": {
-            **{name: f"synthetic answer: {name}" for name in FREE_TEXT},
-            "isa_in_place": True,
-            "isa_reference": "ISA-2026-7",
-            "with_whom": ["Head teacher, Example Primary"],
-            "offender_consulted": False,
-        },
-        "principles": dict.fromkeys(
-            ("lawful", "necessary", "proportionate", "secure", "accountable"), True
-        ),
-        "decision_maker": {"name": "Supt A Example", "role": "superintendent"},
-        "rationale": "the school must protect pupils from a nominal living nearby",
-    }
-    return {**full, **over}
 
 
 def decision(nominal_id: str = "C1L1", **over: Any) -> SharingDecisionIn:
