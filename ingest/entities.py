@@ -352,6 +352,9 @@ class Resolution:
         """Score the candidate pairs touching `changed` (all persons when None; by default
         the persons loaded since the last run), keep those at review or above, and
         re-cluster every person. Membership changes are audited for `purpose`."""
+        # The records as this run reads them: a load in another process may add or change
+        # some while it scores, and the write below must leave those alone.
+        read = self.state.person_fact_texts()
         index = index or self.build_index()
         pending = self.state.unresolved()
         context = _ScoringContext.of(index, self.thresholds)
@@ -369,15 +372,25 @@ class Resolution:
         # written in one transaction: a judgement another process makes meanwhile waits,
         # then re-clusters over these pairs.
         with self.state.transaction() as conn:
+            now_held = self.state.person_fact_texts(conn)
+            moved = {i for i, facts in now_held.items() if read.get(i) != facts} | (
+                read.keys() - now_held.keys()
+            )
+            pairs = [p for p in pairs if p.a not in moved and p.b not in moved]
             self._save_context(conn, context, full)
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS moved_persons (id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM moved_persons")
+            conn.executemany("INSERT INTO moved_persons (id) VALUES (?)", [(i,) for i in moved])
+            kept = " AND ".join(f"{end} NOT IN (SELECT id FROM moved_persons)" for end in "ab")
             if full:
-                conn.execute("DELETE FROM match_pairs")
+                conn.execute(f"DELETE FROM match_pairs WHERE {kept}")
             else:
                 for start in range(0, len(ids), 400):
                     chunk = ids[start : start + 400]
                     marks = ",".join("?" * len(chunk))
                     conn.execute(
-                        f"DELETE FROM match_pairs WHERE a IN ({marks}) OR b IN ({marks})",
+                        f"DELETE FROM match_pairs WHERE (a IN ({marks}) OR b IN ({marks})) "
+                        f"AND {kept}",
                         [*chunk, *chunk],
                     )
             conn.executemany(
@@ -396,8 +409,11 @@ class Resolution:
                     for p in pairs
                 ],
             )
-            self.state.mark_resolved(conn, pending)
-            before, entity_of, summary = self._recluster(conn, list(index.ids()))
+            # A record another process added or changed meanwhile was scored by that
+            # process's own run (or waits, unresolved, for the next): its pairs stay as
+            # they are, and every record held now is clustered.
+            self.state.mark_resolved(conn, [i for i in pending if i not in moved])
+            before, entity_of, summary = self._recluster(conn, sorted(now_held))
         if self.audit:
             self._audit_membership(before, entity_of, actor, role, purpose)
         summary.scored_pairs = stats.candidate_pairs

@@ -452,6 +452,15 @@ class IngestState:
                     )
                     conn.execute("DELETE FROM judgement_erasures")
 
+    def person_fact_texts(self, conn: sqlite3.Connection | None = None) -> dict[str, str]:
+        """Every person's stored facts as text, to tell later which records changed: read
+        through `conn` inside the caller's transaction, or on its own."""
+        sql = "SELECT id, facts FROM person_facts"
+        if conn is not None:
+            return dict(conn.execute(sql).fetchall())
+        with self._lock:
+            return dict(self._conn.execute(sql).fetchall())
+
     def all_person_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self._lock:
             rows = self._conn.execute("SELECT id, facts FROM person_facts ORDER BY id").fetchall()

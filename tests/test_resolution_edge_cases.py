@@ -874,3 +874,49 @@ def test_both_backends_resolve_alike(store: GraphStore, tmp_path: Path) -> None:
         reference.close()
         under_test.state.close()
         under_test.audit.close()
+
+
+class _SlowResolution(Resolution):
+    """A real Resolution that calls `meanwhile` once it has read the persons it will score
+    and before it writes: where a load in another process slips in during a long run."""
+
+    meanwhile: Callable[[], None] | None = None
+
+    def build_index(self) -> Any:
+        index = super().build_index()
+        hook, self.meanwhile = self.meanwhile, None
+        if hook is not None:
+            hook()
+        return index
+
+
+@pytest.mark.parametrize("changed", ["all", "since_last_run"])
+def test_a_resolve_keeps_what_a_load_in_another_process_resolved_meanwhile(
+    world: World, changed: str
+) -> None:
+    """`mosaic resolve` scores every person, then writes. A load in another process while
+    it scored added PB (PA's twin, linked through the PNC id) and a changed PC, and
+    resolved them. The run then deleted every pair and re-clustered only the persons it had
+    read: PB's link and entity were lost (entity null), PC's pairs went back to those of its
+    old record. What the run keeps must be what a run from scratch keeps."""
+    world.load([p for p in _twins() if p["id"] != "PB"])
+    slow = _SlowResolution(world.state, audit=world.audit)
+    other = World(world.root)
+
+    def meanwhile() -> None:
+        other.load(
+            [
+                next(p for p in _twins() if p["id"] == "PB"),
+                w.person("PC", "Wilmot", "Carver", dob="1975-03-04", pnc_id="75/000001X"),
+            ]
+        )
+
+    slow.meanwhile = meanwhile
+    try:
+        slow.resolve(None if changed == "all" else [])
+        kept = world.kept()
+        assert kept[1]["PB"] == kept[1]["PA"] == kept[1]["PC"]
+        assert _differences(kept[0], world.from_scratch()[0]) == {}
+        assert kept[1] == world.entities()
+    finally:
+        other.close()
