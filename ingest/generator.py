@@ -269,8 +269,8 @@ ACTIONS: Final = ("home visit", "update the risk management plan", "check licenc
 def _events(world: _World) -> Iterator[dict[str, Any]]:
     """Management events for some nominals, after everything they refer to: licences with
     breaches and recalls, risk re-assessments, custody, foreign travel and border alerts,
-    and a few further offences. A stream of its own, so the rest of the world is the same
-    with or without them."""
+    a few further offences, MAPP meetings and partner-agency requests. A stream of its own,
+    so the rest of the world is the same with or without them."""
     rng = random.Random(world.cfg.seed * 1_000_003 + 41)
     start, end = world.cfg.start, world.cfg.end
     span = max(1, (end - start).days)
@@ -363,27 +363,27 @@ def _events(world: _World) -> Iterator[dict[str, Any]]:
                 ],
             )
         if rng.random() < 0.05:
-            asked = start + timedelta(days=rng.randrange(span))
-            answered = rng.random() < 0.6
-            yield event(
-                pid,
-                "partner_request",
-                asked,
-                agency=rng.choice(AGENCIES),
-                requester=f"Officer {rng.randint(100, 999)} (synthetic)",
-                purpose=rng.choice(("safeguarding enquiry", "tenancy allocation", "care plan")),
-                due_on=(asked + timedelta(days=14)).isoformat(),
-                **(
-                    {
-                        "checked": "ViSOR and local intelligence",
-                        "answer": "relevant convictions and licence conditions",
-                        "answered_on": (asked + timedelta(days=rng.randrange(1, 14))).isoformat(),
-                        "sharing_decision": 1,
-                    }
-                    if answered
-                    else {}
-                ),
-            )
+            yield _partner_request(rng, event, pid, start + timedelta(days=rng.randrange(span)))
+
+
+def _partner_request(
+    rng: random.Random, event: Callable[..., dict[str, Any]], pid: str, asked: date
+) -> dict[str, Any]:
+    """A partner agency's request, some already checked, none answered: an answer is a
+    disclosure that ingest checks against a decision in the sharing log, which is made
+    with `POST /sharing-decisions` and cannot travel in a data file. (Every answer used to
+    cite decision 1, whoever the nominal and agency, so a fresh log quarantined them all.)"""
+    checked = rng.random() < 0.6
+    return event(
+        pid,
+        "partner_request",
+        asked,
+        agency=rng.choice(AGENCIES),
+        requester=f"Officer {rng.randint(100, 999)} (synthetic)",
+        purpose=rng.choice(("safeguarding enquiry", "tenancy allocation", "care plan")),
+        due_on=(asked + timedelta(days=14)).isoformat(),
+        **({"checked": "ViSOR and local intelligence"} if checked else {}),
+    )
 
 
 def _taskings(world: _World) -> Iterator[dict[str, Any]]:

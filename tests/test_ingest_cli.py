@@ -139,3 +139,34 @@ def test_ingest_refuses_an_answer_without_its_sharing_decision(env: Path) -> Non
     [rejection] = out["rejections"]
     assert rejection["code"] == "no_sharing_decision" and "PR1" in rejection["reason"]
     assert "sharing decision 1 is not in the sharing log" in rejection["reason"]
+
+
+@pytest.mark.parametrize(
+    ("seed", "persons", "reports"), [(2, 200, 300), (7, 150, 100), (23, 120, 60)]
+)
+def test_a_generated_world_loads_with_nothing_quarantined(
+    env: Path, seed: int, persons: int, reports: int
+) -> None:
+    """`mosaic demo-data` then `mosaic ingest` (which checks partner answers against the
+    sharing log): every line is accepted, and the truth file names exactly the person
+    records and mentions written. The generator answered partner requests under
+    `sharing_decision: 1`, which a fresh sharing log does not hold (seeds 2 and 7)."""
+    runner = CliRunner()
+    data = env / "world.jsonl"
+    args = ["--persons", str(persons), "--reports", str(reports), "--seed", str(seed)]
+    assert runner.invoke(cli, ["demo-data", *args, "--out", str(data)]).exit_code == 0
+    result = runner.invoke(cli, ["ingest", str(data), "--json", "--no-resolve"])
+    assert result.exit_code == 0, result.output
+    loaded = json.loads(result.output)
+    assert loaded["quarantined"] == 0, loaded["rejections"]
+    assert loaded["accepted"] == loaded["lines_read"] == len(data.read_text().splitlines())
+    records = [json.loads(line) for line in data.read_text().splitlines()]
+    truth = json.loads((env / "world.truth.json").read_text())
+    assert set(truth["person_entity"]) == {r["id"] for r in records if r["kind"] == "person"}
+    mentions = {
+        f"{r['id']}#{i}"
+        for r in records
+        if r["kind"] == "report"
+        for i in range(len(r["mentions"]))
+    }
+    assert set(truth["mention_entity"]) == mentions

@@ -11,6 +11,7 @@ import networkx as nx
 import pytest
 
 from graph.analysis.associates import HUB_LOCATION_TYPES, associates
+from graph.analysis.search import find_persons
 from graph.chis.policy import PERSONAL_RELATIONSHIPS
 from graph.edges import AssociationType, EdgeKind, Support
 from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint, NotFound
@@ -406,14 +407,6 @@ def test_person_names_lose_surrounding_whitespace_of_every_kind(store: GraphStor
     assert store.person_names() == [("P-WS", "Ann Lee; Zoë")]
 
 
-def test_sqlite_trims_what_python_strips() -> None:
-    """The embedded store's whitespace list is exactly Python's."""
-    from graph.stores.sqlite import WHITESPACE
-
-    python = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-    assert python == WHITESPACE
-
-
 def _source_with_rewards(store: GraphStore, rewards: Sequence[object]) -> None:
     """Source S-R with one report per reward value (`None`: no reward field at all)."""
     official = Marking(classification=Classification.OFFICIAL)
@@ -445,6 +438,15 @@ def test_a_reward_counts_when_it_is_true_in_python(store: GraphStore) -> None:
     ]
     [profile] = store.source_profiles(1, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS)
     assert profile.rewarded == 3
+
+
+def test_a_reward_holding_nul_counts(store: GraphStore) -> None:
+    """SQLite compared json_extract's text of the reward with '', and that text ends at NUL:
+    '\x00' and '\x00cash' read as '' (no reward), where Python (and Neo4j) see text."""
+    _source_with_rewards(store, ["\x00", "\x00cash", ""])
+    assert [c.rewarded for c in store.source_contacts(["S-R"])] == [True, True, False]
+    [profile] = store.source_profiles(1, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS)
+    assert profile.rewarded == 2
 
 
 def test_a_source_without_reports_has_no_profile_even_with_no_bar(store: GraphStore) -> None:
@@ -495,3 +497,41 @@ def test_contact_subjects_and_places_may_hold_a_separator(store: GraphStore) -> 
     )
     [row] = store.source_contacts(["S-U"])
     assert row.subjects == ("P\x1fA", "P-B") and row.locations == ("L\x1f1",)
+
+
+# -- free text holding NUL (U+0000), which SQLite's json_extract ends a text at ------------
+
+NAMES_WITH_NUL = [Name(given="Mar\x00ta", family="Quill"), Name(given="\x00", family="Vell\x00e")]
+
+
+def test_names_holding_nul_come_back_whole(store: GraphStore) -> None:
+    """SQLite built `person_names` (what search matches and shows) from json_extract, so
+    each name part ended at NUL: 'Mar Quill; Vell'."""
+    store.upsert([Person(id="P-NUL", names=NAMES_WITH_NUL)])
+    whole = "Mar\x00ta Quill; \x00 Vell\x00e"
+    assert store.person_names() == [("P-NUL", whole)]
+    assert [(f.person_id, f.names) for f in find_persons(store, "P-NUL", TraversalFilter())] == [
+        ("P-NUL", whole)
+    ]
+    node = store.get_node("P-NUL")
+    assert isinstance(node, Person) and node.names == NAMES_WITH_NUL
+
+
+def test_a_police_request_holding_nul_comes_back_whole(store: GraphStore) -> None:
+    """SQLite read a contact's police_request through json_extract: 'watch\x00 the van'
+    came back 'watch', and '\x00' came back '', which the CHIS indicators take for no
+    request at all."""
+    given = Source(id="S-N", source_type=SourceType.MEMBER_OF_PUBLIC)
+    asked = [
+        report("R-N1", police_request="watch\x00 the van"),
+        report("R-N2", "2026-03-02T10:00:00Z", police_request="\x00"),
+    ]
+    by = [edge(f"PB-{r.id}", EdgeKind.PROVIDED_BY, r.id, "S-N", via=r) for r in asked]
+    store.upsert([given, *asked], by)
+    rows = store.source_contacts(["S-N"])
+    assert [(c.report_id, c.police_request) for c in rows] == [
+        ("R-N1", "watch\x00 the van"),
+        ("R-N2", "\x00"),
+    ]
+    [profile] = store.source_profiles(1, HUB_LOCATION_TYPES, PERSONAL_RELATIONSHIPS)
+    assert profile.requests == 2

@@ -1,14 +1,14 @@
 """Differential test: random small graphs loaded into both backends give the same answers.
 
 Hypothesis builds a graph of every node kind (ids with ':', '-', '.', accented, Cyrillic,
-full-width and supplementary-plane letters, NUL and the unit separator), edges of every
-allowed kind with random markings, gradings (E and legacy 5 included), dates (ties and
-None) and supports, loads it into the embedded store and into a real Neo4j, then asks
-both every read of the `GraphStore` protocol (and the analyses built on them: associates,
-search, the CHIS queue) with random filters, views, depths and caps, and writes changes,
-re-loads and disposals. Each answer must be identical: the protocol promises ids and
-orders alike on both; only what it leaves open (the records a walk fetched on the way,
-a `step_frame` of None) is not compared.
+full-width and supplementary-plane letters, NUL and the unit separator; names, police
+requests and rewards with NUL too), edges of every allowed kind with random markings,
+gradings (E and legacy 5 included), dates (ties and None) and supports, loads it into the
+embedded store and into a real Neo4j, then asks both every read of the `GraphStore`
+protocol (and the analyses built on them: associates, search, the CHIS queue) with random
+filters, views, depths and caps, and writes changes, re-loads and disposals. Each answer
+must be identical: the protocol promises ids and orders alike on both; only what it leaves
+open (the records a walk fetched on the way, a `step_frame` of None) is not compared.
 """
 
 from __future__ import annotations
@@ -88,8 +88,11 @@ MOMENTS = [
     datetime(2025, 6, 1, 9, 0, tzinfo=timezone(timedelta(hours=-5))),
     datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC),
 ]
+# Names, police requests and rewards hold NUL too: SQLite's json_extract ends a text there.
 NAME_PARTS = ["Ann", "Zoë", "\uff2a\uff4f", "Ann Lee", " Ann", "Lee\t", "Ольга", "", "O'Neil"]
-REWARDS: list[object] = [None, True, False, "", "cash", 0, 1, [], {}, "0"]
+NAME_PARTS += ["An\x00n", "\x00"]
+REWARDS: list[object] = [None, True, False, "", "cash", 0, 1, [], {}, "0", "\x00", "\x00cash"]
+POLICE_REQUESTS = [None, "", "watch the flat", "watch\x00 the flat", "\x00"]
 EXAMPLES = int(os.environ.get("MOSAIC_DIFFERENTIAL_EXAMPLES", "15"))
 """About 90 s on two busy cores against a fresh Neo4j, most of it planning each query shape
 once (a warm server takes 1-3 s an example); raise it for a longer hunt."""
@@ -166,7 +169,7 @@ def node_of(kind: NodeKind, nid: str) -> st.SearchStrategy[Node]:
             grading=gradings(),
             channel=st.sampled_from(Channel),
             initiated_by=st.sampled_from(Initiator),
-            police_request=st.sampled_from([None, "", "watch the flat"]),
+            police_request=st.sampled_from(POLICE_REQUESTS),
             how_obtained=st.sampled_from(HowObtained),
             extra=extra,
             **common,

@@ -259,5 +259,11 @@ def support_pairs(row: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def names_text(data: str) -> str:
     """A stored person's names as `person_names` gives them ("given family; ...")."""
-    names = json.loads(data).get("names", [])
+    return joined_names(json.loads(data).get("names", []))
+
+
+def joined_names(names: Iterable[Mapping[str, str]]) -> str:
+    """Names (as stored: JSON objects) as `person_names` gives them, on every backend:
+    "given family" stripped, joined by "; ". Done in Python, not SQL, so a name part
+    holding NUL is kept whole (SQLite's JSON functions end a text at NUL)."""
     return "; ".join(f"{n.get('given', '')} {n.get('family', '')}".strip() for n in names)

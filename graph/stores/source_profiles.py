@@ -19,11 +19,13 @@ REWARDED_SQL = (
     "CASE json_type(r.data, '$.extra.reward') "
     "WHEN 'array' THEN json_array_length(r.data, '$.extra.reward') > 0 "
     "WHEN 'object' THEN (SELECT count(*) FROM json_each(r.data, '$.extra.reward')) > 0 "
+    "WHEN 'text' THEN (r.data -> '$.extra.reward') <> '\"\"' "
     "ELSE coalesce(json_extract(r.data, '$.extra.reward'), 0) NOT IN (0, '') END"
 )
 """Whether report `r` records a reward, as Python's truth of `extra["reward"]` (what Neo4j
 keeps as `rewarded`, `rows.contact_props`): json_extract gives an empty list or object
-as text ('[]', '{}'), which would be true."""
+as text ('[]', '{}'), which would be true, and a text only up to a NUL character ('\x00'
+would be ''), so a text is compared as JSON with the empty string's '""'."""
 
 _SQL_SOURCES = """
 WITH kept AS (

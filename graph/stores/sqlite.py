@@ -44,6 +44,7 @@ from graph.stores.rows import (
     classify_rows,
     edge_row,
     endpoint_ids,
+    joined_names,
     last_wins,
     node_row,
     parse_edge,
@@ -129,6 +130,13 @@ CHUNK = 900
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
 
+def _json_or_none(text: str | None) -> Any:
+    """A value SQLite gave as JSON text (`data -> '$.field'`), or None where it gave NULL
+    (no such field). Text read this way keeps a NUL character, which json_extract's SQL
+    text would end at."""
+    return None if text is None else json.loads(text)
+
+
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
@@ -150,12 +158,6 @@ def _upsert_sql(table: str, cols: tuple[str, ...]) -> str:
     return f"{_insert_sql(table, cols)} ON CONFLICT(id) DO UPDATE SET {updates}"
 
 
-WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""Every character `str.strip()` removes (SQLite's trim() removes only spaces by default);
-`tests/test_store_conformance.py` checks the list against Python's."""
 CONTACTS_SQL = """
 WITH chosen AS (
     SELECT s.id, s.subtype, s.data,
@@ -167,7 +169,7 @@ SELECT s.id, s.subtype, json_extract(s.data, '$.chis_status'),
     (SELECT min(ip.dst) FROM edges ip {person}
         WHERE ip.src = s.id AND ip.kind = 'IS_PERSON'),
     r.id, r.received_at, json_extract(r.data, '$.channel'),
-    json_extract(r.data, '$.initiated_by'), json_extract(r.data, '$.police_request'),
+    json_extract(r.data, '$.initiated_by'), r.data -> '$.police_request',
     json_extract(r.data, '$.how_obtained'), {rewarded},
     (SELECT json_group_array(dst) FROM (SELECT DISTINCT a.dst FROM edges a {subject}
         WHERE a.src = r.id AND a.kind = 'ABOUT' ORDER BY a.dst)),
@@ -181,9 +183,12 @@ ORDER BY s.id, r.received_at, r.id
 """
 """Contact rows: sources counted by the `edges_dst` index first, reports read only for
 those over the bar (or juvenile or vulnerable). Subjects and places come as JSON arrays:
-an id may hold any character, a separator included. With a view, only what it shows is a
-contact (source, report and the edge between them), a subject or a place, and the bar is
-counted again over the visible reports, for the sources the index count let through."""
+an id may hold any character, a separator included. The free-text police request comes
+as JSON too (`->`, decoded by `_json_or_none`): json_extract's SQL text ends at a NUL
+character; the enums and flags read with it cannot hold one. With a view, only what it
+shows is a contact (source, report and the edge between them), a subject or a place, and
+the bar is counted again over the visible reports, for the sources the index count let
+through."""
 
 OVER_BAR = (
     "({n} >= :min OR json_extract(s.data, '$.juvenile') OR json_extract(s.data, '$.vulnerable'))"
@@ -638,7 +643,7 @@ class SqliteGraphStore(Walks):
                 received_at=r[7],
                 channel=r[8],
                 initiated_by=r[9],
-                police_request=r[10],
+                police_request=_json_or_none(r[10]),
                 how_obtained=r[11],
                 rewarded=bool(r[12]),
                 subjects=tuple(json.loads(r[13])),
@@ -686,16 +691,14 @@ class SqliteGraphStore(Walks):
     def person_names(self, flt: TraversalFilter | None = None) -> list[tuple[str, str]]:
         sql = SqlRenderer()
         where = sql.render(node_conditions(flt or TraversalFilter()), "n")
-        # trim() with every character Python's str.strip() removes, not only the space
-        # it removes by default: the same text as `names_text` on Neo4j.
+        # The names as JSON, joined in Python as on Neo4j: json_extract of a name part
+        # would end it at a NUL character.
         rows = self._query(
-            "SELECT n.id, (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), "
-            "'') || ' ' || coalesce(json_extract(value, '$.family'), ''), ?), '; ') "
-            "FROM json_each(n.data, '$.names')) "
-            f"FROM nodes n WHERE n.kind = 'Person' AND {where} ORDER BY n.id",
-            [WHITESPACE, *sql.params],
+            f"SELECT n.id, n.data -> '$.names' FROM nodes n WHERE n.kind = 'Person' AND {where} "
+            "ORDER BY n.id",
+            sql.params,
         )
-        return [(r[0], r[1] or "") for r in rows]
+        return [(r[0], joined_names(_json_or_none(r[1]) or ())) for r in rows]
 
     def projection(self, flt: TraversalFilter | None = None) -> nx.MultiDiGraph:
         flt = flt or TraversalFilter()
