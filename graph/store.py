@@ -341,6 +341,14 @@ class GraphStore(Protocol):
 
     def counts(self) -> StoreCounts: ...
 
+    def visibility_changes(self) -> int:
+        """A number that grows whenever a stored node or edge changes marking or is deleted
+        (and only then: new records and other changes leave it alone). Results computed over
+        a view and kept (stored network measures) are stale once it has moved: they may
+        count a record the view no longer shows. Compare readings; the size of a step means
+        nothing, and differs between backends."""
+        ...
+
     def delete_with_provenance(self, report_ids: Iterable[str]) -> DisposalResult:
         """Dispose of reports: remove them, their own edges, and their support from other
         edges; an edge left with no support is removed, one still supported is kept."""

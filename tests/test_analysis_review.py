@@ -129,12 +129,15 @@ def test_taskings_name_the_member_of_the_public_tasked(tmp_path: Path) -> None:
     assert "PM" in {*entry.returned, *entry.subjects}, entry
 
 
-def test_measures_leave_out_records_the_caller_may_no_longer_see(
+def test_measures_are_withheld_once_a_record_is_re_marked_until_run_again(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Measures are a snapshot per role view. A person moved into a compartment a
-    frontline officer does not see after the run is a 404 to them; the stored ranking must
-    not go on naming that person (nor rank them) until the next run."""
+    frontline officer does not see after the run is a 404 to them; the stored figures of
+    the others still count that person (PC's degree counts the hidden friend PB), which
+    tells the officer a hidden link exists. So a run that predates any re-marking is not
+    shown at all until `mosaic analyse` runs again, and the new run counts only what the
+    view shows."""
     from typer.testing import CliRunner
 
     from api.cli import app as cli
@@ -154,13 +157,26 @@ def test_measures_leave_out_records_the_caller_may_no_longer_see(
         ],
     )
     cli_env(monkeypatch, settings)
-    ran = CliRunner().invoke(cli, ["analyse", "--purpose", "intelligence_review"])
-    assert ran.exit_code == 0, ran.output
+
+    def analyse_again() -> None:
+        ran = CliRunner().invoke(cli, ["analyse", "--purpose", "intelligence_review"])
+        assert ran.exit_code == 0, ran.output
+
+    def degrees(body: Any) -> dict[str, float]:
+        return {n["node_id"]: n["values"]["degree"] for n in body["nodes"]}
+
+    analyse_again()
     before, _ = _read(api, Role.FRONTLINE, "/analysis/measures?kind=Person&limit=10")
-    assert "PB" in {n["node_id"] for n in before["nodes"]}
+    assert degrees(before) == {"PA": 1.0, "PB": 2.0, "PC": 2.0}
     remark(settings.db_path, {"PB"}, Compartment.CONFIDENTIAL)
     assert client.get("/persons/PB", headers=headers[Role.FRONTLINE]).status_code == 404
+    stale = client.get("/analysis/measures?kind=Person&limit=10", headers=headers[Role.FRONTLINE])
+    assert stale.status_code == 404, stale.text
+    assert "re-marking" in stale.json()["detail"] and "PB" not in stale.text
+    # Every view is withheld alike (the refusal says nothing about whose view changed).
+    analyst = client.get("/analysis/measures?kind=Person&limit=10", headers=headers[Role.ANALYST])
+    assert analyst.status_code == 404, analyst.text
+    analyse_again()
     after, entry = _read(api, Role.FRONTLINE, "/analysis/measures?kind=Person&limit=10")
-    shown = [n["node_id"] for n in after["nodes"]]
-    assert "PB" not in shown and "PB" not in entry.returned
-    assert sorted(shown) == ["PA", "PC"]  # the limit is still filled from the visible ones
+    assert degrees(after) == {"PA": 1.0, "PC": 1.0}
+    assert "PB" not in entry.returned

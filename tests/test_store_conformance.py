@@ -376,6 +376,41 @@ def test_delete_unlinked_nodes_removes_only_nodes_no_edge_touches(loaded: GraphS
     assert loaded.counts().total_edges == before.total_edges
 
 
+def test_visibility_changes_move_only_when_a_record_is_re_marked_or_deleted(
+    loaded: GraphStore,
+) -> None:
+    """Stored analysis results check this before they are shown (a degree counting a
+    record since hidden would tell of it): it must move on every re-marking or deletion,
+    of a node or an edge, on every write path, and not otherwise."""
+    start = loaded.visibility_changes()
+
+    def moved() -> bool:
+        nonlocal start
+        now = loaded.visibility_changes()
+        changed, start = now != start, now
+        return changed
+
+    loaded.upsert(sc.NODES, sc.EDGES)  # nothing changed
+    loaded.upsert([person("P-NEW", "Orrin", "Vale")])  # a new record
+    loaded.upsert([sc.P2.model_copy(update={"vulnerable": True})])  # content, not marking
+    assert not moved()
+    confidential = Marking(compartment=Compartment.CONFIDENTIAL)
+    loaded.upsert([sc.P4.model_copy(update={"marking": confidential})])
+    assert moved()
+    official = Marking(classification=Classification.OFFICIAL)
+    loaded.upsert(edges=[sc.EDGES[0].model_copy(update={"marking": official})])
+    assert moved()
+    loaded.upsert(edges=[sc.EDGES[0].model_copy(update={"marking": official})])  # same again
+    assert not moved()
+    loaded.upsert([sc.P4.model_copy(update={"marking": Marking(handling_code="P")})])
+    assert moved()
+    assert loaded.delete_edges(["no-such-edge"]) == [] and not moved()
+    assert loaded.delete_edges([sc.EDGES[1].id]) and moved()
+    assert loaded.delete_unlinked_nodes(["P-NEW"]) == ["P-NEW"] and moved()
+    assert loaded.delete_with_provenance(["R2"]).deleted_nodes == ["R2"] and moved()
+    assert loaded.delete_with_provenance(["not-there"]).deleted_nodes == [] and not moved()
+
+
 def test_edge_with_structured_support_can_gain_a_report(loaded: GraphStore) -> None:
     """Supports without a report id (a ViSOR associate list) are kept when a report joins."""
     plain = edge("E-S1", EdgeKind.ASSOCIATED_WITH, "P1", "P4", assoc=AssociationType.FRIEND)

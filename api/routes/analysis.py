@@ -552,6 +552,12 @@ async def get_measures(
         raise NotFound(
             f"no measures computed for the {view!r} view yet: run `mosaic analyse --purpose P`"
         )
+    if not await store_call(ctx.store, run.current, ctx.store):
+        raise NotFound(
+            f"the measures computed at {run.computed_at} predate a re-marking or erasure of "
+            "stored records, so they may count records now hidden: run "
+            "`mosaic analyse --purpose P` again"
+        )
     top = await _still_visible_top(ctx, kept, view, measure, kind, limit)
     returned = [t.node_id for t in top]
     await ctx.consulted("network measures", [], returned, measure=measure)

@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS measure_runs (
     computed_at TEXT NOT NULL,
     nodes INTEGER NOT NULL,
     edges INTEGER NOT NULL,
-    notes TEXT NOT NULL
+    notes TEXT NOT NULL,
+    visibility INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS measures (
     view TEXT NOT NULL,
@@ -83,6 +84,15 @@ class MeasureRun:
     nodes: int
     edges: int
     notes: str
+    visibility: int | None = None
+    """The store's `visibility_changes()` when the run began (None: a run kept before it
+    was recorded)."""
+
+    def current(self, store: GraphStore) -> bool:
+        """Whether no stored record has been re-marked or deleted since the run began:
+        otherwise its figures may count records the view no longer shows (a degree that
+        counts a hidden link is a leak), and it must not be shown until run again."""
+        return self.visibility is not None and self.visibility == store.visibility_changes()
 
 
 def compute(store: GraphStore, flt: TraversalFilter) -> tuple[list[NodeMeasures], str]:
@@ -150,6 +160,9 @@ class MeasureStore:
     def __init__(self, path: Path) -> None:
         self._conn = open_sqlite(path, "analysis results")
         self._conn.executescript(SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(measure_runs)")}
+        if "visibility" not in columns:  # a file from before runs recorded it: stale runs
+            self._conn.execute("ALTER TABLE measure_runs ADD COLUMN visibility INTEGER")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -167,7 +180,14 @@ class MeasureStore:
                 for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
             )
 
-    def save(self, view: str, rows: Iterable[NodeMeasures], edges: int, note: str) -> MeasureRun:
+    def save(
+        self,
+        view: str,
+        rows: Iterable[NodeMeasures],
+        edges: int,
+        note: str,
+        visibility: int,
+    ) -> MeasureRun:
         rows = list(rows)
         at = datetime.now(UTC).isoformat(timespec="seconds")
         with write_transaction(self._conn, self._lock) as conn:
@@ -181,16 +201,17 @@ class MeasureStore:
                 ],
             )
             conn.execute(
-                "INSERT OR REPLACE INTO measure_runs (view, computed_at, nodes, edges, notes) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (view, at, len(rows), edges, note),
+                "INSERT OR REPLACE INTO measure_runs "
+                "(view, computed_at, nodes, edges, notes, visibility) VALUES (?, ?, ?, ?, ?, ?)",
+                (view, at, len(rows), edges, note, visibility),
             )
-        return MeasureRun(view, at, len(rows), edges, note)
+        return MeasureRun(view, at, len(rows), edges, note, visibility)
 
     def run(self, view: str) -> MeasureRun | None:
         with self._lock:
             row = self._conn.execute(
-                "SELECT view, computed_at, nodes, edges, notes FROM measure_runs WHERE view = ?",
+                "SELECT view, computed_at, nodes, edges, notes, visibility FROM measure_runs "
+                "WHERE view = ?",
                 (view,),
             ).fetchone()
         return MeasureRun(*row) if row else None
@@ -247,7 +268,10 @@ def analyse(
     """Compute and keep the measures of each view (`mosaic analyse`)."""
     runs = []
     for view, flt in sorted(views.items()):
+        # Read first: a re-marking while the view is computed leaves the run stale, never
+        # a run that looks current but counted a record since hidden.
+        visibility = store.visibility_changes()
         rows, note = compute(store, flt)
         edges = store.projection(step_filter(flt, include_hubs=False)).number_of_edges()
-        runs.append(measures.save(view, rows, edges, note))
+        runs.append(measures.save(view, rows, edges, note, visibility))
     return runs

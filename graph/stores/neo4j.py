@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 import networkx as nx
-from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Session
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Result, Session
 from neo4j.exceptions import ClientError, ConstraintError, Neo4jError, ServiceUnavailable
 
 from graph.edges import Edge, EdgeKind
@@ -68,6 +68,16 @@ def _edge_param(row: dict[str, Any]) -> dict[str, Any]:
     return {"src": row["src"], "dst": row["dst"], "id": row["id"], "props": _edge_props(row)}
 
 
+def _moved(result: Result) -> int:
+    """How many items a CHANGED_* statement re-marked (0 for the NEW_* ones)."""
+    record = result.single()
+    return int(record.get("moved", 0)) if record is not None else 0
+
+
+def _count_change(tx: ManagedTransaction) -> None:
+    tx.run(COUNT_CHANGE, key=VISIBILITY_KEY).consume()
+
+
 def _by_kind(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -77,14 +87,31 @@ def _by_kind(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 # Labels and relationship types come from our own enums, never from input.
 NEW_NODE = "UNWIND $rows AS r CREATE (n:Node:{label}) SET n = r"
-CHANGED_NODE = "UNWIND $rows AS r MATCH (n:Node {{id: r.id}}) SET n = r"
+_MOVED = (
+    "({old}.classification <> {new}.classification OR {old}.compartment <> {new}.compartment "
+    "OR coalesce({old}.handling_code, '') <> coalesce({new}.handling_code, ''))"
+)
+"""Whether a stored item's marking differs from its row's (`visibility_changes`)."""
+CHANGED_NODE = (
+    "UNWIND $rows AS r MATCH (n:Node {{id: r.id}}) "
+    f"WITH n, r, {_MOVED.format(old='n', new='r')} AS moved SET n = r "
+    "RETURN count(CASE WHEN moved THEN 1 END) AS moved"
+)
 NEW_EDGE = (
     "UNWIND $rows AS r MATCH (a:Node {{id: r.src}}) MATCH (b:Node {{id: r.dst}}) "
     "CREATE (a)-[e:{type}]->(b) SET e = r.props"
 )
 CHANGED_EDGE = (
-    "UNWIND $rows AS r MATCH (:Node {{id: r.src}})-[e:{type} {{id: r.id}}]->() SET e = r.props"
+    "UNWIND $rows AS r MATCH (:Node {{id: r.src}})-[e:{type} {{id: r.id}}]->() "
+    f"WITH e, r, {_MOVED.format(old='e', new='r.props')} AS moved SET e = r.props "
+    "RETURN count(CASE WHEN moved THEN 1 END) AS moved"
 )
+VISIBILITY_KEY = "visibility_changes"
+COUNT_CHANGE = (
+    "MERGE (m:MosaicMeta {key: $key}) ON CREATE SET m.value = 1 ON MATCH SET m.value = m.value + 1"
+)
+"""`visibility_changes`, on a node outside the graph (no `Node` label), in the writing
+transaction."""
 
 
 _EDGE_BY_ID = " UNION ALL ".join(
@@ -211,6 +238,8 @@ class Neo4jGraphStore(Walks):
             "CREATE CONSTRAINT mosaic_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
             "CREATE INDEX mosaic_node_kind IF NOT EXISTS FOR (n:Node) ON (n.kind, n.subtype)",
             "CREATE INDEX mosaic_report_received IF NOT EXISTS FOR (n:Report) ON (n.received_at)",
+            "CREATE CONSTRAINT mosaic_meta_key IF NOT EXISTS "
+            "FOR (m:MosaicMeta) REQUIRE m.key IS UNIQUE",
         ]
         statements += [
             f"CREATE CONSTRAINT mosaic_{k.value.lower()}_id IF NOT EXISTS "
@@ -294,16 +323,19 @@ class Neo4jGraphStore(Walks):
             )
             # Rows found new inside this transaction are CREATEd (no MERGE lookup, no
             # eager buffering); changed rows are matched and their properties replaced.
+            moved = 0
             for rows, node_stmt in ((new_nodes, NEW_NODE), (changed_nodes, CHANGED_NODE)):
                 for kind, group in _by_kind(rows).items():
                     query = node_stmt.format(label=NodeKind(kind).value)
                     for batch in _batches(group):
-                        tx.run(query, rows=list(batch)).consume()
+                        moved += _moved(tx.run(query, rows=list(batch)))
             for rows, edge_stmt in ((new_edges, NEW_EDGE), (changed_edges, CHANGED_EDGE)):
                 for kind, group in _by_kind(rows).items():
                     query = edge_stmt.format(type=EdgeKind(kind).value)
                     for batch in _batches(group):
-                        tx.run(query, rows=[_edge_param(r) for r in batch]).consume()
+                        moved += _moved(tx.run(query, rows=[_edge_param(r) for r in batch]))
+            if moved:
+                _count_change(tx)
             return result
 
         try:
@@ -396,6 +428,8 @@ class Neo4jGraphStore(Walks):
                     ids=edge_ids,
                 ).consume()
             tx.run("UNWIND $ids AS i MATCH (n:Node {id: i}) DETACH DELETE n", ids=reports).consume()
+            if reports or deleted or updates:
+                _count_change(tx)
             return DisposalResult(
                 deleted_nodes=reports,
                 deleted_edges=sorted(deleted),
@@ -417,6 +451,8 @@ class Neo4jGraphStore(Walks):
                     f"UNWIND $ids AS i MATCH ()-[e:{EdgeKind(kind).value} {{id: i}}]->() DELETE e",
                     ids=group,
                 ).consume()
+            if by_kind:
+                _count_change(tx)
             return sorted(i for group in by_kind.values() for i in group)
 
         with self._driver.session(database=self.database) as session:
@@ -428,7 +464,7 @@ class Neo4jGraphStore(Walks):
             return []
 
         def work(tx: ManagedTransaction) -> list[str]:
-            return [
+            removed = [
                 rec["id"]
                 for rec in tx.run(
                     "UNWIND $ids AS i MATCH (n:Node {id: i}) WHERE NOT (n)--() "
@@ -436,6 +472,9 @@ class Neo4jGraphStore(Walks):
                     ids=ids,
                 )
             ]
+            if removed:
+                _count_change(tx)
+            return removed
 
         with self._driver.session(database=self.database) as session:
             return sorted(session.execute_write(work))
@@ -673,6 +712,13 @@ class Neo4jGraphStore(Walks):
                         subtype=rec["subtype"],
                     )
         return graph
+
+    def visibility_changes(self) -> int:
+        (rec,) = self._read(
+            "OPTIONAL MATCH (m:MosaicMeta {key: $key}) RETURN coalesce(m.value, 0) AS value",
+            key=VISIBILITY_KEY,
+        )
+        return int(rec["value"])
 
     def counts(self) -> StoreCounts:
         nodes: dict[str, int] = {}

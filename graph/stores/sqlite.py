@@ -93,7 +93,26 @@ CREATE TABLE IF NOT EXISTS edge_supports (
     edge_id TEXT NOT NULL,
     PRIMARY KEY (report_id, edge_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS store_meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO store_meta (key, value) VALUES ('visibility_changes', 0);
 """
+
+_COUNT_CHANGE = "UPDATE store_meta SET value = value + 1 WHERE key = 'visibility_changes';"
+VISIBILITY_TRIGGERS = "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {table}_marking_changed "
+    f"AFTER UPDATE OF classification, compartment, handling_code ON {table} "
+    "WHEN OLD.classification IS NOT NEW.classification "
+    "OR OLD.compartment IS NOT NEW.compartment OR OLD.handling_code IS NOT NEW.handling_code "
+    f"BEGIN {_COUNT_CHANGE} END;\n"
+    f"CREATE TRIGGER IF NOT EXISTS {table}_gone AFTER DELETE ON {table} "
+    f"BEGIN {_COUNT_CHANGE} END;\n"
+    for table in ("nodes", "edges")
+)
+"""`GraphStore.visibility_changes` kept by triggers, so that every write path (upsert,
+disposal, withdrawal) counts a re-marked or deleted node or edge, in the same transaction."""
 
 NODE_COLS = (
     "id",
@@ -251,7 +270,7 @@ class SqliteGraphStore(Walks):
         self._conn.execute(f"PRAGMA mmap_size={mmap_mib * 1024 * 1024}")
         # Fewer, larger checkpoints: each one is an fsync of the database file.
         self._conn.execute("PRAGMA wal_autocheckpoint=10000")
-        self._conn.executescript(SCHEMA)
+        self._conn.executescript(SCHEMA + VISIBILITY_TRIGGERS)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -719,6 +738,10 @@ class SqliteGraphStore(Walks):
                 if src in graph and dst in graph:
                     graph.add_edge(src, dst, key=eid, kind=kind, subtype=subtype)
         return graph
+
+    def visibility_changes(self) -> int:
+        (row,) = self._query("SELECT value FROM store_meta WHERE key = 'visibility_changes'")
+        return int(row[0])
 
     def counts(self) -> StoreCounts:
         nodes = {k: c for k, c in self._query("SELECT kind, count(*) FROM nodes GROUP BY kind")}
