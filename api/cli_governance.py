@@ -14,6 +14,7 @@ import typer
 from api.cli import DbOption, _day, _person_or_exit, _reader, _settings, console
 from graph.access import Role
 from graph.audit import AuditEvent, AuditLog, Operation
+from graph.retention.policy import policy_from
 from graph.retention.reviews import ReviewLog
 from graph.sharing.store import SharingStore
 from graph.stores import open_store
@@ -55,6 +56,7 @@ def sar_command(
             sharing=sharing,
             audit=log,
             reviews=reviews,
+            policy=policy_from(settings.review_periods_days),
         )
         log.record(
             AuditEvent(

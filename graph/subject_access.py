@@ -26,8 +26,9 @@ from graph.edges import Edge, EdgeKind
 from graph.errors import ValidationFailed
 from graph.markings import Compartment
 from graph.nodes import Person, Report
-from graph.retention.policy import ReviewGroup
+from graph.retention.policy import RetentionPolicy
 from graph.retention.reviews import ReviewLog
+from graph.retention.service import retention_of
 from graph.sharing.store import SharingStore
 from graph.sqlite_files import AppendOnlyStore, append_only, write_transaction
 from graph.store import GraphStore, TraversalFilter
@@ -90,12 +91,15 @@ class RestrictionStore(AppendOnlyStore):
             recorded_at=at,
         )
 
-    def of(self, person_id: str) -> list[Restriction]:
+    def of(self, *person_ids: str) -> list[Restriction]:
+        """The restrictions recorded against any of `person_ids` (the records of one
+        person), in the order they were made."""
+        marks = ", ".join("?" * len(person_ids))
         with self._lock:
             rows = self._conn.execute(
                 "SELECT seq, person_id, record_id, ground, recorded_by, recorded_at "
-                "FROM sar_restrictions WHERE person_id = ? ORDER BY seq",
-                (person_id,),
+                f"FROM sar_restrictions WHERE person_id IN ({marks}) ORDER BY seq",
+                person_ids,
             ).fetchall()
         return [
             Restriction(
@@ -197,11 +201,19 @@ def subject_access(
     sharing: SharingStore,
     audit: AuditLog,
     reviews: ReviewLog,
+    policy: RetentionPolicy,
+    today: date | None = None,
 ) -> tuple[SubjectAccessPack, list[Restriction]]:
-    """The pack, and the restrictions applied to it (for the controller's record)."""
-    applied = restrictions.of(person_id)
+    """The pack, and the restrictions applied to it (for the controller's record).
+
+    Whichever record of the person the request names, the pack is about the person: every
+    record of their entity, with the restrictions, sharing disclosures and audited
+    disclosures recorded against any of those records. Retention is each record's group
+    and next review as the due list works them out on `today` (default: now, UTC)."""
+    theirs = sorted({person_id, *records_of(person_id)})
+    applied = restrictions.of(*theirs)
     withheld = {r.record_id for r in applied}
-    own = sorted({person_id, *records_of(person_id)} - withheld)
+    own = [i for i in theirs if i not in withheld]
     readable = TraversalFilter(compartments=frozenset(Compartment) - WITHHELD_COMPARTMENTS)
     people = {i: n for i, n in store.get_nodes(own).items() if isinstance(n, Person)}
     records = [
@@ -280,32 +292,25 @@ def subject_access(
     systems |= {
         f"report from a {c.replace('_', ' ')}" for c in (str(x) for x in category.values() if x)
     }
-    _, disclosures = sharing.for_nominal(person_id)
-    recipients = {d.recipient for d in disclosures}
-    for entry in audit.query(subject=person_id, operation=Operation.DISCLOSURE, limit=10_000):
-        if entry.action.startswith(SCHEME_DISCLOSURE):
-            # The applicant is a person at risk (or acting for one): named, they could be
-            # harmed. The pack says that a disclosure was made under the scheme, not to whom.
-            recipients.add(f"a person at risk, {entry.action}")
-        else:
-            recipients |= set(entry.recipients)
-    recipients.discard(f"data subject {person_id}")
-    last = reviews.latest()
+    recipients: set[str] = set()
+    for rid in theirs:
+        recipients |= {d.recipient for d in sharing.for_nominal(rid)[1]}
+        for entry in audit.query(subject=rid, operation=Operation.DISCLOSURE, limit=10_000):
+            if entry.action.startswith(SCHEME_DISCLOSURE):
+                # The applicant is a person at risk (or acting for one): named, they could be
+                # harmed. The pack says a disclosure was made under the scheme, not to whom.
+                recipients.add(f"a person at risk, {entry.action}")
+            else:
+                recipients |= set(entry.recipients)
+    recipients -= {f"data subject {rid}" for rid in theirs}
+    held: list[Person | Report] = [
+        *(people[i] for i in sorted(people)),
+        *(report_nodes[r.report_id] for r in reports),
+    ]
+    kept = retention_of(store, reviews, policy, held, today or datetime.now(UTC).date())
     retention = [
-        HeldRetention(
-            record_id=i,
-            group=(
-                last[i].group
-                if i in last
-                else (
-                    ReviewGroup.PUBLIC_PROTECTION
-                    if i in people and people[i].visor
-                    else ReviewGroup.OTHER
-                ).value
-            ),
-            next_review=last[i].next_review if i in last else None,
-        )
-        for i in [*sorted(people), *(r.report_id for r in reports)]
+        HeldRetention(record_id=n.id, group=kept[n.id][0].value, next_review=kept[n.id][1])
+        for n in held
     ]
     pack = SubjectAccessPack(
         person_id=person_id,

@@ -118,3 +118,18 @@ def sharing_decision(nominal_id: str = "C1L1", **over: Any) -> dict[str, Any]:
         "rationale": "the school must protect pupils from a nominal living nearby",
     }
     return {**full, **over}
+
+
+def disclosure(recipient: str = "Head teacher, Example Primary", **over: Any) -> dict[str, Any]:
+    """A complete disclosure request body, shared just now: a disclosure is covered by the
+    decisions in force when it was made, so it must come after the decision it rests on."""
+    full: dict[str, Any] = {
+        "shared_at": datetime.now(UTC).isoformat(),
+        "content": "conviction and licence conditions (synthetic)",
+        "recipient": recipient,
+        "purpose": "safeguarding pupils",
+        "recipient_already_knew": "nothing",
+        "told_to_do": "tell the safeguarding lead",
+        "told_not_to_do": "no onward sharing",
+    }
+    return {**full, **over}

@@ -39,7 +39,7 @@ from graph.config import Settings
 from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
 from tests import wire as w
-from tests.factories import sharing_decision
+from tests.factories import disclosure, sharing_decision
 from tests.support.api_env import NDJSON, load, role_headers, tmp_settings
 
 NO_PERSONAL_DATA: dict[tuple[str, str], str] = {
@@ -135,15 +135,6 @@ WORLD: list[w.Record] = [
 ]
 
 SHARE = sharing_decision("NT")
-SHARED = {
-    "shared_at": "2026-05-02T10:00:00Z",
-    "content": "conviction and licence conditions (synthetic)",
-    "recipient": "Head teacher, Example Primary",
-    "purpose": "safeguarding pupils",
-    "recipient_already_knew": "nothing",
-    "told_to_do": "tell the safeguarding lead",
-    "told_not_to_do": "no onward sharing",
-}
 APPLICATION = {
     "scheme": "dvds_right_to_ask",
     "applicant": "Jo Applicant (synthetic)",
@@ -229,7 +220,8 @@ def _notification(world: World, caller: str) -> Req | None:
 
 def _disclosure(world: World, caller: str) -> Req:
     seq = world.call(SETUP, "POST", "/sharing-decisions", json=SHARE)["seq"]
-    return Req("POST", f"/sharing-decisions/{seq}/disclosures", json=SHARED)
+    # shared after the decision (now): a disclosure rests on the decisions made by then
+    return Req("POST", f"/sharing-decisions/{seq}/disclosures", json=disclosure())
 
 
 def _move(world: World, caller: str) -> Req:

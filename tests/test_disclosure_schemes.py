@@ -222,3 +222,41 @@ def test_a_stage_move_is_checked_in_the_write_transaction_it_makes(tmp_path: Pat
     finally:
         first.close()
         second.close()
+
+
+def test_the_presumption_follows_the_subjects_record_at_the_decision(tmp_path: Path) -> None:
+    """The presumption to disclose was fixed when the application was opened: convictions
+    for child sexual offences recorded on the subject's ViSOR record while it was being
+    checked (what the checks are for) neither flagged it for the decision maker nor made
+    `not_disclosed` give the reason the presumption is rebutted."""
+    from tests import wire as w
+    from tests.support.api_env import api_session, load
+
+    subject = w.nominal("CS2", "Corin", "Example")
+    with api_session(tmp_path, [Role.OFFENDER_MANAGER], "offender_management") as (
+        client,
+        headers,
+        _,
+    ):
+        om = headers[Role.OFFENDER_MANAGER]
+        load(client, om, [subject])
+        body = application(Scheme.CSOD, person("CS2")).model_dump(mode="json")
+        opened = client.post("/disclosure-schemes/applications", json=body, headers=om)
+        assert opened.status_code == 201 and not opened.json()["presumption_to_disclose"]
+        url = f"/disclosure-schemes/applications/{opened.json()['seq']}"
+        for stage in ("checks", "risk_assessment", "multi_agency_decision"):
+            moved = client.post(f"{url}/moves", json={"stage": stage}, headers=om)
+            assert moved.status_code == 200, moved.text
+        # the checks find convictions; ViSOR's record is updated and loaded again
+        subject["visor"]["child_sexual_offence_convictions"] = True
+        load(client, om, [subject])
+        assert client.get(url, headers=om).json()["presumption_to_disclose"] is True
+        listed = client.get("/disclosure-schemes/applications", headers=om).json()["items"]
+        assert [a["presumption_to_disclose"] for a in listed] == [True]
+        decide = {"stage": "not_disclosed", "rationale": "no contact with the child now"}
+        refused = client.post(f"{url}/moves", json=decide, headers=om)
+        assert refused.status_code == 422 and "presumption" in refused.json()["message"]
+        decide["presumption_rebutted_reason"] = "the child has moved away (synthetic)"
+        done = client.post(f"{url}/moves", json=decide, headers=om)
+        assert done.status_code == 200, done.text
+        assert done.json()["stage"] == "not_disclosed" and done.json()["presumption_to_disclose"]

@@ -15,7 +15,7 @@ from graph.access import AccessPolicy, Principal, Role
 from graph.audit import AuditLog, Operation
 from graph.edges import AssociationType, Edge, EdgeKind
 from graph.errors import ValidationFailed
-from graph.nodes import Node, RiskIndicator
+from graph.nodes import Node, Person, RiskIndicator
 from graph.retention.policy import RetentionPolicy, ReviewGroup
 from graph.retention.reviews import ReviewLog, ReviewOutcome
 from graph.retention.service import due_reviews, review
@@ -227,3 +227,51 @@ def test_over_http_access_and_an_erasure_entry_without_the_data(tmp_path: Path) 
     log.close()
     assert erased.subjects == ["RPP"] and erased.details["edges_removed"] == 2
     assert all(SECRET not in json.dumps(e.model_dump(mode="json")) for e in everything)
+
+
+def test_a_review_on_or_after_visors_date_takes_the_nominal_off_the_list(
+    loaded: GraphStore, tmp_path: Path
+) -> None:
+    """A nominal is due on the earlier of ViSOR's next review date and a period after its
+    last review here, but a supervisor's review on the ViSOR date (or after it) did not
+    answer that date: the nominal stayed overdue on every list after it was reviewed.
+    ViSOR's date stands until a review reaches it, and a later one ViSOR sets is due."""
+    p1 = loaded.get_node("P1")
+    assert isinstance(p1, Person) and p1.visor is not None
+
+    def visor_date(day: date) -> None:
+        visor = p1.visor.model_copy(update={"next_review": day})  # type: ignore[union-attr]
+        loaded.upsert([p1.model_copy(update={"visor": visor})])
+
+    def listed(within: int = 30) -> list[tuple[str, date, bool, str]]:
+        due = due_reviews(loaded, log, POLICY, TODAY, within, SUPERVISOR.filter)
+        return [(d.record_id, d.due, d.overdue, d.note) for d in due if d.record_id == "P1"]
+
+    def supervisor_review(at: datetime) -> None:
+        review(
+            loaded,
+            log,
+            POLICY,
+            record_id="P1",
+            outcome=ReviewOutcome.RETAIN,
+            reviewer="sup",
+            reviewer_role="supervisor",
+            rationale="risk management plan still fits (synthetic)",
+            triggers_verified=True,
+            viewer=SUPERVISOR,
+            at=at,
+        )
+
+    log = ReviewLog(tmp_path / "gov.db")
+    visor_date(date(2026, 10, 1))
+    overdue = [("P1", date(2026, 10, 1), True, "ViSOR next review date")]
+    assert listed() == overdue
+    supervisor_review(datetime(2026, 9, 1, 12, tzinfo=UTC))  # before the date: it still stands
+    assert listed() == overdue
+    supervisor_review(datetime(2026, 11, 30, 9, tzinfo=UTC))
+    assert listed() == []
+    again = date(2026, 11, 30) + POLICY.period(ReviewGroup.PUBLIC_PROTECTION)
+    assert listed(3650) == [("P1", again, False, "last reviewed 2026-11-30")]
+    visor_date(date(2027, 2, 1))  # ViSOR sets the next one after the review
+    assert listed(90) == [("P1", date(2027, 2, 1), False, "ViSOR next review date")]
+    log.close()

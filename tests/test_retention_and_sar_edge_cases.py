@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from graph.access import Role
 from graph.analysis.measures import analyse, role_views
 from graph.config import Settings
 from tests import wire as w
-from tests.support.api_env import dispose, load, role_headers
+from tests.factories import disclosure, sharing_decision
+from tests.support.api_env import audit_entries, dispose, load, role_headers
 
 ROLES = (Role.SUPERVISOR, Role.OFFENDER_MANAGER, Role.ANALYST)
 PLANTED_NAME = "Zebediah"
@@ -336,3 +337,72 @@ def test_the_pack_does_not_reveal_a_covert_human_intelligence_source(api: Api) -
     )
     pack = _pack(client, sup, "P1")
     assert "chis" not in json.dumps(pack).casefold()
+
+
+RESTRICTED = "restricted planted text: a live operation (synthetic)"
+SCHOOL = "Head teacher, Example Primary"
+
+
+def _one_human_two_records() -> list[w.Record]:
+    """A ViSOR nominal V1 and a PNC record N1 of the same (synthetic) human, linked into one
+    entity by their PNC id, with reports about each."""
+    nominal = w.nominal("V1", "Alden", "Quarry", pnc_id="80/000001A")
+    nominal["visor"]["next_review"] = "2027-01-15"
+    return [
+        nominal,
+        w.person("N1", "Alden", "Quarry", source_system="pnc", pnc_id="80/000001A"),
+        w.report("R9", day=2, subjects=[w.ref("V1")], text=RESTRICTED),
+        w.report("R8", day=3, subjects=[w.ref("N1")], text="their own report"),
+        w.report("R7", day=4, subjects=[w.ref("N1")], risk_indicators=["substance_misuse"]),
+    ]
+
+
+def test_a_restriction_holds_whichever_of_their_records_the_request_names(api: Api) -> None:
+    """The pack holds every record of the person's entity, but only the restrictions, the
+    sharing disclosures and the audited disclosures recorded against the record named in
+    the request: R9, restricted on V1's record, went out in the pack asked for through N1
+    (the same human), and the school V1's information was disclosed to was not listed."""
+    client, headers, settings = api
+    sup, om = headers[Role.SUPERVISOR], headers[Role.OFFENDER_MANAGER]
+    load(client, sup, _one_human_two_records())
+    entity = client.get("/persons/N1/entity", headers=sup).json()
+    assert [m["id"] for m in entity["members"]] == ["N1", "V1"]
+    ground = {"record_id": "R9", "ground": "DPA 2018 s45(4)(b)"}
+    assert client.post("/persons/V1/sar-restrictions", json=ground, headers=sup).status_code == 201
+    decided = client.post("/sharing-decisions", json=sharing_decision("V1"), headers=om)
+    assert decided.status_code == 201, decided.text
+    shared = client.post("/sharing-decisions/1/disclosures", json=disclosure(SCHOOL), headers=om)
+    assert shared.status_code == 201, shared.text
+    for asked in ("N1", "V1"):
+        pack = _pack(client, sup, asked)
+        assert [r["report_id"] for r in pack["reports"]] == ["R8", "R7"], asked
+        assert RESTRICTED not in json.dumps(pack) and "R9" not in json.dumps(pack)
+        assert SCHOOL in pack["recipients"], asked
+    made = [e for e in audit_entries(settings) if e.action == "subject access"]
+    assert [e.details["restrictions_applied"] for e in made] == [
+        [{"record": "R9", "ground": "DPA 2018 s45(4)(b)"}]
+    ] * 2
+
+
+def test_the_pack_gives_each_record_the_review_date_the_due_list_gives_it(api: Api) -> None:
+    """The pack's retention section said every report was in group 3 with no review date
+    until one was reviewed, and that the nominal had none though ViSOR records one: the
+    period the subject is told their data is kept for was not the one Mosaic applies."""
+    client, headers, _ = api
+    sup = headers[Role.SUPERVISOR]
+    load(client, sup, _one_human_two_records())
+    pack = _pack(client, sup, "N1")
+    received = {r["report_id"]: date.fromisoformat(r["received_at"][:10]) for r in pack["reports"]}
+    ten_years, six_years = timedelta(days=3650), timedelta(days=2190)
+    assert {r["record_id"]: (r["group"], r["next_review"]) for r in pack["retention"]} == {
+        "N1": ("other", None),  # not a nominal: kept while the reports about them are
+        "V1": ("public_protection", "2027-01-15"),  # ViSOR's next review date
+        "R9": ("public_protection", (received["R9"] + ten_years).isoformat()),
+        "R8": ("other", (received["R8"] + six_years).isoformat()),
+        "R7": ("serious", (received["R7"] + ten_years).isoformat()),
+    }
+    due = client.get("/reviews/due?within_days=3650", headers=sup).json()["items"]
+    listed = {d["record_id"]: (d["group"], d["due"]) for d in due}
+    for held in pack["retention"]:
+        if held["record_id"] in listed:
+            assert listed[held["record_id"]] == (held["group"], held["next_review"])

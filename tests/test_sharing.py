@@ -22,6 +22,7 @@ from graph.sharing.decisions import (
     problems,
 )
 from graph.sharing.store import SharingStore
+from tests.factories import disclosure as shared_now
 from tests.factories import person
 from tests.factories import sharing_decision as body
 from tests.support.scenario_api import scenario_api
@@ -169,15 +170,7 @@ def test_over_http_recorded_read_shared_and_audited(tmp_path: Path) -> None:
                 client.post("/sharing-decisions", json=body(), headers=auth(role)).status_code
                 == 403
             )
-        shared = {
-            "shared_at": "2026-05-02T10:00:00Z",
-            "content": "conviction and licence conditions (synthetic)",
-            "recipient": "Head teacher, Example Primary",
-            "purpose": "safeguarding pupils",
-            "recipient_already_knew": "nothing",
-            "told_to_do": "tell the safeguarding lead",
-            "told_not_to_do": "no onward sharing",
-        }
+        shared = shared_now("Head teacher, Example Primary")
         out = client.post("/sharing-decisions/1/disclosures", json=shared, headers=om)
         assert out.status_code == 201
         assert (

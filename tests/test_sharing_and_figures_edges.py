@@ -7,10 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graph.access import Role
+from graph.errors import ValidationFailed
 from graph.markings import Compartment
-from graph.sharing.decisions import FREE_TEXT
+from graph.nodes import NominalType, Visor
+from graph.sharing.decisions import FREE_TEXT, DisclosureIn, SharingDecisionIn
+from graph.sharing.store import SharingStore
 from tests import wire as w
+from tests.factories import disclosure, person, utc
 from tests.support.api_env import api_session, audit_entries, load, remark
 
 SCHOOL = "Head teacher, Example Primary (synthetic)"
@@ -36,18 +42,6 @@ def decision(nominal_id: str, outcome: str = "share", with_whom: list[str] | Non
     }
 
 
-def disclosure(recipient: str = SCHOOL) -> dict[str, str]:
-    return {
-        "shared_at": "2026-05-02T10:00:00Z",
-        "content": "conviction and licence conditions (synthetic)",
-        "recipient": recipient,
-        "purpose": "safeguarding pupils",
-        "recipient_already_knew": "nothing",
-        "told_to_do": "tell the safeguarding lead",
-        "told_not_to_do": "no onward sharing",
-    }
-
-
 ROLES = (Role.OFFENDER_MANAGER, Role.SUPERVISOR, Role.ANALYST, Role.FRONTLINE, Role.PARTNER_AGENCY)
 
 
@@ -62,8 +56,12 @@ def test_a_disclosure_under_a_decision_about_a_hidden_nominal_names_no_one(
             == 201
         )
         remark(settings.db_path, {"NSECRET"}, Compartment.SOURCE)  # now hidden from them
-        hidden = client.post("/sharing-decisions/1/disclosures", json=disclosure(), headers=om)
-        missing = client.post("/sharing-decisions/2/disclosures", json=disclosure(), headers=om)
+        hidden = client.post(
+            "/sharing-decisions/1/disclosures", json=disclosure(SCHOOL), headers=om
+        )
+        missing = client.post(
+            "/sharing-decisions/2/disclosures", json=disclosure(SCHOOL), headers=om
+        )
         assert hidden.status_code == missing.status_code == 404
         assert "NSECRET" not in hidden.text
         assert hidden.json()["detail"] == missing.json()["detail"].replace("2", "1")
@@ -81,7 +79,9 @@ def test_a_later_refusal_stops_disclosures_under_an_earlier_decision(tmp_path: P
             decision("N1", "do_not_share", with_whom=[HOUSING]),  # 2: not housing after all
         ):
             assert client.post("/sharing-decisions", json=made, headers=om).status_code == 201
-        to_school = client.post("/sharing-decisions/1/disclosures", json=disclosure(), headers=om)
+        to_school = client.post(
+            "/sharing-decisions/1/disclosures", json=disclosure(SCHOOL), headers=om
+        )
         assert to_school.status_code == 201
         to_housing = client.post(
             "/sharing-decisions/1/disclosures", json=disclosure(f"  {HOUSING.upper()} "), headers=om
@@ -90,12 +90,12 @@ def test_a_later_refusal_stops_disclosures_under_an_earlier_decision(tmp_path: P
         assert "decision 2" in to_housing.json()["message"]
         blanket = decision("N1", "do_not_share", with_whom=[])  # 3: no sharing with anyone
         assert client.post("/sharing-decisions", json=blanket, headers=om).status_code == 201
-        again = client.post("/sharing-decisions/1/disclosures", json=disclosure(), headers=om)
+        again = client.post("/sharing-decisions/1/disclosures", json=disclosure(SCHOOL), headers=om)
         assert again.status_code == 422 and "decision 3" in again.json()["message"]
         # a new decision to share with the school, after the refusal, covers it again
         assert client.post("/sharing-decisions", json=decision("N1"), headers=om).status_code == 201
         assert (
-            client.post("/sharing-decisions/4/disclosures", json=disclosure(), headers=om)
+            client.post("/sharing-decisions/4/disclosures", json=disclosure(SCHOOL), headers=om)
         ).status_code == 201
     shared = [e for e in audit_entries(settings) if e.operation.value == "disclosure"]
     assert [e.returned for e in shared] == [
@@ -230,3 +230,32 @@ def test_a_partner_answer_needs_a_decision_to_share_with_that_agency(tmp_path: P
             assert r["record_id"] in r["reason"] and bad[r["record_id"]][1] in r["reason"], r
     shared = [e for e in audit_entries(settings) if e.operation.value == "disclosure"]
     assert [e.returned for e in shared if e.action.startswith("answer")] == [["PR-ok"]]
+
+
+def test_a_disclosure_rests_on_the_decisions_in_force_when_it_was_made(tmp_path: Path) -> None:
+    """Cover was judged when the disclosure was recorded, not when the information was
+    shared: a disclosure made under decision 1 before decision 2 refused all sharing could
+    not be recorded afterwards (the record of what was shared was lost), while one dated
+    before any decision existed, or not yet made at all, was accepted."""
+    visor = Visor(ref="V-N1", nominal_type=NominalType.RSO, mappa_category=1, mappa_level=1)
+    nominal = person("N1", visor=visor)
+    kept = SharingStore(tmp_path / "gov.db")
+    share = SharingDecisionIn.model_validate(decision("N1"))
+    refuse = SharingDecisionIn.model_validate(decision("N1", "do_not_share", with_whom=[]))
+    assert kept.decide(share, nominal, "om", at=utc("2026-05-01T09:00:00Z")).seq == 1
+    assert kept.decide(refuse, nominal, "om", at=utc("2026-05-10T09:00:00Z")).seq == 2
+
+    def shared_on(when: str) -> DisclosureIn:
+        return DisclosureIn.model_validate(disclosure(SCHOOL, shared_at=when))
+
+    recorded = utc("2026-05-12T16:00:00Z")
+    made = kept.disclose(1, shared_on("2026-05-05T11:00:00+01:00"), "om", at=recorded)
+    assert made.seq == 1 and made.shared_at == utc("2026-05-05T10:00:00Z")
+    with pytest.raises(ValidationFailed, match="decision 2"):
+        kept.disclose(1, shared_on("2026-05-11T10:00:00Z"), "om", at=recorded)
+    with pytest.raises(ValidationFailed, match="before decision 1 was recorded"):
+        kept.disclose(1, shared_on("2026-04-30T10:00:00Z"), "om", at=recorded)
+    with pytest.raises(ValidationFailed, match="in the future"):
+        kept.disclose(1, shared_on("2026-05-13T10:00:00Z"), "om", at=recorded)
+    assert [x.seq for x in kept.for_nominal("N1")[1]] == [1]
+    kept.close()

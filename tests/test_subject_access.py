@@ -13,6 +13,7 @@ from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.edges import EdgeKind
 from graph.nodes import ConfidentialBlock
+from graph.retention.policy import RetentionPolicy
 from graph.retention.reviews import ReviewLog
 from graph.sharing.store import SharingStore
 from graph.store import GraphStore
@@ -73,6 +74,7 @@ def test_the_pack_holds_theirs_and_nothing_withheld(store: GraphStore, tmp_path:
         sharing=sharing,
         audit=audit,
         reviews=reviews,
+        policy=RetentionPolicy(),
     )
     text = pack.model_dump_json()
     for planted in NEVER:

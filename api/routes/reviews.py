@@ -19,7 +19,7 @@ from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
 from graph.errors import AccessDenied
-from graph.retention.policy import RetentionPolicy, ReviewGroup
+from graph.retention.policy import RetentionPolicy, ReviewGroup, policy_from
 from graph.retention.reviews import RecordReview, ReviewLog, ReviewOutcome
 from graph.retention.service import due_reviews, review
 from graph.store import DisposalResult
@@ -67,8 +67,7 @@ def _reviewer(ctx: PersonalRead) -> None:
 
 
 def policy_of(request: Request) -> RetentionPolicy:
-    periods = request.app.state.settings.review_periods_days
-    return RetentionPolicy(periods_days={ReviewGroup(k): v for k, v in periods.items()})
+    return policy_from(request.app.state.settings.review_periods_days)
 
 
 @router.get("/reviews/due", response_model=DueList, openapi_extra=PERSONAL_READ_OPENAPI)

@@ -46,7 +46,9 @@ class MoveRequest(BaseModel):
     presumption_rebutted_reason: str | None = Field(default=None, max_length=4000)
 
 
-def _view(a: Application, today: date) -> ApplicationView:
+def _view(a: Application, today: date, subject: Person) -> ApplicationView:
+    """What callers see: the presumption as the subject's record stands now."""
+    a = a.as_of(subject)
     return ApplicationView(**a.model_dump(), stage=a.current_stage, overdue=a.is_overdue(today))
 
 
@@ -55,15 +57,18 @@ def _store(request: Request) -> SchemeStore:
     return kept
 
 
-async def _visible_application(ctx: PersonalRead, kept: SchemeStore, seq: int) -> Application:
-    """The application if the caller may see its subject. One about a person hidden from
-    them is "not found" in the very words of a missing one: it names no one."""
+async def _visible_application(
+    ctx: PersonalRead, kept: SchemeStore, seq: int
+) -> tuple[Application, Person]:
+    """The application and its subject if the caller may see the subject. One about a
+    person hidden from them is "not found" in the very words of a missing one: it names
+    no one."""
     found = kept.get(seq)
     try:
-        await visible(ctx, found.subject_id, Person, "person")
+        subject = await visible(ctx, found.subject_id, Person, "person")
     except NotFound:
         raise NotFound(f"disclosure scheme application {seq} not found") from None
-    return found
+    return found, subject
 
 
 def _recorder(ctx: PersonalRead) -> None:
@@ -103,7 +108,7 @@ async def open_application(request: Request, body: ApplicationIn, ctx: ReadDep) 
         [body.subject_id],
         [f"scheme-application:{made.seq}"],
     )
-    return json_response(_view(made, _today()), status_code=201)
+    return json_response(_view(made, _today(), subject), status_code=201)
 
 
 @router.post(
@@ -116,7 +121,7 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
     rationale, and not disclosing against the presumption needs the rebuttal."""
     _recorder(ctx)
     kept = _store(request)
-    await _visible_application(ctx, kept, seq)
+    _, subject = await _visible_application(ctx, kept, seq)
     # In a worker thread: the move may wait for another process's write to the file.
     made = await run_in_threadpool(
         kept.move,
@@ -126,6 +131,7 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
         body.note,
         body.rationale,
         body.presumption_rebutted_reason,
+        subject=subject,
     )
     await ctx.recorded(
         Operation.COLLECTION,
@@ -140,7 +146,7 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
             [f"scheme-application:{seq}"],
             [made.applicant],
         )
-    return json_response(_view(made, _today()))
+    return json_response(_view(made, _today(), subject))
 
 
 @router.get(
@@ -156,9 +162,9 @@ async def list_applications(
     today = _today()
     listed = _store(request).listing(today, overdue_only=overdue)
     subjects = await store_call(ctx.store, ctx.store.get_nodes, [a.subject_id for a in listed])
-    seen = {i for i, n in subjects.items() if isinstance(ctx.policy.node_view(n), Person)}
+    seen = {i: v for i, n in subjects.items() if isinstance(v := ctx.policy.node_view(n), Person)}
     found = [a for a in listed if a.subject_id in seen]  # hidden subjects: not listed at all
-    items = [_view(a, today) for a in found]
+    items = [_view(a, today, seen[a.subject_id]) for a in found]
     await ctx.consulted(
         "disclosure scheme applications",
         sorted({a.subject_id for a in found}),
@@ -174,8 +180,8 @@ async def list_applications(
 )
 async def get_application(request: Request, seq: SEQ, ctx: ReadDep) -> Response:
     _reader(ctx)
-    found = await _visible_application(ctx, _store(request), seq)
+    found, subject = await _visible_application(ctx, _store(request), seq)
     await ctx.consulted(
         "disclosure scheme application", [found.subject_id], [f"scheme-application:{seq}"]
     )
-    return json_response(_view(found, _today()))
+    return json_response(_view(found, _today(), subject))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
+from api.routes.reviews import policy_of
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
@@ -99,6 +100,7 @@ async def get_pack(
             sharing=state.sharing,
             audit=state.audit,
             reviews=state.record_reviews,
+            policy=policy_of(request),
         ),
     )
     returned = [r.record_id for r in pack.records] + [r.report_id for r in pack.reports]

@@ -9,6 +9,7 @@ review, plus its group's period.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -40,6 +41,13 @@ class RetentionPolicy(BaseModel):
     @property
     def shortest(self) -> timedelta:
         return min(self.period(g) for g in ReviewGroup)
+
+
+def policy_from(periods_days: Mapping[str, int]) -> RetentionPolicy:
+    """The policy configured as `MOSAIC_REVIEW_PERIODS_DAYS` (group name -> days), for
+    every caller that works out a review date (the API's reviews and subject access, the
+    CLI's pack): one reading of the setting, so they all agree."""
+    return RetentionPolicy(periods_days={ReviewGroup(k): v for k, v in periods_days.items()})
 
 
 def report_group(report: Report, about_nominal: bool) -> ReviewGroup:

@@ -6,8 +6,13 @@ to be due inside the window are read at all (`reports_received_before` the windo
 less the shortest period).
 
 Nominals (persons with a ViSOR record): due on ViSOR's next review date, or a group 1
-period after their last review here; one with neither is due now ("no review date").
-Their review needs a supervisor, who verifies the notification-trigger settings each time.
+period after their last review here, whichever is earlier; a review here made on or after
+ViSOR's date answers it (a later date ViSOR sets is due again). One with neither is due
+now ("no review date"). Their review needs a supervisor, who verifies the
+notification-trigger settings each time.
+
+`retention_of` gives any record its group and next review date by the same rules, for the
+subject access pack.
 
 Disposal removes a report and every edge only it supported, narrows the edges other
 material still supports, and keeps nothing of the erased data (the result lists ids).
@@ -16,13 +21,14 @@ material still supports, and keeps nothing of the erased data (the result lists 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from graph.access import AccessPolicy
 from graph.edges import EdgeKind
 from graph.errors import NotFound, ValidationFailed
-from graph.nodes import NodeKind, Person, Report
+from graph.nodes import Node, NodeKind, Person, Report
 from graph.retention.policy import (
     RetentionPolicy,
     ReviewGroup,
@@ -44,9 +50,9 @@ class Due:
     note: str
 
 
-def _groups(
-    store: GraphStore, reports: list[Report], flt: TraversalFilter
-) -> dict[str, ReviewGroup]:
+def _groups(store: GraphStore, reports: list[Report]) -> dict[str, ReviewGroup]:
+    """Each report's group, over every subject of it (seen by the caller or not): a
+    report's retention class is its own, whoever looks."""
     about = TraversalFilter(edge_kinds=frozenset({EdgeKind.ABOUT}))
     subjects: dict[str, set[str]] = defaultdict(set)
     for ref in store.incident([r.id for r in reports], about):
@@ -55,6 +61,57 @@ def _groups(
     people = store.get_nodes(sorted({s for ss in subjects.values() for s in ss}))
     nominal = {i for i, n in people.items() if isinstance(n, Person) and n.visor is not None}
     return {r.id: report_group(r, bool(subjects[r.id] & nominal)) for r in reports}
+
+
+def _last_reviewed(last: RecordReview) -> str:
+    return "last reviewed " + last.reviewed_at.date().isoformat()
+
+
+def _report_due(
+    report: Report, group: ReviewGroup, last: RecordReview | None, policy: RetentionPolicy
+) -> date:
+    """A period after it was received, or the next review its last review set."""
+    if last and last.next_review:
+        return last.next_review
+    return first_due(report.received_at, group, policy)
+
+
+def _nominal_due(person: Person, last: RecordReview | None, today: date) -> tuple[date, str]:
+    """The earlier of ViSOR's next review date and the one the last review here set, with
+    why. ViSOR's date stands until a review here reaches it: a review made on or after it
+    answers it (else a reviewed nominal stays overdue until ViSOR's date changes)."""
+    dates = []
+    if last and last.next_review:
+        dates.append((last.next_review, _last_reviewed(last)))
+    visor = person.visor.next_review if person.visor else None
+    if visor and not (last and last.reviewed_at.date() >= visor):
+        dates.append((visor, "ViSOR next review date"))
+    return min(dates) if dates else (today, "no review date recorded")
+
+
+def retention_of(
+    store: GraphStore,
+    log: ReviewLog,
+    policy: RetentionPolicy,
+    records: Iterable[Node],
+    today: date,
+) -> dict[str, tuple[ReviewGroup, date | None]]:
+    """Each record's review group and next review date, as the due list works them out.
+    A person who is not a nominal has no review date of their own (None) unless one was
+    reviewed here: they are kept while the reports about them are."""
+    reviewed = log.latest()
+    nodes = list(records)
+    groups = _groups(store, [n for n in nodes if isinstance(n, Report)])
+    out: dict[str, tuple[ReviewGroup, date | None]] = {}
+    for n in nodes:
+        last = reviewed.get(n.id)
+        if isinstance(n, Report):
+            out[n.id] = (groups[n.id], _report_due(n, groups[n.id], last, policy))
+        elif isinstance(n, Person) and n.visor is not None:
+            out[n.id] = (ReviewGroup.PUBLIC_PROTECTION, _nominal_due(n, last, today)[0])
+        elif isinstance(n, Person):
+            out[n.id] = (ReviewGroup.OTHER, last.next_review if last else None)
+    return out
 
 
 def due_reviews(
@@ -75,7 +132,7 @@ def due_reviews(
     with store.reading():
         ids = [rid for rid, _ in store.reports_received_before(end, flt)]
         reports = [n for n in store.get_nodes(ids).values() if isinstance(n, Report)]
-        groups = _groups(store, reports, flt)
+        groups = _groups(store, reports)
         persons = flt.model_copy(update={"node_kinds": frozenset({NodeKind.PERSON})})
         graph = store.projection(persons)
         nominal_ids = sorted(n for n, d in graph.nodes(data=True) if d.get("subtype"))
@@ -83,27 +140,16 @@ def due_reviews(
     for r in reports:
         last = reviewed.get(r.id)
         group = groups[r.id]
-        when = (
-            last.next_review
-            if last and last.next_review
-            else first_due(r.received_at, group, policy)
-        )
+        when = _report_due(r, group, last, policy)
         if when <= horizon:
-            note = (
-                "last reviewed " + last.reviewed_at.date().isoformat() if last else "never reviewed"
-            )
+            note = _last_reviewed(last) if last else "never reviewed"
             out.append(Due(r.id, "Report", group, when, when < today, last, note))
     for pid in nominal_ids:
         person = nominals.get(pid)
         if not isinstance(person, Person):
             continue
         last = reviewed.get(pid)
-        dates = []  # the earlier date wins: ViSOR's may be sooner than the one set here
-        if last and last.next_review:
-            dates.append((last.next_review, "last reviewed " + last.reviewed_at.date().isoformat()))
-        if person.visor and person.visor.next_review:
-            dates.append((person.visor.next_review, "ViSOR next review date"))
-        when, note = min(dates) if dates else (today, "no review date recorded")
+        when, note = _nominal_due(person, last, today)
         if when <= horizon:
             group = ReviewGroup.PUBLIC_PROTECTION
             out.append(Due(pid, "Person", group, when, when < today, last, note))
@@ -130,7 +176,6 @@ def review(
     node = store.get_node(record_id)
     if node is None or viewer.node_view(node) is None:
         raise NotFound(f"record {record_id!r} not found")
-    flt = viewer.filter
     if not rationale.strip():
         raise ValidationFailed("rationale is required")
     when = (at or datetime.now(UTC)).astimezone(UTC)
@@ -153,7 +198,7 @@ def review(
             )
         group = ReviewGroup.PUBLIC_PROTECTION if node.visor else ReviewGroup.OTHER
     elif isinstance(node, Report):
-        group = _groups(store, [node], flt)[node.id]
+        group = _groups(store, [node])[node.id]
     else:
         raise ValidationFailed(f"{node.kind} records are reviewed with the reports they come from")
     next_review = None if outcome is ReviewOutcome.DISPOSE else (when + policy.period(group)).date()

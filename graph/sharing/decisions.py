@@ -127,7 +127,12 @@ class DisclosureIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    shared_at: AwareDatetime
+    shared_at: AwareDatetime = Field(
+        description=(
+            "When it was shared: not in the future, and not before the decision it rests on "
+            "was recorded (a refusal recorded after it does not withdraw its cover)."
+        )
+    )
     content: str = _said(8000)
     recipient: str = _said(200)
     purpose: str = _said(2000)

@@ -8,7 +8,9 @@ note; a decision needs its rationale. Due dates come from the configured time li
 (defaults 28 days for DVDS, 45 for CSOD) counted from the application. Under the child
 sex offender scheme, a subject with convictions for child sexual offences carries a
 presumption to disclose, flagged for the decision maker: deciding not to disclose then
-needs the reason the presumption is rebutted.
+needs the reason the presumption is rebutted. The presumption follows the subject's record
+as it stands, not only as it stood at the application: convictions the checks bring to
+light (and ViSOR then records) flag it from then on, and bind the decision.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ def next_stages(stage: Stage) -> frozenset[Stage]:
     return frozenset({ORDER[ORDER.index(stage) + 1], Stage.WITHDRAWN})
 
 
+def presumes_disclosure(scheme: Scheme, subject: Person) -> bool:
+    """The child sex offender scheme's presumption to disclose: the subject's ViSOR record
+    shows convictions for child sexual offences."""
+    convicted = bool(subject.visor and subject.visor.child_sexual_offence_convictions)
+    return scheme is Scheme.CSOD and convicted
+
+
 class ApplicationIn(BaseModel):
     scheme: Scheme
     applicant: str = Field(min_length=1, max_length=200)
@@ -91,6 +100,13 @@ class Application(ApplicationIn):
 
     def is_overdue(self, today: date) -> bool:
         return self.current_stage not in CLOSED and today > self.due_on
+
+    def as_of(self, subject: Person) -> Application:
+        """The application with the presumption as the subject's record stands now (once
+        flagged, it stays flagged: the decision maker was told of it)."""
+        if self.presumption_to_disclose or not presumes_disclosure(self.scheme, subject):
+            return self
+        return self.model_copy(update={"presumption_to_disclose": True})
 
 
 SCHEMA = """
@@ -130,7 +146,6 @@ class SchemeStore(AppendOnlyStore):
         if subject.id != application.subject_id:
             raise ValueError("the subject given is not the application's")
         when = (at or datetime.now(UTC)).astimezone(UTC)
-        convictions = bool(subject.visor and subject.visor.child_sexual_offence_convictions)
         first = Move(stage=Stage.INITIAL_CONTACT, at=when, by=by, note=application.note)
         with write_transaction(self._conn, self._lock) as conn:
             seq = self._next_seq(conn, "scheme_applications")
@@ -138,7 +153,7 @@ class SchemeStore(AppendOnlyStore):
                 **application.model_dump(),
                 seq=seq,
                 due_on=_plus_days(application.received_on, self.limits[application.scheme]),
-                presumption_to_disclose=application.scheme is Scheme.CSOD and convictions,
+                presumption_to_disclose=presumes_disclosure(application.scheme, subject),
                 moves=[first],
             )
             header = made.model_copy(update={"moves": []})
@@ -161,14 +176,21 @@ class SchemeStore(AppendOnlyStore):
         rationale: str | None = None,
         presumption_rebutted_reason: str | None = None,
         at: datetime | None = None,
+        subject: Person | None = None,
     ) -> Application:
-        """Move an application on; ValidationFailed names what is wrong.
+        """Move an application on; ValidationFailed names what is wrong. `subject`, the
+        subject's record as it stands now, brings a presumption to disclose it has come
+        to carry since the application was opened to bear on the decision.
 
         The stage is read and the move written in one write transaction (BEGIN IMMEDIATE),
         so a move another process makes at the same moment waits and is then checked
         against this one: two decisions on one application cannot both pass the check."""
         with write_transaction(self._conn, self._lock) as conn:
             current = self.get(seq)
+            if subject is not None:
+                if subject.id != current.subject_id:
+                    raise ValueError("the subject given is not the application's")
+                current = current.as_of(subject)
             allowed = next_stages(current.current_stage)
             if stage not in allowed:
                 where = ", ".join(sorted(allowed)) or "nowhere: it is closed"

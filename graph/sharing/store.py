@@ -8,7 +8,7 @@ turns out wrong is followed by a new one, never rewritten.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from graph.errors import NotFound, ValidationFailed
@@ -43,6 +43,10 @@ CREATE INDEX IF NOT EXISTS disclosures_nominal ON disclosures(nominal_id, seq);
 """
 SCHEMA += append_only("sharing_decisions", "sharing decisions")
 SCHEMA += append_only("disclosures", "disclosure records")
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a caller's clock may run ahead of ours (or behind the decision's recording)
+before a disclosure's `shared_at` counts as in the future (or before the decision)."""
 
 
 class SharingStore(AppendOnlyStore):
@@ -103,10 +107,18 @@ class SharingStore(AppendOnlyStore):
         recorded_by: str,
         at: datetime | None = None,
     ) -> Disclosure:
-        """Record what was shared under a decision to share, with one of its recipients."""
+        """Record what was shared under a decision to share, with one of its recipients.
+        Cover is judged at `shared_at`, not when the record is made: the decision must have
+        been recorded by then, and only a refusal recorded by then withdraws it."""
         decided = self.decision(decision_seq)
+        now = (at or datetime.now(UTC)).astimezone(UTC)
+        if disclosure.shared_at > now + CLOCK_SKEW:
+            raise ValidationFailed(
+                f"shared_at {disclosure.shared_at.isoformat()} is in the future: a disclosure "
+                "records what was shared, once it has been"
+            )
         with write_transaction(self._conn, self._lock) as conn:
-            problem = _uncovered(conn, decided, disclosure.recipient)
+            problem = _uncovered(conn, decided, disclosure.recipient, disclosure.shared_at)
             if problem is not None:
                 raise ValidationFailed(problem)
             seq = self._next_seq(conn, "disclosures")
@@ -116,7 +128,7 @@ class SharingStore(AppendOnlyStore):
                 decision_seq=decision_seq,
                 nominal_id=decided.nominal_id,
                 recorded_by=recorded_by,
-                recorded_at=(at or datetime.now(UTC)).astimezone(UTC),
+                recorded_at=now,
             )
             conn.execute(
                 "INSERT INTO disclosures (seq, decision_seq, nominal_id, shared_at, body) "
@@ -131,10 +143,17 @@ class SharingStore(AppendOnlyStore):
             )
         return made
 
-    def cover_problem(self, decision_seq: int, nominal_id: str, recipient: str) -> str | None:
+    def cover_problem(
+        self,
+        decision_seq: int,
+        nominal_id: str,
+        recipient: str,
+        shared_at: datetime | None = None,
+    ) -> str | None:
         """Why decision `decision_seq` does not cover sharing about `nominal_id` with
-        `recipient` now, or None when it does: the rule `disclose` enforces, for callers
-        (ingest) that check a disclosure recorded elsewhere."""
+        `recipient` at `shared_at` (default: now), or None when it does: the rule
+        `disclose` enforces, for callers (ingest) that check a disclosure recorded
+        elsewhere."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT body FROM sharing_decisions WHERE seq = ?", (decision_seq,)
@@ -147,7 +166,7 @@ class SharingStore(AppendOnlyStore):
                     f"sharing decision {decision_seq} is about {decided.nominal_id!r}, "
                     f"not {nominal_id!r}"
                 )
-            return _uncovered(self._conn, decided, recipient)
+            return _uncovered(self._conn, decided, recipient, shared_at)
 
     def for_nominal(self, nominal_id: str) -> tuple[list[SharingDecision], list[Disclosure]]:
         """Every decision and disclosure about the nominal, oldest first."""
@@ -169,13 +188,25 @@ def _names(with_whom: list[str]) -> set[str]:
     return {w.strip().casefold() for w in with_whom if w.strip()}
 
 
-def _uncovered(conn: sqlite3.Connection, decided: SharingDecision, recipient: str) -> str | None:
-    """Why `decided` does not cover sharing with `recipient` now, or None: it must be a
-    decision to share that names the recipient (case-insensitively, stripped), and no later
-    refusal about the same nominal may withdraw it. Call with the store's lock held."""
+def _uncovered(
+    conn: sqlite3.Connection,
+    decided: SharingDecision,
+    recipient: str,
+    shared_at: datetime | None = None,
+) -> str | None:
+    """Why `decided` does not cover sharing with `recipient` at `shared_at` (None: now), or
+    None: it must be a decision to share that names the recipient (case-insensitively,
+    stripped), recorded before the sharing, and no later refusal about the same nominal
+    recorded before the sharing may withdraw it (a refusal does not reach back to what was
+    already shared). Call with the store's lock held."""
     seq = decided.seq
     if decided.outcome is SharingOutcome.DO_NOT_SHARE:
         return f"decision {seq} was not to share"
+    if shared_at is not None and shared_at < decided.recorded_at - CLOCK_SKEW:
+        return (
+            f"shared_at {shared_at.isoformat()} is before decision {seq} was recorded "
+            f"({decided.recorded_at.isoformat()}): the decision comes before the sharing"
+        )
     key = recipient.strip().casefold()
     if key not in _names(decided.answers.with_whom):
         return (
@@ -191,6 +222,8 @@ def _uncovered(conn: sqlite3.Connection, decided: SharingDecision, recipient: st
     ).fetchall()
     for (body,) in later:
         refusal = SharingDecision.model_validate_json(body)
+        if shared_at is not None and refusal.recorded_at > shared_at:
+            continue  # refused after this was shared: it stops later sharing only
         refused = _names(refusal.answers.with_whom)
         if not refused or key in refused:
             return (
