@@ -117,7 +117,8 @@ class _Pending:
 
 
 def _entry(seq: int, prev: str, event: AuditEvent) -> tuple[AuditEntry, tuple[Any, ...]]:
-    """The entry for `event` after `prev`, and its audit table row."""
+    """The entry for `event` after `prev`, and its audit table row (its `audit_subject`
+    rows are `_named(event)`)."""
     at = datetime.now(UTC)
     body = {"seq": seq, "at": at.isoformat(), **event.model_dump(mode="json")}
     canonical = _canonical(body)
@@ -131,8 +132,29 @@ def _entry(seq: int, prev: str, event: AuditEvent) -> tuple[AuditEntry, tuple[An
     return entry, row
 
 
+def _named(subjects: Sequence[Any], returned: Sequence[Any]) -> set[str]:
+    """The ids the subject index holds for an entry: its subjects and returned ids (from
+    the event, or from a stored body, which `verify` checks them against)."""
+    return {i for i in (*subjects, *returned) if isinstance(i, str)}
+
+
+def _listed(body: dict[str, Any]) -> set[str]:
+    """`_named` for a stored entry's body."""
+    lists = [body.get(k) for k in ("subjects", "returned")]
+    return _named(*(v if isinstance(v, list) else [] for v in lists))
+
+
 _AUDIT_COLUMNS = "seq, at, actor, operation, body, prev_hash, hash"
 _ROWS_PER_INSERT = 30000 // 7  # SQLite allows 32766 parameters per statement
+
+
+_SUBJECT_ROWS_PER_INSERT = 30000 // 2
+
+
+@functools.lru_cache(maxsize=64)
+def _subject_sql(rows: int) -> str:
+    """A multi-row INSERT into `audit_subject` for `rows` (subject, seq) rows."""
+    return f"INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES {','.join(['(?,?)'] * rows)}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -179,13 +201,9 @@ CREATE TABLE IF NOT EXISTS audit_subject (
     seq INTEGER NOT NULL,
     PRIMARY KEY (subject, seq)
 ) WITHOUT ROWID;
--- The subject index follows from each entry's body, in the same statement as the entry.
-CREATE TRIGGER IF NOT EXISTS audit_subject_index AFTER INSERT ON audit
-BEGIN
-    INSERT OR IGNORE INTO audit_subject (subject, seq)
-    SELECT value, NEW.seq FROM json_each(NEW.body, '$.subjects')
-    UNION SELECT value, NEW.seq FROM json_each(NEW.body, '$.returned');
-END;
+-- The subject index is written with each entry, in its transaction, from the event itself:
+-- a trigger reading the body with json_each (as before) cut an id at a NUL character.
+DROP TRIGGER IF EXISTS audit_subject_index;
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -195,24 +213,6 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_subject_no_delete BEFORE DELETE ON audit_subject
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
-
-
-_NAMED = "SELECT j.value, a.seq FROM audit a, json_each(a.body, '$.{}') j WHERE json_valid(a.body)"
-_INDEX_MISMATCH = f"""
-SELECT min(seq) FROM (
-    SELECT * FROM (
-        {_NAMED.format("subjects")} UNION {_NAMED.format("returned")}
-        EXCEPT SELECT subject, seq FROM audit_subject
-    )
-    UNION ALL
-    SELECT * FROM (
-        SELECT subject, seq FROM audit_subject
-        EXCEPT {_NAMED.format("subjects")} EXCEPT {_NAMED.format("returned")}
-    )
-)
-"""
-"""The first entry whose `audit_subject` rows (which `GET /audit?subject=` reads) differ
-from its body's subjects and returned ids, in either direction."""
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -325,23 +325,31 @@ class AuditLog:
         """Write every queued entry in one transaction; all of them or none.
 
         Each SQLite call releases and re-takes the GIL, and under load every re-take waits
-        for the request threads, so the common case is one call per batch: the head of the
-        chain is remembered from the last write and the rows go in as one multi-row INSERT
-        in its own (autocommit) transaction, the `audit_subject` rows added by a trigger.
-        If another process appended meanwhile, the first `seq` is taken and the INSERT
-        fails as a whole; the batch is then rebuilt on the head read under a write lock.
+        for the request threads, so a batch is a few calls whatever its size: the head of
+        the chain is remembered from the last write, and the entries and their
+        `audit_subject` rows go in as one multi-row INSERT each. If another process
+        appended meanwhile, the first `seq` is taken and the INSERT fails as a whole; the
+        batch is then rebuilt on the head read inside the transaction, which holds the
+        write lock.
         """
         events = [event for pending in batch for event in pending.events]
         if not events:
             return
         try:
             with self._lock:
-                written = None
-                if self._head is not None and len(events) <= _ROWS_PER_INSERT:
-                    with contextlib.suppress(sqlite3.IntegrityError):
-                        written = self._append(self._head, events)
-                if written is None:
-                    written = self._append_locked(events)
+                conn = self._conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    written = None
+                    if self._head is not None:
+                        with contextlib.suppress(sqlite3.IntegrityError):
+                            written = self._append(self._head, events)
+                    if written is None:
+                        written = self._append(self._read_head(), events)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
         except Exception as exc:  # every caller in the batch learns it failed
             self._head = None
             for pending in batch:
@@ -352,33 +360,28 @@ class AuditLog:
         for pending in batch:
             pending.entries = [next(it) for _ in pending.events]
 
+    def _read_head(self) -> tuple[int, str]:
+        row = self._conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
     def _append(self, head: tuple[int, str], events: list[AuditEvent]) -> list[AuditEntry]:
-        """Insert `events` after `head` with as few statements as the parameter limit allows
-        (one, when they fit, which SQLite commits by itself outside a transaction)."""
+        """Insert `events` after `head`, and their subject index rows, with as few
+        statements as the parameter limit allows, inside the caller's transaction."""
         seq, prev = head
-        entries, rows = [], []
+        entries, rows, named = [], [], []
         for event in events:
             seq += 1
             entry, row = _entry(seq, prev, event)
             entries.append(entry)
             rows.append(row)
+            named += [(i, seq) for i in sorted(_named(event.subjects, event.returned))]
             prev = entry.hash
         for i in range(0, len(rows), _ROWS_PER_INSERT):
             chunk = rows[i : i + _ROWS_PER_INSERT]
             self._conn.execute(_insert_sql(len(chunk)), [v for r in chunk for v in r])
-        return entries
-
-    def _append_locked(self, events: list[AuditEvent]) -> list[AuditEntry]:
-        """`_append` after the head as read under SQLite's write lock."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            entries = self._append((row[0], row[1]) if row else (0, GENESIS), events)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        for i in range(0, len(named), _SUBJECT_ROWS_PER_INSERT):
+            pairs = named[i : i + _SUBJECT_ROWS_PER_INSERT]
+            self._conn.execute(_subject_sql(len(pairs)), [v for pair in pairs for v in pair])
         return entries
 
     def query(
@@ -434,9 +437,8 @@ class AuditLog:
             ).fetchone()
         return (row[0], row[1]) if row else (0, GENESIS)
 
-    def _snapshot(self) -> tuple[list[tuple[Any, ...]], int | None]:
-        """Every row in storage order, and the first entry whose `audit_subject` rows are
-        not exactly its subjects and returned ids (None if all are), read in one
+    def _snapshot(self) -> tuple[list[tuple[Any, ...]], dict[int, set[str]]]:
+        """Every row in storage order, and the `audit_subject` rows by entry, read in one
         transaction so both describe the same log."""
         with self._lock:
             self._conn.execute("BEGIN")
@@ -445,10 +447,12 @@ class AuditLog:
                     "SELECT seq, at, actor, operation, body, prev_hash, hash "
                     "FROM audit ORDER BY rowid"
                 ).fetchall()
-                (index_broken,) = self._conn.execute(_INDEX_MISMATCH).fetchone()
+                index: dict[int, set[str]] = {}
+                for subject, seq in self._conn.execute("SELECT subject, seq FROM audit_subject"):
+                    index.setdefault(seq, set()).add(subject)
             finally:
                 self._conn.execute("COMMIT")
-        return rows, index_broken
+        return rows, index
 
     def verify(self, expect_head: tuple[int, str] | None = None) -> ChainReport:
         """Recompute the chain in storage order and name the first entry that breaks it.
@@ -457,9 +461,10 @@ class AuditLog:
         must repeat the entry, and the subject index must hold exactly its subjects and
         returned ids: otherwise a query could miss an entry that still verifies. With
         `expect_head` (a `head()` recorded earlier), the chain must pass through it."""
-        rows, index_broken = self._snapshot()
+        rows, index = self._snapshot()
         prev, expected_seq, count = GENESIS, 1, 0
         witnessed: str | None = None
+        index_broken: int | None = None
         for seq, at, actor, operation, body, prev_hash, digest in rows:
             count += 1
 
@@ -486,7 +491,11 @@ class AuditLog:
                 return broken("its time, actor or operation column was altered")
             if expect_head is not None and seq == expect_head[0]:
                 witnessed = digest
+            if index.pop(seq, set()) != _listed(parsed) and index_broken is None:
+                index_broken = seq
             prev, expected_seq = digest, expected_seq + 1
+        if index:  # index rows naming entries the log does not hold
+            index_broken = min(index_broken or min(index), min(index))
         if index_broken is not None:
             reason = (
                 "the subject index names this entry, which is missing (deleted entries)"

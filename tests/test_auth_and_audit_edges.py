@@ -127,6 +127,10 @@ def test_a_rewritten_chain_is_caught_only_against_a_witness(log: AuditLog) -> No
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (11, forged["at"], "user2", "consultation", json.dumps(forged), prev, "0"),
     )
+    conn.executemany(  # the subject index rows an entry is written with
+        "INSERT INTO audit_subject (subject, seq) VALUES (?, 11)",
+        [(i,) for i in {*forged["subjects"], *forged["returned"]}],
+    )
     assert not log.verify().ok  # a wrong hash is still caught...
     conn.execute("UPDATE audit SET hash = ? WHERE seq = 11", (_entry_hash(prev, forged),))
     assert log.verify().ok  # ...a correctly computed one is not
