@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import Response
 from pydantic import BaseModel, Field
 
+from api.paging import NEXT_AFTER
 from graph.edges import Edge
 from graph.nodes import Report
 
@@ -23,6 +24,15 @@ class Page(BaseModel, Generic[T]):
     next_after: int | None = None
 
 
+class CursorPage(BaseModel, Generic[T]):
+    """One page of a list paged by position (`api.paging`). Ask again with
+    `after=next_after` while it is not null."""
+
+    items: list[T]
+    limit: int = Field(description="The page size used (the stated maximum applies).")
+    next_after: str | None = Field(default=None, description=NEXT_AFTER)
+
+
 class ErrorBody(BaseModel):
     detail: str
 
@@ -32,6 +42,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "No valid token"},
     403: {"model": ErrorBody, "description": "The caller's role may not do this"},
     404: {"model": ErrorBody, "description": "Not found, or not visible to the caller"},
+    503: {
+        "model": ErrorBody,
+        "description": "The audit log or the store cannot be written or reached: nothing was "
+        "disclosed (a refusal is audited too, so any authenticated call can answer this)",
+    },
 }
 
 

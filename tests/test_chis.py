@@ -473,7 +473,9 @@ def test_queue_chronology_and_review_over_http(tmp_path: Path) -> None:
             json={"outcome": "managed_as_public_contact", "rationale": "neighbour"},
             headers=fib,
         )
-        assert missing.status_code == 422 and "measures" in missing.json()["message"]
+        # the schema requires each outcome's own detail (tests/test_api_contract.py)
+        assert missing.status_code == 422
+        assert [e["loc"][-1] for e in missing.json()["detail"]] == ["measures"]
         made = client.post(
             "/chis/candidates/PUB/review",
             json={

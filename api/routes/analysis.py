@@ -304,14 +304,16 @@ async def _notification_events(
 
 
 def _sharing_events(request: Request, ctx: PersonalRead, person_id: str) -> list[TimelineEventView]:
-    """Sharing decisions and disclosures, for roles that see confidential sections."""
+    """Sharing decisions and disclosures, for roles that see confidential sections; a
+    disclosure's `shared_at` keeps the offset it was given in, so it is put in UTC here,
+    as every other event's time is."""
     if not ctx.policy.sees(Marking(compartment=Compartment.CONFIDENTIAL)):
         return []
     kept: SharingStore = request.app.state.sharing
     decisions, disclosures = kept.for_nominal(person_id)
     out = [
         TimelineEventView(
-            when=d.recorded_at,
+            when=d.recorded_at.astimezone(UTC),
             kind="sharing_decision",
             node_id=person_id,
             edge_id=f"sharing-decision:{d.seq}",
@@ -322,7 +324,7 @@ def _sharing_events(request: Request, ctx: PersonalRead, person_id: str) -> list
     ]
     out += [
         TimelineEventView(
-            when=x.shared_at,
+            when=x.shared_at.astimezone(UTC),
             kind="disclosure",
             node_id=person_id,
             edge_id=f"disclosure:{x.seq}",

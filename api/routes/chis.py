@@ -9,14 +9,15 @@ before the response is sent.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
 from api.disclosed import candidates_returned, chronology_returned
-from api.schemas import ERRORS, Page, json_response
+from api.paging import After, day, descending, page, position
+from api.schemas import ERRORS, CursorPage, json_response
 from graph.access import Permission
 from graph.audit import Operation
 from graph.chis.chronology import Chronology, as_markdown, chronology
@@ -27,6 +28,7 @@ from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.markings import Compartment
 from graph.nodes import Source
 from graph.notifications import NotificationStore
+from graph.sharing.decisions import SAYS_SOMETHING
 
 router = APIRouter(tags=["CHIS review"], responses=ERRORS)
 SOURCE = Compartment.SOURCE
@@ -73,15 +75,51 @@ class CandidateView(BaseModel):
     case: CaseView
 
 
-class ReviewRequest(BaseModel):
-    outcome: Outcome
-    rationale: str = Field(min_length=1, max_length=4000)
+def _says_something(max_length: int, description: str) -> Any:
+    """A required text that is not blank: the schema states the rule (`SAYS_SOMETHING`)
+    that the review log enforces, so a body the schema accepts is not refused."""
+    return Field(
+        min_length=1,
+        max_length=max_length,
+        description=description,
+        json_schema_extra={"pattern": SAYS_SOMETHING},
+    )
+
+
+class _Review(BaseModel):
+    rationale: str = _says_something(4000, "Why this outcome.")
     measures: str | None = Field(
         default=None, max_length=4000, description="Required for managed_as_public_contact."
     )
     referral_ref: str | None = Field(
         default=None, max_length=200, description="Required for referred_for_chis_assessment."
     )
+
+
+class ManagedReview(_Review):
+    """Managed as a public contact, with the sensitivity and confidentiality measures."""
+
+    outcome: Literal[Outcome.MANAGED_AS_PUBLIC_CONTACT]
+    measures: str = _says_something(4000, "The sensitivity and confidentiality measures.")
+
+
+class ReferredReview(_Review):
+    """Referred to the source unit for CHIS assessment, with the referral reference."""
+
+    outcome: Literal[Outcome.REFERRED_FOR_CHIS_ASSESSMENT]
+    referral_ref: str = _says_something(200, "The referral reference.")
+
+
+class ClosedReview(_Review):
+    """No further action."""
+
+    outcome: Literal[Outcome.NO_FURTHER_ACTION]
+
+
+ReviewRequest = Annotated[
+    ManagedReview | ReferredReview | ClosedReview, Field(discriminator="outcome")
+]
+"""Each outcome's own detail is required by the schema, as `ReviewStore.decide` requires it."""
 
 
 def _fib(ctx: PersonalRead) -> PersonalRead:
@@ -110,8 +148,18 @@ def _candidate(c: Candidate) -> CandidateView:
     )
 
 
+def queue_position(c: Candidate) -> bytes:
+    """Where a candidate stands in the queue's order (`build_queue`): score, highest first;
+    then the day it first crossed the threshold, earliest (longest drift) first, which
+    unlike the drift itself does not change overnight; then its id."""
+    crossed = date.fromisoformat(c.first_crossed[:10]) if c.first_crossed else None
+    return position(descending(c.score), day(crossed), c.source_id)
+
+
 @router.get(
-    "/chis/candidates", response_model=Page[CandidateView], openapi_extra=PERSONAL_READ_OPENAPI
+    "/chis/candidates",
+    response_model=CursorPage[CandidateView],
+    openapi_extra=PERSONAL_READ_OPENAPI,
 )
 async def list_candidates(
     request: Request,
@@ -121,12 +169,13 @@ async def list_candidates(
     nominal: Annotated[str | None, Query(max_length=200, description="A subject's id.")] = None,
     since: Annotated[date | None, Query(description="Last contact on or after.")] = None,
     status: Literal["pending", "reviewed", "all"] = "pending",
-    after: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    after: After = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    """Sources over the policy threshold, highest score first, with the indicators that
-    fired, their evidence and the days since they first crossed it. `pending`: never
-    reviewed or re-opened."""
+    """Sources over the policy threshold, highest score first (then longest drift, then
+    id), with the indicators that fired, their evidence and the days since they first
+    crossed it. `pending`: never reviewed or re-opened. Paged by position: a candidate
+    reviewed between two pages moves no other."""
     _fib(ctx)
     policy: ChisPolicy = request.app.state.chis_policy
     reviews: ReviewStore = request.app.state.chis_reviews
@@ -149,13 +198,11 @@ async def list_candidates(
         and (since is None or c.last_contact[:10] >= since.isoformat())
         and (status == "all" or (status == "reviewed") == (c.case.status == "reviewed"))
     ]
-    page = kept[after : after + limit]
-    returned = candidates_returned(page)
+    shown, following = page(kept, queue_position, after, limit)
+    returned = candidates_returned(shown)
     await ctx.consulted("chis candidates", [], returned, status=status, total=len(kept))
-    more = after + limit if after + limit < len(kept) else None
-    return json_response(
-        Page[CandidateView](items=[_candidate(c) for c in page], limit=limit, next_after=more)
-    )
+    items = [_candidate(c) for c in shown]
+    return json_response(CursorPage[CandidateView](items=items, limit=limit, next_after=following))
 
 
 @router.get(

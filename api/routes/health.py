@@ -26,7 +26,7 @@ def health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/store/status", responses={k: v for k, v in ERRORS.items() if k in (401, 403)})
+@router.get("/store/status", responses={k: v for k, v in ERRORS.items() if k in (401, 403, 503)})
 def store_status(principal: Admin, store: StoreDep) -> StoreStatus:
     """Counts by kind over the whole store: for administrators only, since whole-store
     counts are not computed over a caller's visible subgraph."""

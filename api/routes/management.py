@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
-from api.schemas import ERRORS, json_response
+from api.paging import After, Limit, day, page, position
+from api.schemas import ERRORS, CursorPage, json_response
 from graph.access import Role
 from graph.analysis.events import events_of_type
 from graph.analysis.management import ManagementStatus, management_status
@@ -144,17 +145,27 @@ class PartnerRequestView(BaseModel):
     overdue: bool
 
 
-class PartnerRequests(BaseModel):
+class PartnerRequests(CursorPage[PartnerRequestView]):
     today: date
-    items: list[PartnerRequestView]
+
+
+def _request_position(r: PartnerRequestView) -> bytes:
+    """Open first, then by due date (none last), then by request and nominal."""
+    return position(str(int(r.answered_on is not None)), day(r.due_on), r.event_id, r.person_id)
 
 
 @router.get(
     "/partner-requests", response_model=PartnerRequests, openapi_extra=PERSONAL_READ_OPENAPI
 )
-async def get_partner_requests(ctx: ReadDep, overdue: Annotated[bool, Query()] = False) -> Response:
-    """Requests for public protection information from partner agencies, due first; an
-    unanswered request past its due date is overdue."""
+async def get_partner_requests(
+    ctx: ReadDep,
+    overdue: Annotated[bool, Query()] = False,
+    after: After = None,
+    limit: Limit = 100,
+) -> Response:
+    """Requests for public protection information from partner agencies, open ones first by
+    due date (then by id), a page at a time; an unanswered request past its due date is
+    overdue."""
     if not ctx.policy.sees(Marking(compartment=Compartment.CONFIDENTIAL)):
         raise AccessDenied("partner requests are for roles that see confidential sections")
     today = datetime.now(UTC).date()
@@ -183,11 +194,12 @@ async def get_partner_requests(ctx: ReadDep, overdue: Annotated[bool, Query()] =
                 overdue=late,
             )
         )
-    items.sort(key=lambda i: (i.answered_on is not None, i.due_on or date.max, i.event_id))
+    shown, following = page(items, _request_position, after, limit)
     await ctx.consulted(
-        "partner requests", sorted({i.person_id for i in items}), [i.event_id for i in items]
+        "partner requests", sorted({i.person_id for i in shown}), [i.event_id for i in shown]
     )
-    return json_response(PartnerRequests(today=today, items=items))
+    body = PartnerRequests(today=today, items=shown, limit=limit, next_after=following)
+    return json_response(body)
 
 
 class MinutesView(BaseModel):
@@ -216,9 +228,17 @@ class ActionView(BaseModel):
     overdue: bool
 
 
-class ActionList(BaseModel):
+class ActionList(CursorPage[ActionView]):
     today: date
-    items: list[ActionView]
+
+
+def _action_position(item: tuple[int, ActionView]) -> bytes:
+    """Open first, then by due date, meeting, nominal and the action's place in the
+    minutes (so an action set twice is listed twice)."""
+    index, a = item
+    return position(
+        str(int(a.done_on is not None)), day(a.due_on), a.event_id, a.person_id, f"{index:09d}"
+    )
 
 
 def _managers(ctx: PersonalRead) -> None:
@@ -260,37 +280,47 @@ async def get_minutes(person_id: Annotated[str, Path(max_length=200)], ctx: Read
 
 
 @router.get("/mapp/actions", response_model=ActionList, openapi_extra=PERSONAL_READ_OPENAPI)
-async def get_actions(ctx: ReadDep, overdue: Annotated[bool, Query()] = False) -> Response:
-    """Actions set at MAPP meetings, open ones first by due date; not done by its due date
-    is overdue."""
+async def get_actions(
+    ctx: ReadDep,
+    overdue: Annotated[bool, Query()] = False,
+    after: After = None,
+    limit: Limit = 100,
+) -> Response:
+    """Actions set at MAPP meetings, open ones first by due date (then by meeting and the
+    action's place in its minutes), a page at a time; not done by its due date is
+    overdue."""
     _managers(ctx)
     today = datetime.now(UTC).date()
     flt = ctx.policy.filter
     found = await store_call(
         ctx.store, lambda: events_of_type(ctx.store, flt, {EventType.MAPP_MEETING})
     )
-    items = []
+    items: list[tuple[int, ActionView]] = []
     for e, pid in found:
-        for a in e.actions:
+        for index, a in enumerate(e.actions):
             late = a.done_on is None and a.due_on < today
             if overdue and not late:
                 continue
             items.append(
-                ActionView(
-                    event_id=e.id,
-                    person_id=pid,
-                    action=a.action,
-                    owner=a.owner,
-                    due_on=a.due_on,
-                    done_on=a.done_on,
-                    overdue=late,
+                (
+                    index,
+                    ActionView(
+                        event_id=e.id,
+                        person_id=pid,
+                        action=a.action,
+                        owner=a.owner,
+                        due_on=a.due_on,
+                        done_on=a.done_on,
+                        overdue=late,
+                    ),
                 )
             )
-    items.sort(key=lambda i: (i.done_on is not None, i.due_on, i.event_id, i.action))
+    placed, following = page(items, _action_position, after, limit)
+    shown = [a for _, a in placed]
     await ctx.consulted(
-        "mapp actions", sorted({i.person_id for i in items}), sorted({i.event_id for i in items})
+        "mapp actions", sorted({i.person_id for i in shown}), sorted({i.event_id for i in shown})
     )
-    return json_response(ActionList(today=today, items=items))
+    return json_response(ActionList(today=today, items=shown, limit=limit, next_after=following))
 
 
 class AnswerView(BaseModel):
@@ -317,9 +347,13 @@ class TaskingView(BaseModel):
     overdue: bool
 
 
-class TaskingList(BaseModel):
+class TaskingList(CursorPage[TaskingView]):
     today: date
-    items: list[TaskingView]
+
+
+def _tasking_position(t: TaskingView) -> bytes:
+    """Oldest first (by the day opened), then by id."""
+    return position(day(t.opened_on), t.tasking_id)
 
 
 @router.get("/taskings", response_model=TaskingList, openapi_extra=PERSONAL_READ_OPENAPI)
@@ -327,9 +361,12 @@ async def get_taskings(
     ctx: ReadDep,
     unanswered: Annotated[bool, Query(description="Only open taskings no report answers.")] = False,
     level: Annotated[str | None, Query(max_length=20)] = None,
+    after: After = None,
+    limit: Limit = 100,
 ) -> Response:
-    """Intelligence requirements and taskings with the reports answering each, and what is
-    still unanswered; who a member of the public tasked is shows only to the FIB."""
+    """Intelligence requirements and taskings, oldest first (then by id), a page at a time,
+    with the reports answering each (in time order), and what is still unanswered; who a
+    member of the public tasked is shows only to the FIB."""
     today = datetime.now(UTC).date()
     flt = ctx.policy.filter
     found = await store_call(ctx.store, lambda: taskings_with_answers(ctx.store, flt))
@@ -363,9 +400,10 @@ async def get_taskings(
         if (unanswered and not view.unanswered) or (level and view.level != level):
             continue
         items.append(view)
-    returned = [i.tasking_id for i in items] + [a.report_id for i in items for a in i.answered_by]
+    shown, following = page(items, _tasking_position, after, limit)
+    returned = [i.tasking_id for i in shown] + [a.report_id for i in shown for a in i.answered_by]
     # the subject of a specific requirement, and (FIB only) the member of the public tasked
-    people = [p for i in items for p in (i.subject_id, i.directed_person_id) if p]
+    people = [p for i in shown for p in (i.subject_id, i.directed_person_id) if p]
     subjects = sorted(set(people))
     await ctx.consulted("taskings", subjects, returned)
-    return json_response(TaskingList(today=today, items=items))
+    return json_response(TaskingList(today=today, items=shown, limit=limit, next_after=following))

@@ -24,6 +24,7 @@ from graph.access import Role
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.notifications import FIB_OWNER, Notification, NotificationStore, as_seen, named_by
+from graph.sharing.decisions import SAYS_SOMETHING
 
 router = APIRouter(tags=["notifications"], responses=ERRORS)
 
@@ -48,9 +49,27 @@ class NotificationView(BaseModel):
     history: list[EventView]
 
 
-class StateChange(BaseModel):
-    state: Literal["seen", "actioned"]
+class Seen(BaseModel):
+    """Mark a notification seen; what was done may be noted."""
+
+    state: Literal["seen"]
     action: str | None = Field(default=None, max_length=2000, description="What was done.")
+
+
+class Actioned(BaseModel):
+    """Mark a notification actioned: what was done is required, and says something (the
+    schema states the rule the notification store enforces)."""
+
+    state: Literal["actioned"]
+    action: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="What was done.",
+        json_schema_extra={"pattern": SAYS_SOMETHING},
+    )
+
+
+StateChange = Annotated[Seen | Actioned, Field(discriminator="state")]
 
 
 def _store(request: Request) -> NotificationStore:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from graph.edges import EdgeKind
 from graph.nodes import NodeKind, Report, Tasking
 from graph.store import GraphStore, TraversalFilter
+from graph.stores.rows import utc_text
 
 
 @dataclass
@@ -15,7 +16,8 @@ class TaskingStatus:
     tasking: Tasking
     subject_id: str | None
     directed_person_id: str | None  # only in views that see source identities
-    answered_by: list[tuple[str, str]] = field(default_factory=list)  # (report, received)
+    # (report, received as UTC ISO text: in time order when sorted as text)
+    answered_by: list[tuple[str, str]] = field(default_factory=list)
 
 
 def taskings_with_answers(store: GraphStore, flt: TraversalFilter) -> list[TaskingStatus]:
@@ -41,7 +43,7 @@ def taskings_with_answers(store: GraphStore, flt: TraversalFilter) -> list[Taski
         elif r.kind is EdgeKind.ANSWERS and r.dst in out:
             report = reports.get(r.src)
             if isinstance(report, Report):
-                out[r.dst].answered_by.append((report.id, report.received_at.isoformat()))
+                out[r.dst].answered_by.append((report.id, utc_text(report.received_at)))
     for status in out.values():
         status.answered_by.sort(key=lambda x: (x[1], x[0]))
     return sorted(out.values(), key=lambda s: (s.tasking.opened_on, s.tasking.id))
