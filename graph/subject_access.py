@@ -209,7 +209,8 @@ def subject_access(
     Whichever record of the person the request names, the pack is about the person: every
     record of their entity, with the restrictions, sharing disclosures and audited
     disclosures recorded against any of those records. Retention is each record's group
-    and next review as the due list works them out on `today` (default: now, UTC)."""
+    and next review as the due list works them out on `today` (default: now, UTC), over
+    the entities `records_of` gives (a report about any record of a nominal is group 1)."""
     theirs = sorted({person_id, *records_of(person_id)})
     applied = restrictions.of(*theirs)
     withheld = {r.record_id for r in applied}
@@ -307,7 +308,8 @@ def subject_access(
         *(people[i] for i in sorted(people)),
         *(report_nodes[r.report_id] for r in reports),
     ]
-    kept = retention_of(store, reviews, policy, held, today or datetime.now(UTC).date())
+    on = today or datetime.now(UTC).date()
+    kept = retention_of(store, reviews, policy, held, on, records_of=records_of)
     retention = [
         HeldRetention(record_id=n.id, group=kept[n.id][0].value, next_review=kept[n.id][1])
         for n in held

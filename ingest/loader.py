@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from graph.audit import AuditEvent, AuditLog, Operation
@@ -36,6 +37,7 @@ from graph.notifications import (
     names_an_owner_not_an_account,
     notifications_for,
 )
+from graph.sharing.store import shared_by_end_of
 from graph.store import GraphStore
 from ingest import reader
 from ingest.facts import (
@@ -153,9 +155,20 @@ class MentionMatcher(Protocol):
     def remove_person(self, person_id: str) -> None: ...
 
 
-# Why a sharing decision does not cover an answer to a partner agency now, or None when it
-# does: (decision seq, nominal id, agency) -> problem. `SharingStore.cover_problem` is one.
-SharingCover = Callable[[int, str, str], str | None]
+class SharingCover(Protocol):
+    """Why sharing decision `decision_seq` does not cover an answer about `nominal_id` to
+    `recipient` given at `shared_at`, the nominal being managed at MAPPA `mappa_level`, or
+    None when it does. `SharingStore.cover_problem` is one."""
+
+    def __call__(
+        self,
+        decision_seq: int,
+        nominal_id: str,
+        recipient: str,
+        *,
+        shared_at: datetime,
+        mappa_level: int | None,
+    ) -> str | None: ...
 
 
 @dataclass
@@ -440,20 +453,27 @@ class Loader:
 
     def _check_answers(self, work: list[_Work], rejected: list[Rejection]) -> None:
         """An answer to a partner agency is a disclosure: refuse one whose sharing_decision
-        the sharing log does not hold about the same nominal, to share with that agency."""
+        the sharing log does not hold about the same nominal, to share with that agency, on
+        the day it was given (`shared_by_end_of(answered_on)`), not on the day it is loaded."""
         if self.sharing is None:
             return
+        answers: list[tuple[_Work, EventRecord, int, date]] = []
         for w in work:
             rec = w.parsed.record
-            if (
-                w.status == "unchanged"
-                or not isinstance(rec, EventRecord)
-                or not rec.answer
-                or rec.sharing_decision is None
-            ):
+            if w.status == "unchanged" or not isinstance(rec, EventRecord) or not rec.answer:
                 continue
+            if rec.sharing_decision is not None and rec.answered_on is not None:
+                answers.append((w, rec, rec.sharing_decision, rec.answered_on))
+        levels = self._mappa_levels(work, {rec.person_id for _, rec, _, _ in answers})
+        for w, rec, decided, answered_on in answers:
             agency = rec.agency or ""
-            problem = self.sharing(rec.sharing_decision, rec.person_id, agency)
+            problem = self.sharing(
+                decided,
+                rec.person_id,
+                agency,
+                shared_at=shared_by_end_of(answered_on),
+                mappa_level=levels.get(rec.person_id),
+            )
             if problem is None:
                 continue
             w.status = "rejected"
@@ -463,6 +483,18 @@ class Loader:
                 f"sharing_decision {rec.sharing_decision}: {problem}"
             )
             rejected.append(self._rejection(w.parsed, reader.NO_SHARING_DECISION, reason))
+
+    def _mappa_levels(self, work: list[_Work], person_ids: set[str]) -> dict[str, int | None]:
+        """Each person's ViSOR MAPPA level as this load leaves it: from their record in this
+        batch (persons are checked before events), else as the graph holds it."""
+        here = {
+            rec.id: rec.visor
+            for w in work
+            if isinstance(rec := w.parsed.record, PersonRecord) and rec.id in person_ids
+        }
+        stored = self.store.get_nodes(sorted(person_ids - here.keys())) if person_ids else {}
+        held = {i: n.visor for i, n in stored.items() if isinstance(n, Person)}
+        return {i: v.mappa_level for i, v in (held | here).items() if v is not None}
 
     def _reject(self, rejected: list[Rejection]) -> None:
         for r in rejected:

@@ -64,8 +64,9 @@ def ingest(
     sharing: SharingCover | None = None,
 ) -> IngestOutcome:
     """Load `sources`. `sharing` checks each partner request's answer against the sharing
-    log (`SharingStore.cover_problem`): an answer its sharing_decision does not cover is
-    quarantined (`no_sharing_decision`). Without it (library callers, benchmarks) only the
+    log (`SharingStore.cover_problem`) as it stood at the end of the answer's `answered_on`
+    day, UTC: an answer its sharing_decision did not cover then is quarantined
+    (`no_sharing_decision`). Without it (library callers, benchmarks) only the
     presence of a decision number is checked, and every answer is audited as a disclosure."""
     resolution = Resolution(state, thresholds, audit)
     index = resolution.build_index()

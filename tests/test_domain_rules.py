@@ -20,7 +20,7 @@ from graph.errors import ValidationFailed
 from graph.nodes import NominalType, Person, Visor
 from graph.retention.policy import RetentionPolicy
 from graph.retention.reviews import ReviewLog, ReviewOutcome
-from graph.retention.service import due_reviews, review
+from graph.retention.service import alone, due_reviews, review
 from graph.sharing.decisions import FREE_TEXT, SAYS_SOMETHING, DisclosureIn, SharingDecisionIn
 from graph.sharing.store import SharingStore
 from graph.stores.sqlite import SqliteGraphStore
@@ -155,9 +155,10 @@ def test_a_nominal_is_due_on_visor_next_review_date_even_after_a_review_here(
             rationale="synthetic review",
             triggers_verified=True,
             viewer=SUPERVISOR,
+            records_of=alone,
             at=datetime(2026, 1, 5, 10, tzinfo=UTC),
         )
-        due = due_reviews(store, log, policy, TODAY, 30, SUPERVISOR.filter)
+        due = due_reviews(store, log, policy, TODAY, 30, SUPERVISOR.filter, records_of=alone)
     assert [(d.record_id, d.due) for d in due] == [("N1", TODAY + timedelta(days=10))]
 
 
@@ -176,9 +177,13 @@ def test_a_report_due_on_the_windows_last_day_is_listed_whatever_its_utc_offset(
         store.upsert([rep], [])
         log = ReviewLog(tmp_path / "gov.db")
         # sanity: a wider window finds it, due on that day
-        wide = due_reviews(store, log, policy, due_on - timedelta(days=5), 30, SUPERVISOR.filter)
+        wide = due_reviews(
+            store, log, policy, due_on - timedelta(days=5), 30, SUPERVISOR.filter, records_of=alone
+        )
         assert [(d.record_id, d.due) for d in wide] == [("RTZ", due_on)]
-        exact = due_reviews(store, log, policy, due_on - timedelta(days=5), 5, SUPERVISOR.filter)
+        exact = due_reviews(
+            store, log, policy, due_on - timedelta(days=5), 5, SUPERVISOR.filter, records_of=alone
+        )
     assert [(d.record_id, d.due) for d in exact] == [("RTZ", due_on)]
 
 
@@ -226,7 +231,7 @@ def test_a_disclosure_goes_only_to_a_recipient_the_decision_named(tmp_path: Path
     store = SharingStore(tmp_path / "gov.db")
     made = store.decide(_decision(["Head teacher, Example Primary", "  "]), nominal, "om")
     with pytest.raises((ValidationFailed, ValidationError)):  # refused, however early
-        store.disclose(made.seq, _disclosure(recipient=" "), "om")
+        store.disclose(made.seq, _disclosure(recipient=" "), nominal, "om")
     assert store.for_nominal("C2")[1] == []  # nothing was recorded
 
 
@@ -238,7 +243,7 @@ def test_a_disclosure_needs_its_content(tmp_path: Path) -> None:
     store = SharingStore(tmp_path / "gov.db")
     made = store.decide(_decision(["Head teacher, Example Primary"]), nominal, "om")
     with pytest.raises((ValidationFailed, ValueError)):
-        store.disclose(made.seq, _disclosure(content="   ", told_not_to_do="   "), "om")
+        store.disclose(made.seq, _disclosure(content="   ", told_not_to_do="   "), nominal, "om")
 
 
 def test_the_schema_states_that_a_disclosure_text_must_say_something() -> None:

@@ -4,6 +4,7 @@ for those who manage the case), and answers audited as disclosures."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -134,12 +135,14 @@ def test_over_http_lists_overdue_and_audit(tmp_path: Path) -> None:
         to_share = decision("NM", with_whom=["Children's Social Care"])
         made = client.post("/sharing-decisions", json=to_share, headers=auth(Role.OFFENDER_MANAGER))
         assert made.status_code == 201 and made.json()["seq"] == 1, made.text
+        # answered today: cover is judged on answered_on, after the decision just recorded
+        answered = {**ANSWERED, "answered_on": datetime.now(UTC).date().isoformat()}
         posted = client.post(
             "/ingest",
-            content=w.dumps([NOMINAL, MINUTES, OPEN_REQUEST, ANSWERED]),
+            content=w.dumps([NOMINAL, MINUTES, OPEN_REQUEST, answered]),
             headers={**auth(Role.SUPERVISOR), "Content-Type": "application/x-ndjson"},
         )
-        assert posted.status_code == 200
+        assert posted.status_code == 200 and posted.json()["quarantined"] == 0, posted.text
         om = auth(Role.OFFENDER_MANAGER)
         minutes = client.get("/persons/NM/mapp-minutes", headers=om).json()["items"]
         assert [m["event_id"] for m in minutes] == ["EV-MAPP"] and minutes[0]["level"] == 2

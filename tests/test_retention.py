@@ -18,7 +18,7 @@ from graph.errors import ValidationFailed
 from graph.nodes import Node, Person, RiskIndicator
 from graph.retention.policy import RetentionPolicy, ReviewGroup
 from graph.retention.reviews import ReviewLog, ReviewOutcome
-from graph.retention.service import due_reviews, review
+from graph.retention.service import alone, due_reviews, review
 from graph.store import GraphStore
 from tests import scenario as sc
 from tests.factories import edge, from_report, report
@@ -62,7 +62,7 @@ def loaded(store: GraphStore) -> GraphStore:
 
 def test_due_and_overdue_by_review_group(loaded: GraphStore, tmp_path: Path) -> None:
     log = ReviewLog(tmp_path / "gov.db")
-    due = due_reviews(loaded, log, POLICY, TODAY, 30, SUPERVISOR.filter)
+    due = due_reviews(loaded, log, POLICY, TODAY, 30, SUPERVISOR.filter, records_of=alone)
     got = [(d.record_id, d.group, d.due, d.overdue) for d in due]
     assert got == [
         ("ROLD", ReviewGroup.OTHER, date(2019, 1, 1) + timedelta(days=2190), True),
@@ -70,7 +70,7 @@ def test_due_and_overdue_by_review_group(loaded: GraphStore, tmp_path: Path) -> 
         ("P1", ReviewGroup.PUBLIC_PROTECTION, TODAY, False),  # a nominal with no date yet
     ]
     assert due[-1].note == "no review date recorded"
-    later = due_reviews(loaded, log, POLICY, TODAY, 90, SUPERVISOR.filter)
+    later = due_reviews(loaded, log, POLICY, TODAY, 90, SUPERVISOR.filter, records_of=alone)
     assert ("RRISK", ReviewGroup.SERIOUS) in [(d.record_id, d.group) for d in later]
     # retained: due again a period after the review, so off the list
     made, disposed = review(
@@ -84,10 +84,14 @@ def test_due_and_overdue_by_review_group(loaded: GraphStore, tmp_path: Path) -> 
         rationale="still relevant to a live risk (synthetic)",
         triggers_verified=False,
         viewer=SUPERVISOR,
+        records_of=alone,
         at=datetime(2026, 11, 30, tzinfo=UTC),
     )
     assert disposed is None and made.next_review == TODAY + timedelta(days=2190)
-    after = [d.record_id for d in due_reviews(loaded, log, POLICY, TODAY, 30, SUPERVISOR.filter)]
+    after = [
+        d.record_id
+        for d in due_reviews(loaded, log, POLICY, TODAY, 30, SUPERVISOR.filter, records_of=alone)
+    ]
     assert "ROLD" not in after and "RPP" in after
     log.close()
 
@@ -110,6 +114,7 @@ def test_nominal_reviews_need_a_supervisor_who_checks_the_triggers(
             reviewer_role="offender_manager",
             triggers_verified=True,
             viewer=SUPERVISOR,
+            records_of=alone,
             **common,
         )
     with pytest.raises(ValidationFailed, match="notification-trigger"):
@@ -121,6 +126,7 @@ def test_nominal_reviews_need_a_supervisor_who_checks_the_triggers(
             reviewer_role="supervisor",
             triggers_verified=False,
             viewer=SUPERVISOR,
+            records_of=alone,
             **common,
         )
     made, _ = review(
@@ -131,6 +137,7 @@ def test_nominal_reviews_need_a_supervisor_who_checks_the_triggers(
         reviewer_role="supervisor",
         triggers_verified=True,
         viewer=SUPERVISOR,
+        records_of=alone,
         **common,
     )
     assert made.triggers_verified and made.group == "public_protection"
@@ -146,6 +153,7 @@ def test_nominal_reviews_need_a_supervisor_who_checks_the_triggers(
             reviewer_role="supervisor",
             triggers_verified=True,
             viewer=SUPERVISOR,
+            records_of=alone,
         )
     assert [r.seq for r in log.history("P1")] == [1]
     log.close()
@@ -164,6 +172,7 @@ def test_disposal_keeps_links_other_material_supports(loaded: GraphStore, tmp_pa
         rationale="no longer necessary (synthetic)",
         triggers_verified=False,
         viewer=SUPERVISOR,
+        records_of=alone,
     )
     assert made.next_review is None and disposed is not None
     assert disposed.deleted_nodes == ["RPP"]
@@ -191,6 +200,7 @@ def test_hidden_records_cannot_be_reviewed(loaded: GraphStore, tmp_path: Path) -
             rationale="x",
             triggers_verified=True,
             viewer=SUPERVISOR,
+            records_of=alone,
         )
     log.close()
 
@@ -244,7 +254,7 @@ def test_a_review_on_or_after_visors_date_takes_the_nominal_off_the_list(
         loaded.upsert([p1.model_copy(update={"visor": visor})])
 
     def listed(within: int = 30) -> list[tuple[str, date, bool, str]]:
-        due = due_reviews(loaded, log, POLICY, TODAY, within, SUPERVISOR.filter)
+        due = due_reviews(loaded, log, POLICY, TODAY, within, SUPERVISOR.filter, records_of=alone)
         return [(d.record_id, d.due, d.overdue, d.note) for d in due if d.record_id == "P1"]
 
     def supervisor_review(at: datetime) -> None:
@@ -259,6 +269,7 @@ def test_a_review_on_or_after_visors_date_takes_the_nominal_off_the_list(
             rationale="risk management plan still fits (synthetic)",
             triggers_verified=True,
             viewer=SUPERVISOR,
+            records_of=alone,
             at=at,
         )
 

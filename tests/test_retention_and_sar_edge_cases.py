@@ -393,16 +393,72 @@ def test_the_pack_gives_each_record_the_review_date_the_due_list_gives_it(api: A
     load(client, sup, _one_human_two_records())
     pack = _pack(client, sup, "N1")
     received = {r["report_id"]: date.fromisoformat(r["received_at"][:10]) for r in pack["reports"]}
-    ten_years, six_years = timedelta(days=3650), timedelta(days=2190)
+    ten_years = timedelta(days=3650)
     assert {r["record_id"]: (r["group"], r["next_review"]) for r in pack["retention"]} == {
-        "N1": ("other", None),  # not a nominal: kept while the reports about them are
+        # not a nominal, but the nominal's record: kept while the reports about them are
+        "N1": ("public_protection", None),
         "V1": ("public_protection", "2027-01-15"),  # ViSOR's next review date
         "R9": ("public_protection", (received["R9"] + ten_years).isoformat()),
-        "R8": ("other", (received["R8"] + six_years).isoformat()),
-        "R7": ("serious", (received["R7"] + ten_years).isoformat()),
+        # about N1, a record of the nominal's entity: group 1 (see the test below)
+        "R8": ("public_protection", (received["R8"] + ten_years).isoformat()),
+        "R7": ("public_protection", (received["R7"] + ten_years).isoformat()),
     }
     due = client.get("/reviews/due?within_days=3650", headers=sup).json()["items"]
     listed = {d["record_id"]: (d["group"], d["due"]) for d in due}
     for held in pack["retention"]:
         if held["record_id"] in listed:
             assert listed[held["record_id"]] == (held["group"], held["next_review"])
+
+
+def test_a_report_about_any_record_of_a_nominal_is_kept_as_the_nominals(api: Api) -> None:
+    """R8 and R7 are about N1, the PNC record entity resolution joined to the nominal V1
+    (one human), yet the due list and the pack put them in groups 3 and 2: R8 fell due four
+    years before group 1 allows, and could have been disposed of then. The group follows the
+    entities as they stand: once a judgement splits N1 from V1 they are back in their own
+    groups, and a review made while they were joined keeps its date only for the group it
+    was made in."""
+    client, headers, _ = api
+    sup, analyst = headers[Role.SUPERVISOR], headers[Role.ANALYST]
+    load(client, sup, _one_human_two_records())
+    ten_years, six_years = timedelta(days=3650), timedelta(days=2190)
+
+    def kept(person_id: str) -> dict[str, tuple[str, str | None]]:
+        """The pack's retention section; the due list must say the same for what it lists."""
+        pack = _pack(client, sup, person_id)
+        held = {r["record_id"]: (r["group"], r["next_review"]) for r in pack["retention"]}
+        due = client.get("/reviews/due?within_days=3650", headers=sup).json()["items"]
+        for d in due:
+            if d["record_id"] in held:
+                assert held[d["record_id"]] == (d["group"], d["due"]), d
+        return held
+
+    def after(day: date, period: timedelta) -> str:
+        return (day + period).isoformat()
+
+    joined = kept("N1")
+    assert {k: joined[k][0] for k in ("N1", "R8", "R7")} == dict.fromkeys(
+        ("N1", "R8", "R7"), "public_protection"
+    )
+    assert joined["R8"][1] == after(date(2026, 3, 3), ten_years)
+    assert joined["R7"][1] == after(date(2026, 3, 4), ten_years)
+    body = {"record_id": "R8", "outcome": "retain", "rationale": "still needed (synthetic)"}
+    made = client.post("/reviews", json=body, headers=sup)
+    assert made.status_code == 201, made.text
+    reviewed = made.json()["review"]
+    reviewed_on = date.fromisoformat(reviewed["reviewed_at"][:10])
+    assert reviewed["group"] == "public_protection"
+    assert reviewed["next_review"] == after(reviewed_on, ten_years)
+
+    judged = client.post(
+        "/resolution/judgements",
+        json={"a": "N1", "b": "V1", "verdict": "not_same", "reason": "custody photographs"},
+        headers=analyst,
+    )
+    assert judged.status_code == 200, judged.text
+    apart = kept("N1")
+    assert apart == {
+        "N1": ("other", None),
+        "R8": ("other", after(reviewed_on, six_years)),  # the review, with group 3's period
+        "R7": ("serious", after(date(2026, 3, 4), ten_years)),
+    }
+    assert kept("V1")["R9"] == ("public_protection", after(date(2026, 3, 2), ten_years))

@@ -129,14 +129,14 @@ def test_decisions_and_disclosures_are_append_only(tmp_path: Path) -> None:
         told_to_do="inform the designated safeguarding lead",
         told_not_to_do="do not share further or confront the nominal",
     )
-    disclosed = kept.disclose(1, shared, "om1")
+    disclosed = kept.disclose(1, shared, C1L1, "om1")
     assert disclosed.decision_seq == 1 and disclosed.nominal_id == "C1L1"
     with pytest.raises(ValidationFailed, match="not one the decision named"):
-        kept.disclose(1, shared.model_copy(update={"recipient": "a neighbour"}), "om1")
+        kept.disclose(1, shared.model_copy(update={"recipient": "a neighbour"}), C1L1, "om1")
     refuse = body(outcome="do_not_share")
     refused = kept.decide(SharingDecisionIn.model_validate(refuse), C1L1, "om1")
     with pytest.raises(ValidationFailed, match="not to share"):
-        kept.disclose(refused.seq, shared, "om1")
+        kept.disclose(refused.seq, shared, C1L1, "om1")
     decisions, disclosures = kept.for_nominal("C1L1")
     assert [d.seq for d in decisions] == [1, 2] and [x.seq for x in disclosures] == [1]
     kept.close()

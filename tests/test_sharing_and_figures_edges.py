@@ -4,6 +4,7 @@ see them, which decision a disclosure may rest on, and what the figures count.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,8 @@ def test_scheme_applications_about_a_hidden_subject_name_no_one(tmp_path: Path) 
 
 
 def partner_answer(rid: str, nominal_id: str, decided: int, agency: str = "housing") -> Any:
+    """An answer given today (UTC): cover is judged on `answered_on`, so it must come no
+    earlier than the decisions a test records just now."""
     return w.event(
         rid,
         nominal_id,
@@ -193,7 +196,7 @@ def partner_answer(rid: str, nominal_id: str, decided: int, agency: str = "housi
         due_on="2026-05-15",
         checked="ViSOR",
         answer="relevant convictions (synthetic)",
-        answered_on="2026-05-02",
+        answered_on=datetime.now(UTC).date().isoformat(),
         sharing_decision=decided,
     )
 
@@ -249,13 +252,121 @@ def test_a_disclosure_rests_on_the_decisions_in_force_when_it_was_made(tmp_path:
         return DisclosureIn.model_validate(disclosure(SCHOOL, shared_at=when))
 
     recorded = utc("2026-05-12T16:00:00Z")
-    made = kept.disclose(1, shared_on("2026-05-05T11:00:00+01:00"), "om", at=recorded)
+    made = kept.disclose(1, shared_on("2026-05-05T11:00:00+01:00"), nominal, "om", at=recorded)
     assert made.seq == 1 and made.shared_at == utc("2026-05-05T10:00:00Z")
     with pytest.raises(ValidationFailed, match="decision 2"):
-        kept.disclose(1, shared_on("2026-05-11T10:00:00Z"), "om", at=recorded)
+        kept.disclose(1, shared_on("2026-05-11T10:00:00Z"), nominal, "om", at=recorded)
     with pytest.raises(ValidationFailed, match="before decision 1 was recorded"):
-        kept.disclose(1, shared_on("2026-04-30T10:00:00Z"), "om", at=recorded)
+        kept.disclose(1, shared_on("2026-04-30T10:00:00Z"), nominal, "om", at=recorded)
     with pytest.raises(ValidationFailed, match="in the future"):
-        kept.disclose(1, shared_on("2026-05-13T10:00:00Z"), "om", at=recorded)
+        kept.disclose(1, shared_on("2026-05-13T10:00:00Z"), nominal, "om", at=recorded)
     assert [x.seq for x in kept.for_nominal("N1")[1]] == [1]
     kept.close()
+
+
+def test_a_partner_answer_rests_on_the_decisions_in_force_on_its_date(tmp_path: Path) -> None:
+    """Ingest judged an answer's cover when the file was loaded, not on `answered_on`: an
+    answer dated before its decision was recorded was loaded (and audited as a disclosure),
+    while one given while the decision stood was quarantined once a refusal had been
+    recorded since. A date counts as the end of that day, UTC: what was recorded by then
+    covers it (or, a refusal, withdraws the cover)."""
+    from graph.audit import AuditLog, Operation
+    from graph.stores.sqlite import SqliteGraphStore
+    from ingest.loader import Actor
+    from ingest.pipeline import ingest
+    from ingest.reader import stream_lines
+    from ingest.state import IngestState
+
+    visor = Visor(ref="V-N1", nominal_type=NominalType.RSO, mappa_category=1, mappa_level=1)
+    gov = tmp_path / "gov.db"
+    kept = SharingStore(gov)
+    share = SharingDecisionIn.model_validate(decision("N1", with_whom=["housing"]))
+    refuse = SharingDecisionIn.model_validate(decision("N1", "do_not_share", with_whom=[]))
+    nominal = person("N1", visor=visor)
+    assert kept.decide(share, nominal, "om", at=utc("2026-05-01T16:00:00Z")).seq == 1
+    assert kept.decide(refuse, nominal, "om", at=utc("2026-05-10T09:00:00Z")).seq == 2
+    answers = {
+        "PR-before": ("2026-04-30", "before decision 1 was recorded"),
+        "PR-same-day": ("2026-05-01", None),  # recorded by the end of that day
+        "PR-stood": ("2026-05-05", None),  # the refusal came after
+        "PR-refusal-day": ("2026-05-10", "decision 2"),  # refused by the end of that day
+        "PR-after": ("2026-05-11", "decision 2"),
+    }
+    lines = [w.nominal("N1", "Quill", "Example")]
+    lines += [
+        {**partner_answer(rid, "N1", 1), "answered_on": day} for rid, (day, _) in answers.items()
+    ]
+    audit = AuditLog(gov)
+    with SqliteGraphStore(tmp_path / "g.db") as store, IngestState(tmp_path / "i.db") as state:
+        data = stream_lines(w.dumps(lines).encode().splitlines(), "answers.jsonl")
+        actor = Actor("t", "offender_manager", "offender_management")
+        summary = ingest(
+            store, state, [data], actor=actor, audit=audit, sharing=kept.cover_problem
+        ).load
+    refused = {r.record_id: r.reason for r in summary.rejections}
+    assert set(refused) == {rid for rid, (_, why) in answers.items() if why}
+    for rid, (_, why) in answers.items():
+        if why:
+            assert why in refused[rid], refused[rid]
+    shared = audit.query(operation=Operation.DISCLOSURE, limit=100)
+    assert sorted(r for e in shared for r in e.returned) == ["PR-same-day", "PR-stood"]
+    audit.close()
+    kept.close()
+
+
+def test_a_level_one_decision_does_not_cover_sharing_once_the_nominal_is_at_level_two(
+    tmp_path: Path,
+) -> None:
+    """At MAPPA levels 2 and 3 the MAPP meeting chair decides on sharing (APP, "Sharing
+    information with specific members of the public"). A superintendent's decision made
+    while N1 was at level 1 went on covering disclosures and partner answers after N1 was
+    moved to level 2, when it was no longer theirs to make."""
+    with api_session(tmp_path, ROLES, "offender_management") as (client, h, settings):
+        sup, om = h[Role.SUPERVISOR], h[Role.OFFENDER_MANAGER]
+        at_level_1 = w.nominal("N1", "Quill", "Example")
+        load(client, sup, [at_level_1])
+        made = client.post(
+            "/sharing-decisions", json=decision("N1", with_whom=[SCHOOL, "housing"]), headers=om
+        )
+        assert made.status_code == 201 and made.json()["mappa_level"] == 1, made.text
+        assert (
+            client.post(
+                "/sharing-decisions/1/disclosures", json=disclosure(SCHOOL), headers=om
+            ).status_code
+            == 201
+        )
+        # moved to level 2 by the same load as the answer: the answer is judged at level 2
+        at_level_2 = {**at_level_1, "visor": {**at_level_1["visor"], "mappa_level": 2}}
+        answer = partner_answer("PR-1", "N1", 1)
+        answered = load(client, sup, [at_level_2, answer], clean=False)
+        [rejection] = answered["rejections"]
+        assert (
+            rejection["code"] == "no_sharing_decision"
+            and "MAPP meeting chair" in rejection["reason"]
+        )
+        refused = client.post(
+            "/sharing-decisions/1/disclosures", json=disclosure(SCHOOL), headers=om
+        )
+        assert refused.status_code == 422, refused.text
+        assert "MAPPA level 2" in refused.text and "MAPP meeting chair" in refused.text
+        # loaded again on its own, it is judged at the level the graph holds: still 2
+        again = load(client, sup, [answer], clean=False)
+        assert [r["record_id"] for r in again["rejections"]] == ["PR-1"]
+        chair = {
+            **decision("N1", with_whom=[SCHOOL, "housing"]),
+            "decision_maker": {
+                "name": "DCI Chair (synthetic)",
+                "role": "mapp_chair",
+                "minute_ref": "MAPP-2026-11",
+            },
+        }
+        assert client.post("/sharing-decisions", json=chair, headers=om).status_code == 201
+        assert (
+            client.post(
+                "/sharing-decisions/2/disclosures", json=disclosure(SCHOOL), headers=om
+            ).status_code
+            == 201
+        )
+        load(client, sup, [partner_answer("PR-2", "N1", 2)])
+    shared = [e for e in audit_entries(settings) if e.operation.value == "disclosure"]
+    assert [e.returned for e in shared if e.action.startswith("answer")] == [["PR-2"]]

@@ -21,7 +21,7 @@ from graph.audit import Operation
 from graph.errors import AccessDenied
 from graph.retention.policy import RetentionPolicy, ReviewGroup, policy_from
 from graph.retention.reviews import RecordReview, ReviewLog, ReviewOutcome
-from graph.retention.service import due_reviews, review
+from graph.retention.service import RecordsOf, alone, due_reviews, review
 from graph.store import DisposalResult
 
 router = APIRouter(tags=["review and retention"], responses=ERRORS)
@@ -70,6 +70,12 @@ def policy_of(request: Request) -> RetentionPolicy:
     return policy_from(request.app.state.settings.review_periods_days)
 
 
+def entity_records(ctx: PersonalRead) -> RecordsOf:
+    """Every record of a person's entity as resolution holds it now: a record's review
+    group follows the person, whichever of their records material names."""
+    return ctx.resolution.records_of if ctx.resolution else alone
+
+
 @router.get("/reviews/due", response_model=DueList, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_due(
     request: Request,
@@ -82,9 +88,10 @@ async def get_due(
     log: ReviewLog = request.app.state.record_reviews
     today = datetime.now(UTC).date()
     flt = ctx.policy.filter
+    policy, records_of = policy_of(request), entity_records(ctx)
     found = await store_call(
         ctx.store,
-        lambda: due_reviews(ctx.store, log, policy_of(request), today, within_days, flt),
+        lambda: due_reviews(ctx.store, log, policy, today, within_days, flt, records_of=records_of),
     )
     items = [DueView(**d.__dict__) for d in found[:limit]]
     await ctx.consulted("reviews due", [], [i.record_id for i in items])
@@ -107,6 +114,7 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
     an erasure that does not contain the erased data."""
     _reviewer(ctx)
     log: ReviewLog = request.app.state.record_reviews
+    records_of = entity_records(ctx)
     made, disposed = await store_call(
         ctx.store,
         lambda: review(
@@ -120,6 +128,7 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
             rationale=body.rationale,
             triggers_verified=body.triggers_verified,
             viewer=ctx.policy,
+            records_of=records_of,
         ),
     )
     await ctx.recorded(

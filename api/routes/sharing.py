@@ -91,12 +91,12 @@ async def record_disclosure(
     kept = _store(request)
     decided = kept.decision(seq)
     try:
-        await visible(ctx, decided.nominal_id, Person, "person")
+        nominal = await visible(ctx, decided.nominal_id, Person, "person")
     except NotFound:
         # A decision about someone hidden from the caller is "not found" in the words of a
         # missing one: neither its existence nor the nominal it is about is told.
         raise NotFound(f"sharing decision {seq} not found") from None
-    made = kept.disclose(seq, body, ctx.principal.name)
+    made = kept.disclose(seq, body, nominal, ctx.principal.name)
     await ctx.disclosed(
         "public protection information shared",
         [decided.nominal_id],

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
-from api.routes.reviews import policy_of
+from api.routes.reviews import entity_records, policy_of
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
@@ -84,11 +84,7 @@ async def get_pack(
     _sar(ctx)
     await visible(ctx, person_id, Person, "person")
     state = request.app.state
-    resolution = ctx.resolution
-
-    def records_of(pid: str) -> list[str]:
-        return list(resolution.records_of(pid)) if resolution else [pid]
-
+    records_of = entity_records(ctx)
     pack, applied = await store_call(
         ctx.store,
         lambda: subject_access(

@@ -1,7 +1,8 @@
 """Review groups and their periods (configurable; defaults documented in docs/retention.md).
 
 Following the MoPI review groups the APP refers to: material about ViSOR nominals is
-"certain public protection matters" (group 1), material recording sexual, violent or other
+"certain public protection matters" (group 1: about any record of a person who has a
+ViSOR record, `graph.retention.service`), material recording sexual, violent or other
 risk indicators is group 2, and the rest group 3. A record's review date is its own date
 (a report's received time; a nominal's ViSOR next review date when set) or its last
 review, plus its group's period.

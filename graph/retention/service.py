@@ -1,9 +1,13 @@
 """The due list and the review itself (with disposal), over what the reviewer may see.
 
 Reports: due `period(group)` after they were received, or after their last review. A
-report is in group 1 when it is about a ViSOR nominal. Only reports received early enough
-to be due inside the window are read at all (`reports_received_before` the window's end
-less the shortest period).
+report is in group 1 when it is about any record of a person with a ViSOR nominal record:
+entity resolution's entity (`records_of`), as it stands when the group is worked out, so a
+report about the nominal's PNC record is kept as the nominal's, and a judgement that splits
+the records takes it back to its own group. A review's next date holds for the group it was
+made in; when the group has changed since, the current group's period runs from that
+review. Only reports received early enough to be due inside the window are read at all
+(`reports_received_before` the window's end less the shortest period).
 
 Nominals (persons with a ViSOR record): due on ViSOR's next review date, or a group 1
 period after their last review here, whichever is earlier; a review here made on or after
@@ -21,7 +25,7 @@ material still supports, and keeps nothing of the erased data (the result lists 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -38,6 +42,14 @@ from graph.retention.policy import (
 from graph.retention.reviews import RecordReview, ReviewLog, ReviewOutcome
 from graph.store import DisposalResult, GraphStore, TraversalFilter
 
+RecordsOf = Callable[[str], Iterable[str]]
+"""Every record of a person's entity (`ingest.entities.Resolution.records_of`)."""
+
+
+def alone(person_id: str) -> list[str]:
+    """`RecordsOf` where entity resolution has not run: each record is its own entity."""
+    return [person_id]
+
 
 @dataclass(frozen=True)
 class Due:
@@ -50,16 +62,33 @@ class Due:
     note: str
 
 
-def _groups(store: GraphStore, reports: list[Report]) -> dict[str, ReviewGroup]:
-    """Each report's group, over every subject of it (seen by the caller or not): a
-    report's retention class is its own, whoever looks."""
+def _with_nominals(store: GraphStore, person_ids: Iterable[str], records_of: RecordsOf) -> set[str]:
+    """The persons among `person_ids` with a ViSOR nominal record among the records of their
+    entity: whichever of those records material is about, it is the nominal's. One lookup
+    per entity (its members share the answer)."""
+    wanted = set(person_ids)
+    entity: dict[str, frozenset[str]] = {}
+    for pid in wanted:
+        if pid not in entity:
+            members = frozenset({pid, *records_of(pid)})
+            entity.update(dict.fromkeys(members, members))
+    people = store.get_nodes(sorted({r for members in entity.values() for r in members}))
+    nominal = {i for i, n in people.items() if isinstance(n, Person) and n.visor is not None}
+    return {pid for pid in wanted if entity[pid] & nominal}
+
+
+def _groups(
+    store: GraphStore, reports: list[Report], records_of: RecordsOf
+) -> dict[str, ReviewGroup]:
+    """Each report's group, over every subject of it (seen by the caller or not) and every
+    record of each subject's entity: a report's retention class is its own, whoever looks,
+    and follows the person, not the one record it names."""
     about = TraversalFilter(edge_kinds=frozenset({EdgeKind.ABOUT}))
     subjects: dict[str, set[str]] = defaultdict(set)
     for ref in store.incident([r.id for r in reports], about):
         if ref.kind is EdgeKind.ABOUT:
             subjects[ref.src].add(ref.dst)
-    people = store.get_nodes(sorted({s for ss in subjects.values() for s in ss}))
-    nominal = {i for i, n in people.items() if isinstance(n, Person) and n.visor is not None}
+    nominal = _with_nominals(store, {s for ss in subjects.values() for s in ss}, records_of)
     return {r.id: report_group(r, bool(subjects[r.id] & nominal)) for r in reports}
 
 
@@ -67,12 +96,21 @@ def _last_reviewed(last: RecordReview) -> str:
     return "last reviewed " + last.reviewed_at.date().isoformat()
 
 
+def _set_by(last: RecordReview, group: ReviewGroup, policy: RetentionPolicy) -> date | None:
+    """The next review `last` set, for a record now in `group`. It set it for the group the
+    record was in then; when that has changed since (entity resolution joined or split the
+    records of a subject), the current group's period runs from the review instead."""
+    if last.next_review is None or last.group == group.value:
+        return last.next_review
+    return (last.reviewed_at + policy.period(group)).date()
+
+
 def _report_due(
     report: Report, group: ReviewGroup, last: RecordReview | None, policy: RetentionPolicy
 ) -> date:
     """A period after it was received, or the next review its last review set."""
-    if last and last.next_review:
-        return last.next_review
+    if last and (after_review := _set_by(last, group, policy)):
+        return after_review
     return first_due(report.received_at, group, policy)
 
 
@@ -95,13 +133,18 @@ def retention_of(
     policy: RetentionPolicy,
     records: Iterable[Node],
     today: date,
+    *,
+    records_of: RecordsOf,
 ) -> dict[str, tuple[ReviewGroup, date | None]]:
     """Each record's review group and next review date, as the due list works them out.
     A person who is not a nominal has no review date of their own (None) unless one was
-    reviewed here: they are kept while the reports about them are."""
+    reviewed here: they are kept while the reports about them are. Their group is the
+    nominal's when their entity has a nominal record."""
     reviewed = log.latest()
     nodes = list(records)
-    groups = _groups(store, [n for n in nodes if isinstance(n, Report)])
+    groups = _groups(store, [n for n in nodes if isinstance(n, Report)], records_of)
+    others = [n.id for n in nodes if isinstance(n, Person) and n.visor is None]
+    of_nominals = _with_nominals(store, others, records_of)
     out: dict[str, tuple[ReviewGroup, date | None]] = {}
     for n in nodes:
         last = reviewed.get(n.id)
@@ -110,8 +153,13 @@ def retention_of(
         elif isinstance(n, Person) and n.visor is not None:
             out[n.id] = (ReviewGroup.PUBLIC_PROTECTION, _nominal_due(n, last, today)[0])
         elif isinstance(n, Person):
-            out[n.id] = (ReviewGroup.OTHER, last.next_review if last else None)
+            group = _person_group(n.id in of_nominals)
+            out[n.id] = (group, _set_by(last, group, policy) if last else None)
     return out
+
+
+def _person_group(of_a_nominal: bool) -> ReviewGroup:
+    return ReviewGroup.PUBLIC_PROTECTION if of_a_nominal else ReviewGroup.OTHER
 
 
 def due_reviews(
@@ -121,6 +169,8 @@ def due_reviews(
     today: date,
     within_days: int,
     flt: TraversalFilter,
+    *,
+    records_of: RecordsOf,
 ) -> list[Due]:
     """Records due for review by `today + within_days`, overdue first, then by due date."""
     horizon = today + timedelta(days=within_days)
@@ -132,7 +182,7 @@ def due_reviews(
     with store.reading():
         ids = [rid for rid, _ in store.reports_received_before(end, flt)]
         reports = [n for n in store.get_nodes(ids).values() if isinstance(n, Report)]
-        groups = _groups(store, reports)
+        groups = _groups(store, reports, records_of)
         persons = flt.model_copy(update={"node_kinds": frozenset({NodeKind.PERSON})})
         graph = store.projection(persons)
         nominal_ids = sorted(n for n, d in graph.nodes(data=True) if d.get("subtype"))
@@ -169,6 +219,7 @@ def review(
     rationale: str,
     triggers_verified: bool,
     viewer: AccessPolicy,
+    records_of: RecordsOf,
     at: datetime | None = None,
 ) -> tuple[RecordReview, DisposalResult | None]:
     """Record a review; disposing of a report erases it with its sole-support edges. A
@@ -196,9 +247,9 @@ def review(
                 "a person's record is not disposed of here: dispose of the reports about "
                 "them (ViSOR holds the nominal record)"
             )
-        group = ReviewGroup.PUBLIC_PROTECTION if node.visor else ReviewGroup.OTHER
+        group = _person_group(bool(_with_nominals(store, [node.id], records_of)))
     elif isinstance(node, Report):
-        group = _groups(store, [node])[node.id]
+        group = _groups(store, [node], records_of)[node.id]
     else:
         raise ValidationFailed(f"{node.kind} records are reviewed with the reports they come from")
     next_review = None if outcome is ReviewOutcome.DISPOSE else (when + policy.period(group)).date()

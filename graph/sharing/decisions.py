@@ -10,7 +10,8 @@ principles (lawful, necessary, proportionate, secure, accountable) before anythi
 shared. The decision maker follows the nominal's MAPPA management: a category 1 offender
 at level 1 needs a superintendent or a recorded delegation; levels 2 and 3 need the MAPP
 meeting chair with the minute reference. `problems` names everything missing or wrong, so
-the caller can fix all of it at once.
+the caller can fix all of it at once. Who decided also bounds what a decision covers: once
+the nominal is at level 2 or 3, only the chair's does (`graph.sharing.store`).
 
 A disclosure records what was then shared: when, the content, the recipient (one of those
 the decision named), the purpose, what the recipient already knew, and what they were told

@@ -8,12 +8,13 @@ turns out wrong is followed by a new one, never rewritten.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from graph.errors import NotFound, ValidationFailed
 from graph.nodes import Person
 from graph.sharing.decisions import (
+    DeciderRole,
     Disclosure,
     DisclosureIn,
     SharingDecision,
@@ -47,6 +48,15 @@ SCHEMA += append_only("disclosures", "disclosure records")
 CLOCK_SKEW = timedelta(minutes=5)
 """How far a caller's clock may run ahead of ours (or behind the decision's recording)
 before a disclosure's `shared_at` counts as in the future (or before the decision)."""
+
+
+def shared_by_end_of(day: date) -> datetime:
+    """The `shared_at` of sharing known only by its date (a partner answer's `answered_on`):
+    the last instant of that day, UTC. What was recorded by then is in force for it: a
+    decision recorded that day covers it (and one recorded up to CLOCK_SKEW after midnight,
+    as for any `shared_at`), and a refusal recorded that day withdraws the cover, since the
+    date cannot say which came first."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 class SharingStore(AppendOnlyStore):
@@ -104,13 +114,18 @@ class SharingStore(AppendOnlyStore):
         self,
         decision_seq: int,
         disclosure: DisclosureIn,
+        nominal: Person,
         recorded_by: str,
         at: datetime | None = None,
     ) -> Disclosure:
         """Record what was shared under a decision to share, with one of its recipients.
         Cover is judged at `shared_at`, not when the record is made: the decision must have
-        been recorded by then, and only a refusal recorded by then withdraws it."""
+        been recorded by then, and only a refusal recorded by then withdraws it. `nominal`
+        is the decision's nominal as ViSOR holds it now: at MAPPA level 2 or 3 only the
+        MAPP meeting chair's decision covers sharing."""
         decided = self.decision(decision_seq)
+        if nominal.id != decided.nominal_id:
+            raise ValueError("the nominal given is not the one the decision is about")
         now = (at or datetime.now(UTC)).astimezone(UTC)
         if disclosure.shared_at > now + CLOCK_SKEW:
             raise ValidationFailed(
@@ -118,7 +133,9 @@ class SharingStore(AppendOnlyStore):
                 "records what was shared, once it has been"
             )
         with write_transaction(self._conn, self._lock) as conn:
-            problem = _uncovered(conn, decided, disclosure.recipient, disclosure.shared_at)
+            problem = _uncovered(
+                conn, decided, disclosure.recipient, disclosure.shared_at, _level(nominal)
+            )
             if problem is not None:
                 raise ValidationFailed(problem)
             seq = self._next_seq(conn, "disclosures")
@@ -148,12 +165,14 @@ class SharingStore(AppendOnlyStore):
         decision_seq: int,
         nominal_id: str,
         recipient: str,
+        *,
         shared_at: datetime | None = None,
+        mappa_level: int | None,
     ) -> str | None:
         """Why decision `decision_seq` does not cover sharing about `nominal_id` with
-        `recipient` at `shared_at` (default: now), or None when it does: the rule
-        `disclose` enforces, for callers (ingest) that check a disclosure recorded
-        elsewhere."""
+        `recipient` at `shared_at` (default: now), the nominal being managed at
+        `mappa_level` (ViSOR's, as held now), or None when it does: the rule `disclose`
+        enforces, for callers (ingest) that check a disclosure recorded elsewhere."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT body FROM sharing_decisions WHERE seq = ?", (decision_seq,)
@@ -166,7 +185,7 @@ class SharingStore(AppendOnlyStore):
                     f"sharing decision {decision_seq} is about {decided.nominal_id!r}, "
                     f"not {nominal_id!r}"
                 )
-            return _uncovered(self._conn, decided, recipient, shared_at)
+            return _uncovered(self._conn, decided, recipient, shared_at, mappa_level)
 
     def for_nominal(self, nominal_id: str) -> tuple[list[SharingDecision], list[Disclosure]]:
         """Every decision and disclosure about the nominal, oldest first."""
@@ -188,20 +207,37 @@ def _names(with_whom: list[str]) -> set[str]:
     return {w.strip().casefold() for w in with_whom if w.strip()}
 
 
+def _level(nominal: Person) -> int | None:
+    return nominal.visor.mappa_level if nominal.visor else None
+
+
 def _uncovered(
     conn: sqlite3.Connection,
     decided: SharingDecision,
     recipient: str,
-    shared_at: datetime | None = None,
+    shared_at: datetime | None,
+    mappa_level: int | None,
 ) -> str | None:
     """Why `decided` does not cover sharing with `recipient` at `shared_at` (None: now), or
     None: it must be a decision to share that names the recipient (case-insensitively,
     stripped), recorded before the sharing, and no later refusal about the same nominal
     recorded before the sharing may withdraw it (a refusal does not reach back to what was
-    already shared). Call with the store's lock held."""
+    already shared). While the nominal is managed at MAPPA level 2 or 3 (`mappa_level`,
+    ViSOR's level as held now: Mosaic keeps no history of it) it must be the MAPP meeting
+    chair's decision: one made at level 1 by a superintendent or delegate was theirs to
+    make then, not once the case is managed at a MAPP meeting. Call with the store's lock
+    held."""
     seq = decided.seq
     if decided.outcome is SharingOutcome.DO_NOT_SHARE:
         return f"decision {seq} was not to share"
+    if mappa_level in (2, 3) and decided.decision_maker.role is not DeciderRole.MAPP_CHAIR:
+        then = decided.mappa_level or "not recorded"
+        return (
+            f"{decided.nominal_id} is managed at MAPPA level {mappa_level}, where the MAPP "
+            f"meeting chair decides on sharing; decision {seq} was not the chair's "
+            f"(decision maker: {decided.decision_maker.role.value}; MAPPA level then: "
+            f"{then}): record the chair's decision first"
+        )
     if shared_at is not None and shared_at < decided.recorded_at - CLOCK_SKEW:
         return (
             f"shared_at {shared_at.isoformat()} is before decision {seq} was recorded "
