@@ -145,6 +145,12 @@ def test_over_http_taskings_list(tmp_path: Path) -> None:
         assert [t["directed_person_id"] for t in fib["items"] if t["tasking_id"] == "TK-MOP"] == [
             "PM"
         ]
+        # `level` is the enum the records carry: an unknown one is refused, not an empty list.
+        force = client.get("/taskings?level=force", headers=auth(Role.ANALYST)).json()
+        assert {t["tasking_id"] for t in force["items"]} == set(views)
+        assert client.get("/taskings?level=bcu", headers=auth(Role.ANALYST)).json()["items"] == []
+        unknown = client.get("/taskings?level=galactic", headers=auth(Role.ANALYST))
+        assert unknown.status_code == 422 and "level" in unknown.text
         chron = client.get("/sources/SM/chronology", headers=auth(Role.FIB_REVIEWER)).json()
         assert chron["taskings"][0]["warnings"] == [DO_NOT_TASK_TASKING]
     from graph.audit import AuditLog, Operation
@@ -155,4 +161,5 @@ def test_over_http_taskings_list(tmp_path: Path) -> None:
     ]
     log.close()
     assert {e.actor for e in reads} == {"analyst", "fib_reviewer"}
-    assert all("TK-GEN" in e.returned for e in reads)
+    assert [bool(e.returned) for e in reads].count(False) == 1  # level=bcu showed nothing
+    assert all("TK-GEN" in e.returned for e in reads if e.returned)

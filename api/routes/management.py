@@ -18,7 +18,7 @@ from graph.analysis.management import ManagementStatus, management_status
 from graph.analysis.taskings import taskings_with_answers
 from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
-from graph.nodes import EventType, MeetingAction, Person
+from graph.nodes import EventType, MeetingAction, Person, TaskingLevel
 from graph.notifications import Notification, NotificationStore, as_seen
 
 router = APIRouter(tags=["offender management"], responses=ERRORS)
@@ -331,7 +331,7 @@ class AnswerView(BaseModel):
 
 class TaskingView(BaseModel):
     tasking_id: str
-    level: str
+    level: TaskingLevel
     requirement: str
     title: str
     owner: str
@@ -360,7 +360,7 @@ def _tasking_position(t: TaskingView) -> bytes:
 async def get_taskings(
     ctx: ReadDep,
     unanswered: Annotated[bool, Query(description="Only open taskings no report answers.")] = False,
-    level: Annotated[str | None, Query(max_length=20)] = None,
+    level: Annotated[TaskingLevel | None, Query(description="Only taskings at this level.")] = None,
     after: After = None,
     limit: Limit = 100,
 ) -> Response:
@@ -379,7 +379,7 @@ async def get_taskings(
         open_ = t.state == "open"
         view = TaskingView(
             tasking_id=t.id,
-            level=t.level.value,
+            level=t.level,
             requirement=t.requirement.value,
             title=t.title,
             owner=t.owner,
