@@ -81,8 +81,16 @@ def candidates_command(
     """Sources over the policy threshold, highest score first, with their drift."""
     with _fib_session(db, purpose) as (reader, policy, store, reviews, log, _notes, entities):
         today = datetime.now(UTC).date()
+        entity_of = entities.entity_map()  # one person under several records counts once
         queue = build_queue(
-            store, policy, reviews.latest(), today, None, entities.records_of, reader.filter
+            store,
+            policy,
+            reviews.latest(),
+            today,
+            None,
+            entities.records_of,
+            reader.filter,
+            entity_of,
         )
         queue = [
             c
@@ -154,10 +162,13 @@ def show_command(
         console.print(f"wrote {export}")
     else:
         typer.echo(text)
+    # Reasons quote what sources and officers wrote (a police request, ids): shown as they
+    # are, never read as console markup (`[/b]` in a request would stop the command).
     for c in found:
         console.print(
             f"candidate: score {c.score:g} (threshold {policy.threshold:g}), case {c.case.status}"
-            f" ({c.case.reason}), first crossed {c.first_crossed}, drift {c.drift_days} days"
+            f" ({escape(c.case.reason)}), first crossed {c.first_crossed}, drift {c.drift_days}"
+            " days"
         )
         for f in c.fired:
-            console.print(f"  {f.weight:+5.1f}  {f.indicator}: {f.reason}")
+            console.print(f"  {f.weight:+5.1f}  {f.indicator}: {escape(f.reason)}")

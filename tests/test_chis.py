@@ -21,11 +21,17 @@ from graph.access import AccessPolicy, Principal, Role
 from graph.analysis.associates import HUB_LOCATION_TYPES
 from graph.audit import AuditLog, Operation
 from graph.chis import indicators as ind
-from graph.chis.ceiling import ceiling, may_qualify, possible
+from graph.chis.ceiling import Merging, ceiling, may_qualify, possible
 from graph.chis.chronology import chronology
 from graph.chis.indicators import SourceContext
 from graph.chis.policy import DEFAULT_WEIGHTS, PERSONAL_RELATIONSHIPS, ChisPolicy, load_policy
-from graph.chis.queue import Candidate, build_queue, contexts, worth_reading
+from graph.chis.queue import (
+    Candidate,
+    build_queue,
+    contexts,
+    merging,
+    worth_reading,
+)
 from graph.chis.reviews import Outcome, ReviewStore, case_state
 from graph.edges import AssociationType, Edge, EdgeKind
 from graph.errors import NotFound, ValidationFailed
@@ -687,15 +693,20 @@ def test_the_ceiling_never_drops_a_candidate_on_a_generated_world(
     write_demo_data(GeneratorConfig(persons=200, reports=800, seed=5), data)
     with IngestState(tmp_path / "state.db") as state:
         ingest(store, state, [read_lines(data)], actor=Actor("t", "admin"), audit=None)
-        records_of = Resolution(state).records_of
-        queue = build_queue(store, POLICY, {}, TODAY, records_of=records_of)
+        resolution = Resolution(state)
+        records_of = resolution.records_of
+        entity_of = resolution.entity_map()
+        queue = build_queue(store, POLICY, {}, TODAY, records_of=records_of, entity_of=entity_of)
         everyone = sorted({c.source_id for c in store.source_contacts(None, 2)})
         exhaustive = build_queue(store, POLICY, {}, TODAY, everyone, records_of)
+        # one person under several records: the profile counts records (see the ceiling)
+        merged = merging(store, entity_of)
     assert queue and [c.source_id for c in queue] == [c.source_id for c in exhaustive]
     profiles = profiled(store)
     for c in exhaustive:
-        assert c.score <= ceiling(profiles[c.source_id], POLICY), c.source_id
-        assert set(c.indicators) <= set(possible(profiles[c.source_id], POLICY))
+        m = merged.get(c.source_id, Merging())
+        assert c.score <= ceiling(profiles[c.source_id], POLICY, m), c.source_id
+        assert set(c.indicators) <= set(possible(profiles[c.source_id], POLICY, m))
     read = worth_reading(store, POLICY)
     assert len(queue) <= len(read) < len(profiles) / 2
 

@@ -22,7 +22,7 @@ from graph.access import Permission
 from graph.audit import Operation
 from graph.chis.chronology import Chronology, as_markdown, chronology
 from graph.chis.policy import ChisPolicy, IndicatorName
-from graph.chis.queue import Candidate, build_queue, excluded
+from graph.chis.queue import Candidate, build_queue, excluded, never_a_candidate
 from graph.chis.reviews import Decision, Outcome, ReviewStore
 from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.markings import Compartment
@@ -180,21 +180,32 @@ async def list_candidates(
     policy: ChisPolicy = request.app.state.chis_policy
     reviews: ReviewStore = request.app.state.chis_reviews
     today = datetime.now(UTC).date()
-    records_of = ctx.resolution.records_of if ctx.resolution else None
+    resolution = ctx.resolution
     view = ctx.policy.filter  # scored over what the reviewer may see, in the store's queries
-    queue = await store_call(
-        ctx.store,
-        lambda: build_queue(
-            ctx.store, policy, reviews.latest(), today, records_of=records_of, view=view
-        ),
-    )
+
+    def queued() -> tuple[list[Candidate], set[str]]:
+        """The queue, one person under several records counted as one (entity resolution),
+        and the records of `nominal`'s person the reviewer may see."""
+        if resolution is None:
+            return build_queue(ctx.store, policy, reviews.latest(), today, view=view), set()
+        entity_of = resolution.entity_map()
+        found = build_queue(
+            ctx.store, policy, reviews.latest(), today, None, resolution.records_of, view, entity_of
+        )
+        if nominal is None:
+            return found, set()
+        node = ctx.store.get_node(nominal)
+        asked = resolution.records_of(nominal) if node and ctx.policy.node_view(node) else []
+        return found, set(asked)
+
+    queue, records = await store_call(ctx.store, queued)
     wanted = set(indicator or ())
     kept = [
         c
         for c in queue
         if c.score >= min_score
         and wanted <= set(c.indicators)
-        and (nominal is None or nominal in c.subjects)
+        and (nominal is None or nominal in c.subjects or bool(records & set(c.subjects)))
         and (since is None or c.last_contact[:10] >= since.isoformat())
         and (status == "all" or (status == "reviewed") == (c.case.status == "reviewed"))
     ]
@@ -243,15 +254,16 @@ async def review_candidate(
     body: ReviewRequest,
     ctx: ReadDep,
 ) -> Response:
-    """Record the FIB's decision (reviewer and date are the caller and now). Decisions are
-    append-only; a later contact or the re-review date re-opens the case."""
+    """Record the FIB's decision (reviewer and date are the caller and now) on the contacts
+    in view now. Decisions are append-only; any other contact (a later one, or one loaded
+    later) or the re-review date re-opens the case."""
     _fib(ctx)
     source = await store_call(ctx.store, ctx.store.get_node, source_id)
     if not isinstance(source, Source) or ctx.policy.node_view(source) is None:
         raise NotFound(f"source {source_id!r} not found")
     seen = ctx.policy.filter
     rows = await store_call(ctx.store, lambda: ctx.store.source_contacts([source_id], 1, seen))
-    why_not = excluded(rows[0]) if rows else None
+    why_not = excluded(rows[0]) if rows else never_a_candidate(source)
     if why_not:
         raise ValidationFailed(f"source {source_id!r} is never a CHIS candidate: {why_not}")
     policy: ChisPolicy = request.app.state.chis_policy
@@ -264,6 +276,7 @@ async def review_candidate(
         rereview_days=policy.rereview_days,
         measures=body.measures,
         referral_ref=body.referral_ref,
+        seen=[r.report_id for r in rows],  # a contact not among these re-opens the case
     )
     await ctx.recorded(
         Operation.COLLECTION,

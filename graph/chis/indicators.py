@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import pairwise
 
@@ -20,12 +20,24 @@ from graph.store import Contact
 
 @dataclass(frozen=True)
 class SourceContext:
-    """What the indicators need beyond the contacts themselves."""
+    """What the indicators need beyond the contacts themselves. Information about one
+    human arrives under several person records (entity resolution joins them): `people`
+    says which subject records are one person, so two reports about him under two records
+    are about the same subject, and he is one member of his household, not two."""
 
     relationships: dict[str, frozenset[str]] = field(default_factory=dict)  # subject -> types
-    nominals: frozenset[str] = frozenset()  # subjects who are ViSOR nominals
+    nominals: frozenset[str] = frozenset()  # subjects who are (a record of) ViSOR nominals
     homes: dict[str, frozenset[str]] = field(default_factory=dict)  # subject -> home ids
     source_is_nominal: bool = False
+    people: dict[str, str] = field(default_factory=dict)  # subject -> its person (entity) key
+
+    def who(self, subject: str) -> str:
+        """The person a subject record is (its own id when no other record joins it)."""
+        return self.people.get(subject, subject)
+
+    def persons(self, c: Contact) -> list[str]:
+        """The people a report is about, each once however many of their records it names."""
+        return list(dict.fromkeys(self.who(s) for s in c.subjects))
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,13 @@ def when(c: Contact) -> datetime:
     return _parsed(c.received_at)
 
 
+def day(c: Contact) -> date:
+    """The contact's calendar day (UTC, as every date Mosaic shows): windows and spans are
+    counted in days between calendar days, so whether a call came in the morning or the
+    evening never moves a contact across an edge."""
+    return when(c).astimezone(UTC).date()
+
+
 @lru_cache(maxsize=1 << 16)
 def _parsed(text: str) -> datetime:
     """Each timestamp parsed once: the indicators and the first-crossing scan ask often."""
@@ -55,11 +74,11 @@ def _fired(policy: ChisPolicy, name: str, reason: str, contacts: Sequence[Contac
 
 
 def repeated_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
-    """The most contacts inside any window of `window_days`."""
+    """The most contacts inside any window of `window_days` calendar days."""
     best: Sequence[Contact] = ()
     start = 0
     for end in range(len(cs)):
-        while (when(cs[end]) - when(cs[start])).days >= p.window_days:
+        while (day(cs[end]) - day(cs[start])).days >= p.window_days:
             start += 1
         if end - start + 1 > len(best):
             best = cs[start : end + 1]
@@ -72,7 +91,7 @@ def repeated_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> 
 def sustained_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
     if len(cs) < 2:
         return None
-    days = (when(cs[-1]) - when(cs[0])).days
+    days = (day(cs[-1]) - day(cs[0])).days
     if days < p.span_days:
         return None
     reason = f"contacts over {days} days ({cs[0].received_at[:10]} to {cs[-1].received_at[:10]})"
@@ -92,48 +111,60 @@ def accelerating_contact(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy)
     return _fired(p, "accelerating_contact", reason, cs[-half - 1 :])
 
 
-def _most(groups: dict[str, list[Contact]]) -> tuple[str, list[Contact]]:
-    return max(sorted(groups.items()), key=lambda kv: len(kv[1]))
+def _most(groups: dict[str, dict[str, Contact]]) -> tuple[str, list[Contact]]:
+    """The group with the most distinct reports (each report once however often it names
+    the group), ties to the first by key."""
+    key, reports = max(sorted(groups.items()), key=lambda kv: len(kv[1]))
+    return key, list(reports.values())
 
 
-def same_subject(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
-    about: dict[str, list[Contact]] = defaultdict(list)
+def _named(records: dict[str, set[str]]) -> str:
+    """People by the records the reports named: `P1` or `P1/P1b` (one person, two records)."""
+    return ", ".join(sorted("/".join(sorted(r)) for r in records.values()))
+
+
+def same_subject(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
+    """Repeat reports about one person, under whichever of their records."""
+    about: dict[str, dict[str, Contact]] = defaultdict(dict)
+    records: dict[str, set[str]] = defaultdict(set)
     for c in cs:
         for s in c.subjects:
-            about[s].append(c)
+            about[ctx.who(s)][c.report_id] = c
+            records[ctx.who(s)].add(s)
     if not about:
         return None
-    subject, reports = _most(about)
+    person, reports = _most(about)
     if len(reports) < p.same_subject_reports:
         return None
-    return _fired(p, "same_subject", f"{len(reports)} reports about {subject}", reports)
+    reason = f"{len(reports)} reports about {_named({person: records[person]})}"
+    return _fired(p, "same_subject", reason, reports)
 
 
 def same_household(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
-    """Reports about different people who share a home."""
-    by_home: dict[str, list[Contact]] = defaultdict(list)
-    people: dict[str, set[str]] = defaultdict(set)
+    """Reports about different people (not different records of one) who share a home."""
+    by_home: dict[str, dict[str, Contact]] = defaultdict(dict)
+    people: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for c in cs:
         for s in c.subjects:
             for home in ctx.homes.get(s, ()):
-                by_home[home].append(c)
-                people[home].add(s)
+                by_home[home][c.report_id] = c
+                people[home][ctx.who(s)].add(s)
     homes = {h: r for h, r in by_home.items() if len(people[h]) >= 2}
     if not homes:
         return None
     home, reports = _most(homes)
-    if len(set(r.report_id for r in reports)) < p.same_subject_reports:
+    if len(reports) < p.same_subject_reports:
         return None
-    who = ", ".join(sorted(people[home]))
+    who = _named(people[home])
     reason = f"reports about {len(people[home])} members of household {home} ({who})"
     return _fired(p, "same_household", reason, reports)
 
 
 def same_address(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
-    at: dict[str, list[Contact]] = defaultdict(list)
+    at: dict[str, dict[str, Contact]] = defaultdict(dict)
     for c in cs:
         for loc in c.locations:
-            at[loc].append(c)
+            at[loc][c.report_id] = c
     if not at:
         return None
     place, reports = _most(at)
@@ -143,12 +174,14 @@ def same_address(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fire
 
 
 def personal_relationship(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> Fired | None:
+    """The source knows a subject personally (under any of the subject's records)."""
     related = {
         s: sorted(types & PERSONAL_RELATIONSHIPS)
         for s, types in ctx.relationships.items()
         if types & PERSONAL_RELATIONSHIPS
     }
-    reports = [c for c in cs if any(s in related for s in c.subjects)]
+    known = {ctx.who(s) for s in related}
+    reports = [c for c in cs if any(person in known for person in ctx.persons(c))]
     if not reports:
         return None
     named = "; ".join(f"{'/'.join(t)} of {s}" for s, t in sorted(related.items()))
@@ -180,16 +213,18 @@ def police_initiated(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> 
     return _fired(p, "police_initiated", f"{len(reports)} contacts initiated by police", reports)
 
 
-def increasing_specificity(cs: Sequence[Contact], _: SourceContext, p: ChisPolicy) -> Fired | None:
+def increasing_specificity(
+    cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy
+) -> Fired | None:
     """A later report about someone the police earlier asked this source about."""
     asked: dict[str, Contact] = {}
     for c in cs:
-        answering = [asked[s] for s in c.subjects if s in asked]
+        answering = [asked[s] for s in ctx.persons(c) if s in asked]
         if answering:
             reason = f"{c.report_id} follows the police request in {answering[0].report_id}"
             return _fired(p, "increasing_specificity", reason, [answering[0], c])
         if c.police_request:
-            for s in c.subjects:
+            for s in ctx.persons(c):
                 asked.setdefault(s, c)
     return None
 
@@ -224,8 +259,10 @@ def about_nominals(cs: Sequence[Contact], ctx: SourceContext, p: ChisPolicy) -> 
     reports = [c for c in cs if any(s in ctx.nominals for s in c.subjects)]
     if not reports:
         return None
-    who = sorted({s for c in reports for s in c.subjects if s in ctx.nominals})
-    return _fired(p, "about_nominals", f"reports about ViSOR nominals {', '.join(who)}", reports)
+    who: dict[str, set[str]] = defaultdict(set)
+    for s in (s for c in reports for s in c.subjects if s in ctx.nominals):
+        who[ctx.who(s)].add(s)
+    return _fired(p, "about_nominals", f"reports about ViSOR nominals {_named(who)}", reports)
 
 
 CHECKS: tuple[Check, ...] = (
