@@ -54,7 +54,15 @@ def main() -> None:
             ingest(store, state, [read_lines(data)], actor=Actor("bench", "admin"), audit=None)
             load_s = time.perf_counter() - started
             started = time.perf_counter()
-            queue = build_queue(store, policy, {}, end, records_of=Resolution(state).records_of)
+            resolution = Resolution(state)  # as the API and CLI pass it: people, not records
+            queue = build_queue(
+                store,
+                policy,
+                {},
+                end,
+                records_of=resolution.records_of,
+                entity_of=resolution.entity_map(),
+            )
             queue_s = time.perf_counter() - started
             sources = [
                 n
