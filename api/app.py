@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app = MosaicAPI(
         title="Mosaic", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
-    _document_purposes(app, settings)
+    _document_settings(app, settings)
     errors.install(app)
     for router in ROUTERS:
         mount(app, router)
@@ -151,9 +151,10 @@ def mount(app: FastAPI, router: APIRouter) -> None:
     app.router.routes.extend(router.routes)
 
 
-def _document_purposes(app: FastAPI, settings: Settings) -> None:
-    """State in the OpenAPI schema what the purpose check enforces: `X-Purpose` is required
-    and takes one of this deployment's configured purposes."""
+def _document_settings(app: FastAPI, settings: Settings) -> None:
+    """State in the OpenAPI schema what this deployment's settings enforce: `X-Purpose` is
+    required and takes one of the configured purposes, and `POST /ingest` takes a body up
+    to the configured size."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -164,6 +165,7 @@ def _document_purposes(app: FastAPI, settings: Settings) -> None:
                         if param.get("in") == "header" and param["name"].lower() == "x-purpose":
                             param["required"] = True
                             param["schema"] = {"type": "string", "enum": list(settings.purposes)}
+            ingest_routes.document_limit(schema, settings.ingest_max_bytes)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -24,6 +24,7 @@ from graph.errors import (
     PurposeRequired,
     StoreError,
     StoreUnavailable,
+    TooLarge,
     ValidationFailed,
 )
 
@@ -35,6 +36,7 @@ STATUS: list[tuple[type[MosaicError], int]] = [
     (PurposeRequired, 400),
     (NotFound, 404),
     (ValidationFailed, 422),
+    (TooLarge, 413),
     (StoreUnavailable, 503),
     (StoreError, 409),
 ]

@@ -1,5 +1,6 @@
 """Keyset paging for lists the API computes whole and sorts (the CHIS queue, taskings,
-partner requests, MAPP actions).
+partner requests, MAPP actions, the review due list, disclosure scheme applications, a
+nominal's sharing record).
 
 Each item has a position: its sort key as bytes, unique to it. The list is ordered by
 position, and a page starts strictly after the `after` of the request, which is the last
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, TypeVar
 
 from fastapi import Query
@@ -53,6 +54,18 @@ def position(*fields: str) -> bytes:
 def day(d: date | None, missing: date = date.max) -> str:
     """A date as a key field (ISO text sorts as the dates do); None as `missing`."""
     return (d or missing).isoformat()
+
+
+def instant(moment: datetime) -> str:
+    """A time as a key field: UTC at a fixed width (microseconds always written), so the
+    text sorts as the times do."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def number(n: int) -> str:
+    """A non-negative whole number (a sequence number) as a key field: fixed width, so the
+    text sorts as the numbers do."""
+    return f"{n:020d}"
 
 
 def descending(score: float) -> str:

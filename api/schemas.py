@@ -50,6 +50,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `ERRORS` entries of these statuses only, for a route that cannot answer the
+    others (no purpose asked, nothing looked up): the schema lists what it does answer."""
+    return {status: ERRORS[status] for status in statuses}
+
+
 class ReportView(BaseModel):
     """A report as the caller may see it, with the links they may see (and their evidence)."""
 

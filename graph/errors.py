@@ -9,6 +9,7 @@ handler (as httpx documents its exception hierarchy in one module).
     ├── PurposeRequired      personal data asked for without a purpose  400
     ├── NotFound             does not exist, or is not visible to you   404
     ├── ValidationFailed     input breaks a rule of the model           422
+    ├── TooLarge             input over a configured size limit         413
     └── StoreError               the store refused or failed a batch; nothing was written
         ├── IntegrityError       a batch contradicts the graph's rules
         │   ├── MissingEndpoint  an edge names a node that does not exist
@@ -45,6 +46,10 @@ class NotFound(MosaicError):
 
 
 class ValidationFailed(MosaicError):
+    pass
+
+
+class TooLarge(MosaicError):
     pass
 
 

@@ -331,6 +331,10 @@ EXTRA: dict[tuple[str, str], list[Case]] = {
     ("GET", "/sources/{source_id}/chronology"): [_get("/sources/SM/chronology?format=markdown")],
     ("GET", "/kpis/mappa"): [_get("/kpis/mappa?from=2025-04-01&to=2026-12-31")],
     ("GET", "/audit"): [_get("/audit?subject=P1")],
+    # a first page: its entry names that page only (the reverse rule)
+    ("GET", "/reviews/due"): [_get("/reviews/due?within_days=3650&limit=1")],
+    ("GET", "/disclosure-schemes/applications"): [_get("/disclosure-schemes/applications?limit=1")],
+    ("GET", "/persons/{person_id}/sharing"): [_get("/persons/NT/sharing?limit=1")],
 }
 
 

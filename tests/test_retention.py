@@ -225,12 +225,17 @@ def test_over_http_access_and_an_erasure_entry_without_the_data(tmp_path: Path) 
         )
         assert gone.status_code == 201
         assert gone.json()["disposal"]["updated_edges"] == ["BOTH"]
-        refused = client.post(
-            "/reviews",
-            json={"record_id": "P1", "outcome": "retain", "rationale": "x"},
-            headers=auth(Role.OFFENDER_MANAGER),
-        )
-        assert refused.status_code == 422 and "supervisor" in refused.json()["message"]
+        nominal = {
+            "record_id": "P1",
+            "record_kind": "nominal",
+            "outcome": "retain",
+            "rationale": "x",
+            "triggers_verified": True,
+        }
+        refused = client.post("/reviews", json=nominal, headers=auth(Role.OFFENDER_MANAGER))
+        assert refused.status_code == 403 and "supervisor" in refused.json()["detail"]
+        made = client.post("/reviews", json=nominal, headers=auth(Role.SUPERVISOR))
+        assert made.status_code == 201, made.text
     log = AuditLog(settings.governance_path)
     [erased] = log.query(operation=Operation.ERASURE, limit=10)
     everything = log.query(limit=1000)

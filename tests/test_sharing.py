@@ -101,6 +101,10 @@ def test_principles_are_attested_before_sharing_but_not_for_refusals() -> None:
         (C3L3, {"name": "Supt A", "role": "superintendent"}, False),
         (C2L1, {"name": "Insp C", "role": "other"}, True),
         (C2L1, {"name": " ", "role": "other"}, False),
+        # a role's own reference, at any level (as the request schema states it)
+        (C2L1, {"name": "Chair D", "role": "mapp_chair"}, False),
+        (C2L1, {"name": "DI B", "role": "delegate", "delegation_ref": " "}, False),
+        (C2L1, {"name": "DI B", "role": "delegate", "delegation_ref": "DEL-4"}, True),
     ],
 )
 def test_the_decision_maker_follows_mappa_management(
@@ -158,11 +162,15 @@ def test_over_http_recorded_read_shared_and_audited(tmp_path: Path) -> None:
         om = auth(Role.OFFENDER_MANAGER)
         incomplete = body()
         incomplete["answers"]["legal_basis"] = ""
-        incomplete["decision_maker"] = {"name": "Insp C", "role": "other"}
         refused = client.post("/sharing-decisions", json=incomplete, headers=om)
+        assert refused.status_code == 422  # the schema's rule: named by where it is
+        where = [e["loc"] for e in refused.json()["detail"]]
+        assert where == [["body", "share", "answers", "agreement", "legal_basis"]]
+        # the nominal's record's rule: a sentence naming the nominal
+        inspector = body(decision_maker={"name": "Insp C", "role": "other"})
+        refused = client.post("/sharing-decisions", json=inspector, headers=om)
         assert refused.status_code == 422
-        detail = refused.json()["message"]
-        assert "answers.legal_basis is required" in detail and "superintendent" in detail
+        assert "superintendent" in refused.json()["message"] and "C1L1" in refused.text
         made = client.post("/sharing-decisions", json=body(), headers=om)
         assert made.status_code == 201 and made.json()["seq"] == 1
         for role in (Role.ANALYST, Role.FRONTLINE):

@@ -32,6 +32,7 @@ from graph.nodes import Node, NodeKind, NominalType, Person, RiskIndicator
 from graph.notifications import NotificationStore, as_seen
 from graph.sharing.store import SharingStore
 from graph.store import MAX_DEPTH, TraversalFilter
+from graph.times import Instant
 
 router = APIRouter(tags=["link analysis"], responses=ERRORS)
 
@@ -503,7 +504,7 @@ class MeasuredNode(BaseModel):
 
 class MeasuresView(BaseModel):
     view: str = Field(description="Whose visible subgraph the measures were computed over.")
-    computed_at: str
+    computed_at: Instant
     measure: str
     nodes: list[MeasuredNode]
     method: str

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import AuditDep, Auditor, PurposeDep, SettingsDep
-from api.schemas import ERRORS, Page
+from api.schemas import ERRORS, Page, errors
 from graph.audit import AuditEntry, AuditEvent, ChainReport, Operation, as_utc
 from graph.errors import ValidationFailed
 
-router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
+router = APIRouter(prefix="/audit", tags=["audit"])
 
 
-@router.get("")
+@router.get("", responses=ERRORS)
 def query_audit(
     principal: Auditor,
     purpose: PurposeDep,
@@ -78,7 +78,8 @@ def query_audit(
     return Page[AuditEntry](items=items, limit=limit, next_after=next_after)
 
 
-@router.get("/verify")
+@router.get("/verify", responses=errors(401, 403, 503))
 def verify_audit(principal: Auditor, audit: AuditDep) -> ChainReport:
-    """Recompute the hash chain; names the first entry that breaks it."""
+    """Recompute the hash chain; names the first entry that breaks it. No purpose is
+    asked (no personal data); a refusal (403) is audited, so it can answer 503."""
     return audit.verify()

@@ -29,6 +29,7 @@ from graph.markings import Compartment
 from graph.nodes import Source
 from graph.notifications import NotificationStore
 from graph.sharing.decisions import SAYS_SOMETHING
+from graph.times import Instant
 
 router = APIRouter(tags=["CHIS review"], responses=ERRORS)
 SOURCE = Compartment.SOURCE
@@ -45,7 +46,7 @@ class DecisionView(BaseModel):
     seq: int
     outcome: Outcome
     reviewer: str
-    decided_at: str
+    decided_at: Instant
     rationale: str
     measures: str | None
     referral_ref: str | None
@@ -66,9 +67,9 @@ class CandidateView(BaseModel):
     score: float
     indicators: list[FiredView]
     contacts: int
-    first_contact: str
-    last_contact: str
-    first_crossed: str | None = Field(description="The contact at which the score crossed.")
+    first_contact: Instant
+    last_contact: Instant
+    first_crossed: Instant | None = Field(description="The contact at which the score crossed.")
     drift_days: int | None = Field(description="Days since then without a review.")
     escalated: bool = Field(description="Juvenile or vulnerable: always escalated.")
     subjects: list[str]

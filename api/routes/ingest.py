@@ -2,11 +2,13 @@
 
 Role-restricted (`intel:write`) and audited as collection (and alteration) with the caller
 as actor. One load runs at a time per process; the body size is capped by
-`MOSAIC_INGEST_MAX_BYTES`.
+`MOSAIC_INGEST_MAX_BYTES` (413 over it, read no further than the limit; the schema states
+this deployment's limit, `document_limit`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,11 +16,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PurposeDep, SettingsDep, require
-from api.schemas import ERRORS, Page
+from api.schemas import ERRORS, ErrorBody, Page
 from graph.access import Permission, Principal
 from graph.audit import AuditEvent, Operation
-from graph.errors import ValidationFailed
+from graph.errors import TooLarge
 from graph.markings import Compartment
+from graph.times import Instant
 from ingest.loader import Actor
 from ingest.pipeline import ingest, thresholds_from
 from ingest.reader import stream_lines
@@ -76,9 +79,45 @@ class QuarantinedLine(BaseModel):
     kind: str | None
     code: str
     reason: str
-    first_seen: str
-    last_seen: str
-    resolved_at: str | None
+    first_seen: Instant
+    last_seen: Instant
+    resolved_at: Instant | None
+
+
+LIMIT = "at most `MOSAIC_INGEST_MAX_BYTES` bytes (64 MiB unless configured)"
+
+
+def document_limit(schema: dict[str, Any], max_bytes: int) -> None:
+    """State this deployment's body limit in the OpenAPI schema, where clients look for
+    it: on the request body and on the 413 that enforces it."""
+    operation = schema["paths"]["/ingest"]["post"]
+    limit = f"at most {max_bytes:,} bytes (`MOSAIC_INGEST_MAX_BYTES`)"
+    operation["requestBody"]["description"] = f"interchange-v1 JSON Lines, {limit}"
+    operation["responses"]["413"]["description"] = f"The body is larger than allowed: {limit}"
+
+
+async def _capped_body(request: Request, max_bytes: int) -> bytes:
+    """The body, or TooLarge as soon as it is known to exceed `max_bytes`: from its
+    declared length before a byte is read, else while it streams in, so an oversized upload
+    is never held in memory whole."""
+
+    def too_large(size: str) -> TooLarge:
+        return TooLarge(
+            f"the body is {size} bytes; POST /ingest takes at most {max_bytes:,} bytes "
+            "(MOSAIC_INGEST_MAX_BYTES): split the file, or use `mosaic ingest`"
+        )
+
+    declared = request.headers.get("content-length", "")
+    if re.fullmatch(r"[0-9]+", declared) and (len(declared) > 18 or int(declared) > max_bytes):
+        raise too_large(f"{int(declared):,}" if len(declared) <= 18 else f"over {max_bytes:,}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large(f"over {max_bytes:,}")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @router.post(
@@ -86,8 +125,12 @@ class QuarantinedLine(BaseModel):
     openapi_extra={
         "requestBody": {
             "required": True,
+            "description": f"interchange-v1 JSON Lines, {LIMIT}",
             "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
         }
+    },
+    responses={
+        413: {"model": ErrorBody, "description": f"The body is larger than allowed: {LIMIT}"}
     },
 )
 async def post_ingest(
@@ -101,12 +144,7 @@ async def post_ingest(
     resolve: bool = True,
 ) -> IngestResult:
     """Load an interchange-v1 JSON Lines body; bad lines are quarantined, not fatal."""
-    body = await request.body()
-    if len(body) > settings.ingest_max_bytes:
-        raise ValidationFailed(
-            f"body is {len(body):,} bytes; the limit is {settings.ingest_max_bytes:,} "
-            "(split the file, or use `mosaic ingest`)"
-        )
+    body = await _capped_body(request, settings.ingest_max_bytes)
     state = request.app.state
     actor = Actor(name=principal.name, role=principal.role.value, purpose=purpose)
 

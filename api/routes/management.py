@@ -20,6 +20,7 @@ from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
 from graph.nodes import EventType, MeetingAction, Person, TaskingLevel
 from graph.notifications import Notification, NotificationStore, as_seen
+from graph.times import Instant
 
 router = APIRouter(tags=["offender management"], responses=ERRORS)
 TRAVEL_ROLES = frozenset({Role.OFFENDER_MANAGER, Role.SUPERVISOR})
@@ -48,7 +49,7 @@ class TravelItem(BaseModel):
     nominal_id: str
     kind: str
     reason: str
-    raised_at: str
+    raised_at: Instant
     state: str
     overdue: bool
 
@@ -325,7 +326,7 @@ async def get_actions(
 
 class AnswerView(BaseModel):
     report_id: str
-    received_at: str
+    received_at: Instant
     handling_conditions: str | None = None  # the report's (code C): they travel with it
 
 

@@ -25,6 +25,7 @@ from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.notifications import FIB_OWNER, Notification, NotificationStore, as_seen, named_by
 from graph.sharing.decisions import SAYS_SOMETHING
+from graph.times import Instant
 
 router = APIRouter(tags=["notifications"], responses=ERRORS)
 
@@ -33,7 +34,7 @@ class EventView(BaseModel):
     state: str
     actor: str
     action: str | None
-    at: str
+    at: Instant
 
 
 class NotificationView(BaseModel):
@@ -44,7 +45,7 @@ class NotificationView(BaseModel):
     kind: str
     reason: str
     evidence: list[str]
-    created_at: str
+    created_at: Instant
     state: Literal["new", "seen", "actioned"]
     history: list[EventView]
 

@@ -19,6 +19,7 @@ from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.nodes import Person
+from graph.times import Instant
 from ingest.entities import QUEUE_CURSOR, Judgement, JudgementConflict, QueuePosition, Resolution
 from ingest.entities import QueuedPair as Queued
 
@@ -37,7 +38,7 @@ class QueuedPair(BaseModel):
     b: Person
     score: float
     features: list[Feature]
-    scored_at: str
+    scored_at: Instant
 
 
 class QueuePage(BaseModel):
@@ -67,7 +68,7 @@ class JudgementOut(BaseModel):
     verdict: str
     actor: str
     reason: str | None
-    at: str
+    at: Instant
     repeated: bool = Field(
         default=False,
         description="The verdict was in force already: nothing was recorded, and this is "

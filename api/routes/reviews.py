@@ -1,27 +1,30 @@
 """Review, retention and disposal: the due / overdue list and review decisions.
 
-For offender managers and supervisors (`records:review`), over what they may see. A
-review is audited as a collection; a disposal also as an erasure that names the records
-and edges erased, never their content.
+For offender managers and supervisors (`records:review`), over what they may see; a
+nominal's review is a supervisor's. A review's body says what is reviewed (`record_kind`),
+so its schema states each kind's rules. A review is audited as a collection; a disposal
+also as an erasure that names the records and edges erased, never their content.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Discriminator, Field, Tag
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
-from api.schemas import ERRORS, json_response
-from graph.access import Permission
+from api.paging import After, Limit, day, page, position
+from api.schemas import ERRORS, CursorPage, json_response
+from graph.access import Permission, Role
 from graph.audit import Operation
 from graph.errors import AccessDenied
 from graph.retention.policy import RetentionPolicy, ReviewGroup, policy_from
-from graph.retention.reviews import RecordReview, ReviewLog, ReviewOutcome
-from graph.retention.service import RecordsOf, alone, due_reviews, review
+from graph.retention.reviews import RecordKind, RecordReview, ReviewLog, ReviewOutcome
+from graph.retention.service import Due, RecordsOf, alone, due_reviews, review
+from graph.sharing.decisions import SAYS_SOMETHING
 from graph.store import DisposalResult
 
 router = APIRouter(tags=["review and retention"], responses=ERRORS)
@@ -30,6 +33,7 @@ router = APIRouter(tags=["review and retention"], responses=ERRORS)
 class DueView(BaseModel):
     record_id: str
     kind: str
+    record_kind: RecordKind = Field(description="What to send as `record_kind` to review it.")
     group: ReviewGroup
     due: date
     overdue: bool
@@ -37,22 +41,67 @@ class DueView(BaseModel):
     note: str
 
 
-class DueList(BaseModel):
+class DueList(CursorPage[DueView]):
     today: date
     within_days: int
-    overdue: int
-    items: list[DueView]
-    truncated: bool
-
-
-class ReviewRequest(BaseModel):
-    record_id: str = Field(min_length=1, max_length=200)
-    outcome: ReviewOutcome
-    rationale: str = Field(min_length=1, max_length=4000)
-    triggers_verified: bool = Field(
-        default=False,
-        description="Nominals: the supervisor verified the notification-trigger settings.",
+    overdue: int = Field(description="Overdue records in the whole list, not only this page.")
+    truncated: bool = Field(
+        deprecated=True, description="Another page follows: `next_after` is not null."
     )
+
+
+class _Review(BaseModel):
+    record_id: str = Field(min_length=1, max_length=200)
+    rationale: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="Why this outcome.",
+        json_schema_extra={"pattern": SAYS_SOMETHING},  # `review` refuses a blank one
+    )
+
+
+class ReportReview(_Review):
+    """A report: retained for another period, or disposed of."""
+
+    record_kind: Literal[RecordKind.REPORT] = RecordKind.REPORT
+    outcome: ReviewOutcome
+    triggers_verified: bool = Field(default=False, description="Kept as sent; nominals only.")
+
+
+class NominalReview(_Review):
+    """A ViSOR nominal, by a supervisor who verified the notification-trigger settings:
+    retained (ViSOR holds the record)."""
+
+    record_kind: Literal[RecordKind.NOMINAL]
+    outcome: Literal[ReviewOutcome.RETAIN]
+    triggers_verified: Literal[True] = Field(
+        description="The supervisor verified the notification-trigger settings."
+    )
+
+
+class PersonReview(_Review):
+    """Any other person record: retained (dispose of the reports about them instead)."""
+
+    record_kind: Literal[RecordKind.PERSON]
+    outcome: Literal[ReviewOutcome.RETAIN]
+    triggers_verified: bool = Field(default=False, description="Kept as sent; nominals only.")
+
+
+def _record_kind(value: Any) -> Any:
+    """The review's case: `record_kind`, a report when left out (as before it was asked)."""
+    if isinstance(value, dict):
+        return value.get("record_kind", RecordKind.REPORT.value)
+    return getattr(value, "record_kind", None)
+
+
+ReviewRequest = Annotated[
+    Annotated[ReportReview, Tag(RecordKind.REPORT.value)]
+    | Annotated[NominalReview, Tag(RecordKind.NOMINAL.value)]
+    | Annotated[PersonReview, Tag(RecordKind.PERSON.value)],
+    Discriminator(_record_kind),
+]
+"""One body per kind of record, so the schema states what `review` requires of each; what
+the record is, is checked against the body (422 naming it)."""
 
 
 class ReviewResult(BaseModel):
@@ -60,9 +109,11 @@ class ReviewResult(BaseModel):
     disposal: DisposalResult | None
 
 
-def _reviewer(ctx: PersonalRead) -> None:
+def _reviewer(ctx: PersonalRead, kind: RecordKind | None = None) -> None:
     if not ctx.principal.can(Permission.REVIEW_RECORDS):
         raise AccessDenied("reviews are for offender managers and supervisors")
+    if kind is RecordKind.NOMINAL and ctx.principal.role is not Role.SUPERVISOR:
+        raise AccessDenied("a nominal's review is made by a supervisor")
     ctx.require_purpose()
 
 
@@ -76,14 +127,26 @@ def entity_records(ctx: PersonalRead) -> RecordsOf:
     return ctx.resolution.records_of if ctx.resolution else alone
 
 
+def _due_kind(d: Due) -> RecordKind:
+    """The due list holds reports and nominals only."""
+    return RecordKind.REPORT if d.kind == "Report" else RecordKind.NOMINAL
+
+
+def _due_position(d: Due) -> bytes:
+    """By due date (so overdue first, without a key that changes overnight), then by id."""
+    return position(day(d.due), d.record_id)
+
+
 @router.get("/reviews/due", response_model=DueList, openapi_extra=PERSONAL_READ_OPENAPI)
 async def get_due(
     request: Request,
     ctx: ReadDep,
     within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    after: After = None,
+    limit: Limit = 200,
 ) -> Response:
-    """Records due for review within `within_days`, overdue first."""
+    """Records due for review within `within_days`, overdue first (by due date, then id),
+    a page at a time."""
     _reviewer(ctx)
     log: ReviewLog = request.app.state.record_reviews
     today = datetime.now(UTC).date()
@@ -93,14 +156,17 @@ async def get_due(
         ctx.store,
         lambda: due_reviews(ctx.store, log, policy, today, within_days, flt, records_of=records_of),
     )
-    items = [DueView(**d.__dict__) for d in found[:limit]]
+    shown, following = page(found, _due_position, after, limit)
+    items = [DueView(**d.__dict__, record_kind=_due_kind(d)) for d in shown]
     await ctx.consulted("reviews due", [], [i.record_id for i in items])
     body = DueList(
         today=today,
         within_days=within_days,
         overdue=sum(d.overdue for d in found),
         items=items,
-        truncated=len(found) > limit,
+        limit=limit,
+        next_after=following,
+        truncated=following is not None,
     )
     return json_response(body)
 
@@ -111,8 +177,10 @@ async def get_due(
 async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Response:
     """Record a review (retain or dispose). Disposing of a report removes it and every
     link only it supported, keeps links other material still supports, and is audited as
-    an erasure that does not contain the erased data."""
-    _reviewer(ctx)
+    an erasure that does not contain the erased data. A nominal's review is a
+    supervisor's (403 otherwise); a record that is not what `record_kind` says is 422
+    naming what it is; one not held (or not visible) is 404."""
+    _reviewer(ctx, body.record_kind)
     log: ReviewLog = request.app.state.record_reviews
     records_of = entity_records(ctx)
     made, disposed = await store_call(
@@ -129,6 +197,7 @@ async def post_review(request: Request, body: ReviewRequest, ctx: ReadDep) -> Re
             triggers_verified=body.triggers_verified,
             viewer=ctx.policy,
             records_of=records_of,
+            as_kind=body.record_kind,
         ),
     )
     await ctx.recorded(

@@ -9,20 +9,22 @@ disclosure to the applicant as a disclosure with them as recipient.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
+from api.paging import After, Limit, day, number, page, position
 from api.routes.sharing import may_read_sharing
-from api.schemas import ERRORS, json_response
+from api.schemas import ERRORS, CursorPage, json_response
 from graph.access import Permission
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
-from graph.sharing.schemes import Application, ApplicationIn, SchemeStore, Stage
+from graph.sharing.decisions import SAYS_SOMETHING
+from graph.sharing.schemes import CLOSED, Application, ApplicationIn, SchemeStore, Stage
 from graph.subject_access import SCHEME_DISCLOSURE
 
 router = APIRouter(tags=["disclosure schemes"], responses=ERRORS)
@@ -34,16 +36,43 @@ class ApplicationView(Application):
     overdue: bool
 
 
-class ApplicationList(BaseModel):
+class ApplicationList(CursorPage[ApplicationView]):
     today: date
-    items: list[ApplicationView]
 
 
-class MoveRequest(BaseModel):
-    stage: Stage
+class _Move(BaseModel):
     note: str = Field(default="", max_length=4000)
     rationale: str | None = Field(default=None, max_length=4000)
-    presumption_rebutted_reason: str | None = Field(default=None, max_length=4000)
+    presumption_rebutted_reason: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="Required to decide not_disclosed against a presumption to disclose.",
+    )
+
+
+class StageMove(_Move):
+    """On to the next stage, or withdrawn (never back to initial contact)."""
+
+    stage: Literal[
+        Stage.CHECKS, Stage.RISK_ASSESSMENT, Stage.MULTI_AGENCY_DECISION, Stage.WITHDRAWN
+    ]
+
+
+class DecisionMove(_Move):
+    """The decision, with its rationale (`SchemeStore.move` refuses a blank one)."""
+
+    stage: Literal[Stage.DISCLOSED, Stage.NOT_DISCLOSED]
+    rationale: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="Why this decision.",
+        json_schema_extra={"pattern": SAYS_SOMETHING},
+    )
+
+
+MoveRequest = Annotated[StageMove | DecisionMove, Field(discriminator="stage")]
+"""One body per kind of move, so the schema states the decision's rationale; which stage
+may come next, and the presumption's rebuttal, follow the application (422 naming them)."""
 
 
 def _view(a: Application, today: date, subject: Person) -> ApplicationView:
@@ -149,28 +178,41 @@ async def move_application(request: Request, seq: SEQ, body: MoveRequest, ctx: R
     return json_response(_view(made, _today(), subject))
 
 
+def _application_position(a: Application) -> bytes:
+    """Open first, then by due date, then by number (`SchemeStore.listing`'s order)."""
+    return position(str(int(a.current_stage in CLOSED)), day(a.due_on), number(a.seq))
+
+
 @router.get(
     "/disclosure-schemes/applications",
     response_model=ApplicationList,
     openapi_extra=PERSONAL_READ_OPENAPI,
 )
 async def list_applications(
-    request: Request, ctx: ReadDep, overdue: Annotated[bool, Query()] = False
+    request: Request,
+    ctx: ReadDep,
+    overdue: Annotated[bool, Query()] = False,
+    after: After = None,
+    limit: Limit = 100,
 ) -> Response:
-    """Applications, open ones first by due date; `overdue=true` for those past due."""
+    """Applications, open ones first by due date (then by number), a page at a time;
+    `overdue=true` for those past due."""
     _reader(ctx)
     today = _today()
     listed = _store(request).listing(today, overdue_only=overdue)
     subjects = await store_call(ctx.store, ctx.store.get_nodes, [a.subject_id for a in listed])
     seen = {i: v for i, n in subjects.items() if isinstance(v := ctx.policy.node_view(n), Person)}
-    found = [a for a in listed if a.subject_id in seen]  # hidden subjects: not listed at all
-    items = [_view(a, today, seen[a.subject_id]) for a in found]
+    # hidden subjects: not listed at all (left out before the page is cut, so it is full)
+    found = [a for a in listed if a.subject_id in seen]
+    shown, following = page(found, _application_position, after, limit)
+    items = [_view(a, today, seen[a.subject_id]) for a in shown]
     await ctx.consulted(
         "disclosure scheme applications",
-        sorted({a.subject_id for a in found}),
-        [f"scheme-application:{a.seq}" for a in found],
+        sorted({a.subject_id for a in shown}),
+        [f"scheme-application:{a.seq}" for a in shown],
     )
-    return json_response(ApplicationList(today=today, items=items))
+    body = ApplicationList(today=today, items=items, limit=limit, next_after=following)
+    return json_response(body)
 
 
 @router.get(

@@ -11,16 +11,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, visible
+from api.paging import NEXT_AFTER, After, Limit, instant, number, page, position
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.markings import Compartment, Marking
 from graph.nodes import Person
-from graph.sharing.decisions import Disclosure, DisclosureIn, SharingDecision, SharingDecisionIn
+from graph.sharing.decisions import (
+    Disclosure,
+    DisclosureIn,
+    SharingDecision,
+    SharingDecisionRequest,
+)
 from graph.sharing.store import SharingStore
 
 router = APIRouter(tags=["sharing"], responses=ERRORS)
@@ -28,9 +34,21 @@ CONFIDENTIAL = Marking(compartment=Compartment.CONFIDENTIAL)
 
 
 class SharingRecord(BaseModel):
+    """One page of a nominal's sharing record: its decisions and disclosures taken together
+    in the order they were recorded, and shown in two lists. Ask again with
+    `after=next_after` while it is not null."""
+
     nominal_id: str
     decisions: list[SharingDecision]
     disclosures: list[Disclosure]
+    limit: int = Field(description="Decisions and disclosures a page, together.")
+    next_after: str | None = Field(default=None, description=NEXT_AFTER)
+
+
+def _recorded_position(made: SharingDecision | Disclosure) -> bytes:
+    """When it was recorded, then a decision before a disclosure, then by number."""
+    kind = "decision" if isinstance(made, SharingDecision) else "disclosure"
+    return position(instant(made.recorded_at), kind, number(made.seq))
 
 
 def _store(request: Request) -> SharingStore:
@@ -54,13 +72,15 @@ def _recorder(ctx: PersonalRead) -> None:
     status_code=201,
     openapi_extra=PERSONAL_READ_OPENAPI,
 )
-async def record_decision(request: Request, body: SharingDecisionIn, ctx: ReadDep) -> Response:
+async def record_decision(request: Request, body: SharingDecisionRequest, ctx: ReadDep) -> Response:
     """Record a decision about sharing information on a nominal: every APP question, the
-    five MAPPA principles (when sharing) and the right decision maker, or 422 naming
-    everything missing or wrong."""
+    five MAPPA principles (when sharing) and a named decision maker with their reference,
+    one body per case (the schema states each). The decision maker's role must be the one
+    the nominal's MAPPA management calls for: 422 naming the nominal and the level
+    otherwise; 404 for a nominal not held (or not visible)."""
     _recorder(ctx)
     nominal = await visible(ctx, body.nominal_id, Person, "person")
-    made = _store(request).decide(body, nominal, ctx.principal.name)
+    made = _store(request).decide(body.content(), nominal, ctx.principal.name)
     await ctx.recorded(
         Operation.COLLECTION,
         "sharing decision",
@@ -113,16 +133,30 @@ async def record_disclosure(
     openapi_extra=PERSONAL_READ_OPENAPI,
 )
 async def get_sharing(
-    request: Request, person_id: Annotated[str, Path(max_length=200)], ctx: ReadDep
+    request: Request,
+    person_id: Annotated[str, Path(max_length=200)],
+    ctx: ReadDep,
+    after: After = None,
+    limit: Limit = 100,
 ) -> Response:
-    """The sharing decisions and disclosures on a nominal's record, oldest first."""
+    """The sharing decisions and disclosures on a nominal's record, oldest first (by when
+    each was recorded), a page at a time."""
     if not may_read_sharing(ctx):
         raise AccessDenied("sharing decisions are for roles that see confidential sections")
     await visible(ctx, person_id, Person, "person")
-    decisions, disclosures = _store(request).for_nominal(person_id)
+    decided, disclosed = _store(request).for_nominal(person_id)
+    record: list[SharingDecision | Disclosure] = [*decided, *disclosed]
+    shown, following = page(record, _recorded_position, after, limit)
+    decisions = [d for d in shown if isinstance(d, SharingDecision)]
+    disclosures = [d for d in shown if isinstance(d, Disclosure)]
     returned = [f"sharing-decision:{d.seq}" for d in decisions]
     returned += [f"disclosure:{d.seq}" for d in disclosures]
     await ctx.consulted("sharing record", [person_id], returned)
-    return json_response(
-        SharingRecord(nominal_id=person_id, decisions=decisions, disclosures=disclosures)
+    body = SharingRecord(
+        nominal_id=person_id,
+        decisions=decisions,
+        disclosures=disclosures,
+        limit=limit,
+        next_after=following,
     )
+    return json_response(body)

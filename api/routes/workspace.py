@@ -19,13 +19,13 @@ from pydantic import BaseModel
 
 from api.deps import PrincipalDep
 from api.routes.api_docs import DOCS_ASSETS
-from api.schemas import ERRORS, json_response
+from api.schemas import errors, json_response
 from api.security import WORKSPACE_HEADERS
 from graph.charts.render import ASSETS
 from graph.edges import AssociationType
 from graph.errors import NotFound
 
-router = APIRouter(tags=["workspace"], responses=ERRORS)
+router = APIRouter(tags=["workspace"])
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 FILES = {
@@ -43,9 +43,10 @@ class Me(BaseModel):
     permissions: list[str]
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=errors(401))
 async def get_me(principal: PrincipalDep) -> Response:
-    """Who this token belongs to and what it may do (no personal data)."""
+    """Who this token belongs to and what it may do (no personal data, so no purpose;
+    nothing is audited, so no 503)."""
     perms = sorted(p.value for p in principal.permissions)
     return json_response(Me(name=principal.name, role=principal.role.value, permissions=perms))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +15,7 @@ from graph.errors import NotFound
 from graph.nodes import Report, Source, Tasking
 from graph.notifications import Notification, NotificationStore, as_seen
 from graph.store import GraphStore, TraversalFilter
+from graph.times import Instant
 
 
 class Subject(BaseModel):
@@ -23,7 +25,7 @@ class Subject(BaseModel):
 
 class Entry(BaseModel):
     report_id: str
-    received_at: str
+    received_at: Instant
     channel: str
     initiated_by: str
     police_request: str | None
@@ -40,7 +42,7 @@ class TaskingEntry(BaseModel):
     something, outside a report)."""
 
     tasking_id: str
-    opened_on: str
+    opened_on: date
     title: str
     owner: str
     state: str
@@ -156,7 +158,7 @@ def _taskings(
     return [
         TaskingEntry(
             tasking_id=t.id,
-            opened_on=t.opened_on.isoformat(),
+            opened_on=t.opened_on,
             title=t.title,
             owner=t.owner,
             state=t.state,

@@ -27,6 +27,16 @@ class ReviewOutcome(StrEnum):
     DISPOSE = "dispose"
 
 
+class RecordKind(StrEnum):
+    """What a review is of, since the rules differ: a report may be retained or disposed
+    of; a nominal is retained by a supervisor who verifies the notification triggers; any
+    other person record is retained (the reports about them are disposed of instead)."""
+
+    REPORT = "report"
+    NOMINAL = "nominal"  # a person with a ViSOR record
+    PERSON = "person"  # any other person record
+
+
 class RecordReview(BaseModel):
     seq: int
     record_id: str

@@ -39,7 +39,7 @@ from graph.retention.policy import (
     first_due,
     report_group,
 )
-from graph.retention.reviews import RecordReview, ReviewLog, ReviewOutcome
+from graph.retention.reviews import RecordKind, RecordReview, ReviewLog, ReviewOutcome
 from graph.store import DisposalResult, GraphStore, TraversalFilter
 
 RecordsOf = Callable[[str], Iterable[str]]
@@ -207,6 +207,27 @@ def due_reviews(
     return out
 
 
+IS = {
+    RecordKind.REPORT: "a report",
+    RecordKind.NOMINAL: "a nominal (a person with a ViSOR record)",
+    RecordKind.PERSON: "a person record (no ViSOR record)",
+}
+NOT = {
+    RecordKind.REPORT: "a report",
+    RecordKind.NOMINAL: "a nominal",
+    RecordKind.PERSON: "a person record",
+}
+
+
+def record_kind(node: Node) -> RecordKind | None:
+    """What reviewing `node` is (None: a record reviewed with the reports it comes from)."""
+    if isinstance(node, Report):
+        return RecordKind.REPORT
+    if isinstance(node, Person):
+        return RecordKind.NOMINAL if node.visor is not None else RecordKind.PERSON
+    return None
+
+
 def review(
     store: GraphStore,
     log: ReviewLog,
@@ -221,14 +242,28 @@ def review(
     viewer: AccessPolicy,
     records_of: RecordsOf,
     at: datetime | None = None,
+    as_kind: RecordKind | None = None,
 ) -> tuple[RecordReview, DisposalResult | None]:
     """Record a review; disposing of a report erases it with its sole-support edges. A
-    record the reviewer may not see is not found."""
+    record the reviewer may not see is not found. `as_kind`: what the caller said the
+    record is (the API's body does, so its schema can state each kind's rules); a record
+    that is something else is refused, naming what it is."""
     node = store.get_node(record_id)
     if node is None or viewer.node_view(node) is None:
         raise NotFound(f"record {record_id!r} not found")
     if not rationale.strip():
         raise ValidationFailed("rationale is required")
+    kind = record_kind(node)
+    if kind is None:
+        raise ValidationFailed(
+            f"record {record_id!r} is a {node.kind} record: those are reviewed with the "
+            "reports they come from"
+        )
+    if as_kind is not None and kind is not as_kind:
+        raise ValidationFailed(
+            f"record {record_id!r} is {IS[kind]}, not {NOT[as_kind]}: review it with "
+            f"record_kind {kind.value}"
+        )
     when = (at or datetime.now(UTC)).astimezone(UTC)
     if isinstance(node, Person):
         if node.visor is not None:
@@ -248,10 +283,9 @@ def review(
                 "them (ViSOR holds the nominal record)"
             )
         group = _person_group(bool(_with_nominals(store, [node.id], records_of)))
-    elif isinstance(node, Report):
-        group = _groups(store, [node], records_of)[node.id]
     else:
-        raise ValidationFailed(f"{node.kind} records are reviewed with the reports they come from")
+        assert isinstance(node, Report)
+        group = _groups(store, [node], records_of)[node.id]
     next_review = None if outcome is ReviewOutcome.DISPOSE else (when + policy.period(group)).date()
     made = log.add(
         RecordReview(

@@ -13,6 +13,11 @@ meeting chair with the minute reference. `problems` names everything missing or 
 the caller can fix all of it at once. Who decided also bounds what a decision covers: once
 the nominal is at level 2 or 3, only the chair's does (`graph.sharing.store`).
 
+The API takes one body per case (`SharingDecisionRequest`: to share or not, under an
+agreement or not, by which kind of decision maker), whose schema states every rule that does
+not depend on the nominal's record; `problems` enforces the same rules for every caller, and
+those that do (who decides at the nominal's MAPPA category and level) only it can.
+
 A disclosure records what was then shared: when, the content, the recipient (one of those
 the decision named), the purpose, what the recipient already knew, and what they were told
 to do and not to do.
@@ -22,9 +27,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from graph.nodes import Person
 
@@ -37,11 +50,16 @@ JSON Schema patterns are ECMA-262, whose `\s` leaves out five characters Python 
 (the information separators U+001C-U+001F and NEL, U+0085)."""
 
 
-def _said(max_length: int) -> Any:
+def _said(max_length: int, description: str | None = None) -> Any:
     """A required text that says something. The schema states the rule (a character
-    `str.strip` keeps) so clients know it; the model validator enforces it with a message
-    that names every blank field at once."""
-    return Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": SAYS_SOMETHING})
+    `str.strip` keeps) so clients know it; a validator (`DisclosureIn`) or `problems`
+    enforces it with a message that names every blank field at once."""
+    return Field(
+        min_length=1,
+        max_length=max_length,
+        description=description,
+        json_schema_extra={"pattern": SAYS_SOMETHING},
+    )
 
 
 class SharingOutcome(StrEnum):
@@ -101,7 +119,8 @@ class DecisionMaker(BaseModel):
 
 
 class SharingDecisionIn(BaseModel):
-    """What a caller submits (`POST /sharing-decisions`)."""
+    """A decision's content, as the log keeps it and `SharingStore.decide` checks it
+    (`problems`). The API's request body is the stricter `SharingDecisionRequest`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -121,6 +140,199 @@ class SharingDecision(SharingDecisionIn):
     recorded_at: datetime
     mappa_category: int | None
     mappa_level: int | None
+
+
+# -- the request body, one shape per case ----------------------------------------------------
+
+
+class _Questions(BaseModel):
+    """The APP's questions every decision answers, whatever its outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    why_share: str = _said(4000)
+    how_sharing_reduces_risk: str = _said(4000)
+    less_intrusive_alternative: str = _said(4000)
+    legal_basis: str = _said(4000)
+    risk_of_violence_or_disorder: str = _said(4000)
+    risk_driven_underground: str = _said(4000)
+    effect_on_victims: str = _said(4000)
+    effect_on_family: str = _said(4000)
+    effect_on_normal_life: str = _said(4000)
+    what_is_shared: str = _said(4000)
+    offender_consulted: bool
+    consultation_note: str = _said(4000, "What they said, or why they were not consulted.")
+
+
+class _UnderAgreement(BaseModel):
+    isa_in_place: Literal[True] = Field(description="An information sharing agreement is in place.")
+    isa_reference: str = _said(200, "The agreement's reference.")
+
+
+class _NoAgreement(BaseModel):
+    isa_in_place: Literal[False] = Field(description="No information sharing agreement.")
+    isa_reference: str | None = Field(default=None, max_length=200)
+
+
+class _Recipients(BaseModel):
+    with_whom: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        description="Who it is shared with: at least one name that says something.",
+        json_schema_extra={"contains": {"type": "string", "pattern": SAYS_SOMETHING}},
+    )
+
+
+class _Refused(BaseModel):
+    with_whom: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Who it is not to be shared with; none named: not with anyone.",
+    )
+
+
+class ToShareUnderAgreement(_Recipients, _UnderAgreement, _Questions):
+    """Answers to a decision to share, under an information sharing agreement."""
+
+
+class ToShareWithoutAgreement(_Recipients, _NoAgreement, _Questions):
+    """Answers to a decision to share, with no information sharing agreement."""
+
+
+class NotToShareUnderAgreement(_Refused, _UnderAgreement, _Questions):
+    """Answers to a decision not to share, under an information sharing agreement."""
+
+
+class NotToShareWithoutAgreement(_Refused, _NoAgreement, _Questions):
+    """Answers to a decision not to share, with no information sharing agreement."""
+
+
+def _agreement(value: Any) -> str | None:
+    """The answers' case: whether an agreement is in place (None: not said, refused)."""
+    given = (
+        value.get("isa_in_place")
+        if isinstance(value, dict)
+        else getattr(value, "isa_in_place", None)
+    )
+    return (
+        {True: "agreement", False: "no_agreement"}.get(given) if isinstance(given, bool) else None
+    )
+
+
+AGREEMENT = Discriminator(
+    _agreement,
+    custom_error_type="isa_in_place",
+    custom_error_message="answers.isa_in_place is required: true or false (is an information "
+    "sharing agreement in place?)",
+)
+ShareAnswers = Annotated[
+    Annotated[ToShareUnderAgreement, Tag("agreement")]
+    | Annotated[ToShareWithoutAgreement, Tag("no_agreement")],
+    AGREEMENT,
+]
+RefusalAnswers = Annotated[
+    Annotated[NotToShareUnderAgreement, Tag("agreement")]
+    | Annotated[NotToShareWithoutAgreement, Tag("no_agreement")],
+    AGREEMENT,
+]
+
+
+class AttestedPrinciples(BaseModel):
+    """The five MAPPA principles, each attested before anything is shared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lawful: Literal[True]
+    necessary: Literal[True]
+    proportionate: Literal[True]
+    secure: Literal[True]
+    accountable: Literal[True]
+
+
+class _Maker(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = _said(200, "Who decided.")
+    delegation_ref: str | None = Field(default=None, max_length=200)
+    minute_ref: str | None = Field(default=None, max_length=200)
+
+
+class Superintendent(_Maker):
+    role: Literal[DeciderRole.SUPERINTENDENT]
+
+
+class Delegate(_Maker):
+    """Acting for a superintendent under a recorded delegation."""
+
+    role: Literal[DeciderRole.DELEGATE]
+    delegation_ref: str = _said(200, "The recorded delegation.")
+
+
+class MappChair(_Maker):
+    """The MAPP meeting chair, deciding at the meeting."""
+
+    role: Literal[DeciderRole.MAPP_CHAIR]
+    minute_ref: str = _said(200, "The MAPP meeting minute.")
+
+
+class OtherOfficer(_Maker):
+    """Any other named officer (where MAPPA does not require a higher rank)."""
+
+    role: Literal[DeciderRole.OTHER] = DeciderRole.OTHER
+
+
+def _role(value: Any) -> Any:
+    """The decision maker's case: their role, `other` when left out."""
+    if isinstance(value, dict):
+        return value.get("role", DeciderRole.OTHER.value)
+    return getattr(value, "role", None)
+
+
+DeciderIn = Annotated[
+    Annotated[Superintendent, Tag(DeciderRole.SUPERINTENDENT.value)]
+    | Annotated[Delegate, Tag(DeciderRole.DELEGATE.value)]
+    | Annotated[MappChair, Tag(DeciderRole.MAPP_CHAIR.value)]
+    | Annotated[OtherOfficer, Tag(DeciderRole.OTHER.value)],
+    Discriminator(_role),
+]
+"""Who decided, one shape per role: each with the reference that role decides under. Whether
+the role may decide for this nominal follows its record (`problems`)."""
+
+
+class _Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nominal_id: str = Field(min_length=1, max_length=200)
+    decision_maker: DeciderIn
+    rationale: str = _said(4000)
+
+    def content(self) -> SharingDecisionIn:
+        """The decision as the log keeps it."""
+        return SharingDecisionIn.model_validate(self.model_dump())
+
+
+class DecisionToShare(_Decision):
+    """To share, in full or limited: with whom, and the five principles attested."""
+
+    outcome: Literal[SharingOutcome.SHARE, SharingOutcome.SHARE_LIMITED]
+    answers: ShareAnswers
+    principles: AttestedPrinciples
+
+
+class DecisionNotToShare(_Decision):
+    """Not to share: with those named (none named: not with anyone)."""
+
+    outcome: Literal[SharingOutcome.DO_NOT_SHARE]
+    answers: RefusalAnswers
+    principles: Principles = Field(default_factory=Principles)
+
+
+SharingDecisionRequest = Annotated[
+    DecisionToShare | DecisionNotToShare, Field(discriminator="outcome")
+]
+"""`POST /sharing-decisions`: one body per outcome, each with its own answers per agreement
+and decision maker per role, so that a body the schema accepts is refused only for what the
+nominal's record decides (`problems`)."""
 
 
 class DisclosureIn(BaseModel):
@@ -222,9 +434,16 @@ def problems(decision: SharingDecisionIn, nominal: Person) -> list[str]:
 
 
 def _decider_problems(maker: DecisionMaker, nominal: Person) -> list[str]:
+    """The decision maker's own rules (a name, and the reference their role decides under:
+    `DeciderIn` states them), then whether that role decides for this nominal, which only
+    the nominal's ViSOR record tells."""
     out = []
     if not maker.name.strip():
         out.append("decision_maker.name is required")
+    if maker.role is DeciderRole.MAPP_CHAIR and not (maker.minute_ref or "").strip():
+        out.append("decision_maker.minute_ref is required from the MAPP meeting chair")
+    if maker.role is DeciderRole.DELEGATE and not (maker.delegation_ref or "").strip():
+        out.append("decision_maker.delegation_ref is required for a delegate")
     visor = nominal.visor
     category = visor.mappa_category if visor else None
     level = visor.mappa_level if visor else None
@@ -234,15 +453,9 @@ def _decider_problems(maker: DecisionMaker, nominal: Person) -> list[str]:
                 f"decision_maker.role must be mapp_chair: {nominal.id} is managed at MAPPA "
                 f"level {level}"
             )
-        elif not (maker.minute_ref or "").strip():
-            out.append("decision_maker.minute_ref is required from the MAPP meeting chair")
-    elif category == 1:
-        if maker.role is DeciderRole.DELEGATE:
-            if not (maker.delegation_ref or "").strip():
-                out.append("decision_maker.delegation_ref is required for a delegate")
-        elif maker.role is not DeciderRole.SUPERINTENDENT:
-            out.append(
-                f"decision_maker.role must be superintendent (or delegate with a recorded "
-                f"delegation): {nominal.id} is a category 1 offender at level 1"
-            )
+    elif category == 1 and maker.role not in (DeciderRole.SUPERINTENDENT, DeciderRole.DELEGATE):
+        out.append(
+            f"decision_maker.role must be superintendent (or delegate with a recorded "
+            f"delegation): {nominal.id} is a category 1 offender at level 1"
+        )
     return out
