@@ -21,11 +21,12 @@ from rich.text import Text
 
 from api.accounts import AccountStore
 from api.csv_out import write_csv
-from api.disclosed import assessment_returned, associates_returned
+from api.disclosed import assessment_returned, associates_returned, entity_as_seen
 from graph.access import AccessPolicy, Permission, Principal, Role
 from graph.audit import AuditEvent, AuditLog, Operation
 from graph.chis.policy import load_policy
 from graph.config import Settings
+from graph.edges import handling_conditions
 from graph.errors import NotFound, ValidationFailed
 from graph.nodes import Person
 from graph.notifications import NotificationStore
@@ -41,6 +42,7 @@ from ingest.reader import read_lines
 from ingest.state import IngestState, QuarantineEntry
 
 if TYPE_CHECKING:
+    from graph.analysis.associates import Associate
     from graph.analysis.measures import MeasureRun  # networkx: imported when analysing
 
 app = typer.Typer(help="Mosaic: graph-based intelligence linking for public protection.")
@@ -727,6 +729,13 @@ def _person_or_exit(store: GraphStore, policy: AccessPolicy, person_id: str) -> 
         raise typer.Exit(1)
 
 
+def _conditions(a: Associate) -> list[str]:
+    """The handling conditions an associate row carries: the person record's own and those
+    of the links on its evidence path (as the API's person and edges carry them)."""
+    own = a.person.marking.handling_conditions
+    return sorted({*handling_conditions(a.path), *([own] if own else [])})
+
+
 def _day(value: str) -> date:
     """A YYYY-MM-DD option value; anything else is a usage error (exit 2) naming the
     option, not a traceback."""
@@ -772,6 +781,7 @@ def associates_command(
                 "nominal_type": a.nominal_type,
                 "child": a.child,
                 "vulnerable": a.vulnerable,
+                "handling_conditions": _conditions(a),
             }
             for a in found.associates
         ]
@@ -782,7 +792,17 @@ def associates_command(
             )
         )
         return
-    table = Table("associate", "name", "steps", "via", "evidence", "reports", "best grade", "flags")
+    table = Table(
+        "associate",
+        "name",
+        "steps",
+        "via",
+        "evidence",
+        "reports",
+        "best grade",
+        "flags",
+        "handling conditions",
+    )
     for a in found.associates:
         s = a.strength
         grade = f"{s.best_source_evaluation or '-'}{s.best_intelligence_assessment or '-'}"
@@ -802,6 +822,7 @@ def associates_command(
                 s.reports,
                 grade,
                 " ".join(f for f in flags if f),
+                "; ".join(_conditions(a)),
             )
         )
     console.print(table)
@@ -833,7 +854,8 @@ def risk_command(
         resolution = Resolution(state)
         entity = resolution.entity_of(person_id)
         members = store.get_nodes(entity[1] if entity else [person_id])
-        records = sorted(i for i, n in members.items() if policy.node_view(n) is not None)
+        seen = {i for i, n in members.items() if policy.node_view(n) is not None}
+        records = entity_as_seen(resolution, person_id, entity[1], seen) if entity else [person_id]
         matches = [(m.record, m.score) for m in resolution.possible_matches(records, limit=None)]
         possible = visible_possible(store, policy, matches)
         result = assess(store, person_id, records=records, flt=policy.filter, possible=possible)
@@ -852,6 +874,7 @@ def risk_command(
                 "raises": f in result.findings,
                 "possible_match": f.possible_match,
                 "match_score": f.match_score,
+                "handling_conditions": handling_conditions(f.evidence),
             }
             for f in findings
         ]
@@ -862,7 +885,7 @@ def risk_command(
     console.print(
         f"{person_id} ({result.nominal_type or 'not a ViSOR nominal'}): score {result.score:g}"
     )
-    table = Table("rule", "question", "weight", "reason", "evidence")
+    table = Table("rule", "question", "weight", "reason", "evidence", "handling conditions")
     groups = (
         (result.findings, None, None),
         (result.not_raising, "0 (E-graded only)", "dim"),
@@ -872,7 +895,9 @@ def risk_command(
         for f in group:
             evidence = ", ".join(e.id for e in f.evidence)
             shown = weight or f"{f.weight:g}"
-            table.add_row(*plain(f.rule, f.question.value, shown, f.reason, evidence), style=style)
+            conditions = "; ".join(handling_conditions(f.evidence))
+            row = plain(f.rule, f.question.value, shown, f.reason, evidence, conditions)
+            table.add_row(*row, style=style)
     console.print(table)
 
 

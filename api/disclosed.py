@@ -8,7 +8,7 @@ cited it (`GET /audit?subject=`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from graph.analysis.associates import Associate
 from graph.analysis.risk import RiskAssessment
@@ -16,6 +16,8 @@ from graph.charts.model import Chart
 from graph.chis.chronology import Chronology
 from graph.chis.queue import Candidate
 from graph.edges import Edge
+from ingest.entities import Resolution
+from ingest.resolution import Outcome, ScoredPair, cluster
 
 
 def with_cited_reports(edges: Iterable[Edge]) -> list[str]:
@@ -35,6 +37,31 @@ def shown_entity_id(visible_members: Iterable[str]) -> str:
     shown is named the same way after the smallest member they may see, so it is the
     stored id whenever that member is visible, and never names a hidden record."""
     return f"ENT-{min(visible_members)}"
+
+
+def entity_as_seen(
+    resolution: Resolution, person_id: str, members: Sequence[str], visible: Collection[str]
+) -> list[str]:
+    """The records of `person_id`'s entity (`members`, as kept) that it is joined to by
+    links between records the caller may see (`visible`), in id order. Entities are
+    clustered over every record, so a record hidden from the caller can be the only link
+    between two they see (a mention in a law-enforcement-only report matching both): kept
+    together, the two would tell the caller what the hidden record says, and its findings
+    would count in their risk. Their own links (auto links, `same` judgements) decide
+    instead, within the kept entity: hidden material can split what the caller sees,
+    never join it."""
+    kept = sorted({m for m in members if m in visible} | {person_id})
+    if len(kept) == len(set(members)):
+        return kept  # nothing hidden: the entity as kept
+    among = set(kept)
+    links = [
+        ScoredPair(a, b, score, Outcome(outcome))
+        for a, b, score, outcome in resolution.state.scored_pairs_among(kept)
+    ]
+    judged = {(j.a, j.b) for m in kept for j in resolution.judgements(m) if {j.a, j.b} <= among}
+    verdicts = {p: v for p in sorted(judged) if (v := resolution.verdict_in_force(*p))}
+    entity_of = cluster(kept, links, verdicts)
+    return [m for m in kept if entity_of[m] == entity_of[person_id]]
 
 
 def associates_returned(found: Iterable[Associate]) -> list[str]:

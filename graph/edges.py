@@ -7,7 +7,7 @@ association resting only on E-graded ("suspected false") material is visibly wea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -221,3 +221,13 @@ def support_classification(supports: Sequence[Support]) -> Classification:
     if supports and all(s.classification is Classification.OFFICIAL for s in supports):
         return Classification.OFFICIAL
     return Classification.OFFICIAL_SENSITIVE
+
+
+def handling_conditions(edges: Iterable[Edge]) -> list[str]:
+    """Every handling condition the edges carry, on their markings or their supports'
+    gradings, sorted, once each: what must travel with any answer that shows them."""
+    found: set[str | None] = set()
+    for e in edges:
+        found.add(e.marking.handling_conditions)
+        found.update(s.grading.handling_conditions for s in e.provenance.supports if s.grading)
+    return sorted(c for c in found if c)

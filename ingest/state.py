@@ -452,6 +452,19 @@ class IngestState:
                     )
                     conn.execute("DELETE FROM judgement_erasures")
 
+    def scored_pairs_among(self, ids: Sequence[str]) -> list[tuple[str, str, float, str]]:
+        """(a, b, score, outcome) of each pair entity resolution keeps (`match_pairs`, in
+        `ingest.entities`) whose two records are both in `ids`, by pair: the links inside a
+        few records' entity, without reading every pair kept."""
+        wanted = sorted(set(ids))
+        if len(wanted) < 2:
+            return []
+        rows = self._select_in(
+            "SELECT a, b, score, outcome FROM match_pairs WHERE a IN ({marks})", wanted
+        )
+        keep = set(wanted)
+        return sorted((a, b, s, o) for a, b, s, o in rows if b in keep)
+
     def person_fact_texts(self, conn: sqlite3.Connection | None = None) -> dict[str, str]:
         """Every person's stored facts as text, to tell later which records changed: read
         through `conn` inside the caller's transaction, or on its own."""

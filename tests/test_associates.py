@@ -177,3 +177,42 @@ def test_the_command_line_shows_names_as_they_are(
     assert "[/red][bold]Ash" in table.output and "Vey[/]" in table.output
     missing = CliRunner().invoke(cli, ["associates", "[/nope]", "--purpose", "investigation"])
     assert missing.exit_code == 1 and "[/nope]" in missing.output
+
+
+def test_the_command_line_gives_a_partners_view_with_its_handling_conditions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--role partner_agency` writes what a partner may receive: each associate and each
+    risk finding carries the handling conditions of the links it rests on (those resting on
+    code C report R1), in the table and in `--json`, as the API's edges do."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from graph.stores.sqlite import SqliteGraphStore
+
+    monkeypatch.setenv("MOSAIC_DB_PATH", str(tmp_path / "g.db"))
+    monkeypatch.setenv("MOSAIC_GOVERNANCE_PATH", str(tmp_path / "gov.db"))
+    monkeypatch.setenv("MOSAIC_INGEST_PATH", str(tmp_path / "ingest.db"))
+    monkeypatch.setenv("COLUMNS", "400")
+    with SqliteGraphStore(tmp_path / "g.db") as store:
+        store.upsert(sc.NODES, sc.EDGES)
+    conditions = "originator consent before action"
+    partner = ["--purpose", "investigation", "--role", "partner_agency"]
+    runner = CliRunner()
+    out = runner.invoke(cli, ["associates", "P1", *partner, "--json"])
+    assert out.exit_code == 0, out.output
+    rows = {a["id"]: a["handling_conditions"] for a in json.loads(out.output)["associates"]}
+    assert rows["P2"] == [conditions] and rows["P5"] == []
+    table = runner.invoke(cli, ["associates", "P1", *partner])
+    assert table.exit_code == 0 and conditions in table.output
+    out = runner.invoke(cli, ["risk", "P1", *partner, "--json"])
+    assert out.exit_code == 0, out.output
+    findings = json.loads(out.output)["findings"]
+    on_r1 = {e.id for e in sc.EDGES if "R1" in e.report_ids}  # A1, AB1, L12, ...
+    assert {bool(on_r1 & set(f["evidence"])) for f in findings} == {True, False}
+    for f in findings:
+        assert f["handling_conditions"] == ([conditions] if on_r1 & set(f["evidence"]) else [])
+    table = runner.invoke(cli, ["risk", "P1", *partner])
+    assert table.exit_code == 0 and conditions in table.output

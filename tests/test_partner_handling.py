@@ -214,3 +214,117 @@ def test_every_role_allows_a_prefix_of_the_handling_code_order() -> None:
     assert limited
     for allowed in limited:
         assert set(order[: len(allowed)]) == set(allowed), allowed
+
+
+def test_a_hidden_record_never_joins_two_records_into_one_entity_for_a_partner(api: Any) -> None:
+    """A law-enforcement-only report (legacy code 1: 404 to a partner) mentions a man by
+    name, date of birth and address. Its mention person MEN-R-LE1-0 auto-links to nominal
+    P1 (same name and date of birth) and to P2 (same name and address), which on their own
+    are only a possible match: for an analyst the three are one entity. A partner sees P1
+    and P2 but not the record that joins them, so to the partner they are two records that
+    may be one person: P2 is not in P1's entity, and P2's child in the household is a
+    possible finding, not counted. Counted, it would tell the partner that material they
+    may not see makes P1 and P2 one man (and it moved P1's score from 0 to 5)."""
+    client, headers = api
+    analyst, partner = headers[Role.ANALYST], headers[Role.PARTNER_AGENCY]
+    mention = {
+        "name": {"given": "Corwin", "family": "Ashdale"},
+        "dob": "1979-02-11",
+        "address": "14 Orchard Row, Sampletown",
+        "postcode": "SX9 4QT",
+    }
+    load(
+        client,
+        analyst,
+        [
+            w.location("L1", "14 Orchard Row, Sampletown", "SX9 4QT"),
+            _legacy("R-LE1", "1", mentions=[mention]),  # before P1 and P2: a new person
+        ],
+    )
+    load(
+        client,
+        analyst,
+        [
+            w.nominal("P1", "Corwin", "Ashdale", dob="1979-02-11"),
+            w.person("P2", "Corwin", "Ashdale", at="L1", dob=None, gender=None),
+            w.person("K1", "Tamsin", "Ashdale", dob="2016-04-02"),
+            w.association("A1", "P2", "K1", "parent_of"),
+        ],
+    )
+    assert client.get("/persons/MEN-R-LE1-0", headers=partner).status_code == 404
+    joined = ["MEN-R-LE1-0", "P1", "P2"]
+    assert (
+        client.get("/persons/P1/entity", headers=analyst).json()["entity_id"] == "ENT-MEN-R-LE1-0"
+    )
+    assert [
+        m["id"] for m in client.get("/persons/P1/entity", headers=analyst).json()["members"]
+    ] == joined
+    assert client.get("/persons/P1/risk", headers=analyst).json()["score"] == 5
+
+    assert client.get("/persons/P1", headers=partner).json()["entity"]["records"] == ["P1"]
+    assert client.get("/persons/P2", headers=partner).json()["entity"]["records"] == ["P2"]
+    entity = client.get("/persons/P1/entity", headers=partner).json()
+    assert (entity["entity_id"], [m["id"] for m in entity["members"]]) == ("ENT-P1", ["P1"])
+    risk = client.get("/persons/P1/risk", headers=partner).json()
+    assert (risk["records"], risk["score"], risk["findings"]) == (["P1"], 0, [])
+    assert [(f["rule"], f["possible_match"]) for f in risk["possible"]] == [
+        ("child_in_household", "P2")
+    ]
+
+
+def test_partner_chart_draws_code_c_records_with_their_conditions(code_c: Any) -> None:
+    """Each node drawn carries its own record's handling code and conditions (JSON, hover
+    text, GraphML node): a code C report or person is an item of its own, which a tool
+    importing the GraphML may take without the graph's attributes or its links."""
+    import xml.etree.ElementTree as ET
+
+    client, partner = code_c
+    chart = client.get("/charts/persons/PX.json", headers=partner).json()
+    nodes = {n["id"]: n for n in chart["nodes"]}
+    assert set(nodes) == {"PX", "R-C", "MEN-R-C-0", "T1"}  # T1: the tasking R-C answers
+    for nid in ("R-C", "MEN-R-C-0"):
+        assert (nodes[nid]["handling_code"], nodes[nid]["conditions"]) == ("C", [CONDITIONS])
+        assert f"handling code C: {CONDITIONS}" in nodes[nid]["title"]
+    assert (nodes["PX"]["handling_code"], nodes["PX"]["conditions"]) == (None, [])
+    graphml = client.get("/charts/persons/PX/export?format=graphml", headers=partner).text
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    root = ET.fromstring(graphml.encode())
+    keys = {k.get("id"): k.get("attr.name") for k in root.findall("g:key", ns)}
+    shown = {
+        n.get("id"): {keys[d.get("key")]: d.text for d in n.findall("g:data", ns)}
+        for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")
+    }
+    assert shown["R-C"]["handling_conditions"] == CONDITIONS
+    assert shown["MEN-R-C-0"]["handling_code"] == "C"
+    assert "handling_conditions" not in shown["PX"] or not shown["PX"]["handling_conditions"]
+    page = client.get("/charts/persons/PX/export?format=html", headers=partner).text
+    table = page.split('<table id="record-conditions">', 1)[1].split("</table>", 1)[0]
+    assert "(MEN-R-C-0)" in table and "(R-C)" in table and "(PX)" not in table
+    assert table.count(f"C: {CONDITIONS}") == 2
+
+
+def test_partner_measures_rank_a_code_c_report_with_its_conditions(
+    code_c: Any, tmp_path: Path
+) -> None:
+    """Network measures list nodes by id with figures, not their records: a code C report
+    ranked among the most connected carries its conditions there, as a search hit does."""
+    from graph.analysis.measures import MeasureStore, analyse, role_views
+    from graph.stores.sqlite import SqliteGraphStore
+
+    client, partner = code_c
+    settings = tmp_settings(tmp_path)
+    with SqliteGraphStore(settings.db_path) as store:
+        kept = MeasureStore(settings.analysis_path)
+        try:
+            analyse(store, kept, role_views())
+        finally:
+            kept.close()
+    body = client.get("/analysis/measures?kind=Report", headers=partner).json()
+    assert [(n["node_id"], n["handling_conditions"]) for n in body["nodes"]] == [
+        ("R-C", CONDITIONS)
+    ]
+    people = client.get("/analysis/measures?kind=Person", headers=partner).json()["nodes"]
+    assert {n["node_id"]: n["handling_conditions"] for n in people} == {
+        "PX": None,
+        "MEN-R-C-0": CONDITIONS,
+    }

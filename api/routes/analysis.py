@@ -16,12 +16,17 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.accounts import is_reserved
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
-from api.disclosed import assessment_returned, associates_returned, with_cited_reports
+from api.disclosed import (
+    assessment_returned,
+    associates_returned,
+    entity_as_seen,
+    with_cited_reports,
+)
 from api.schemas import ERRORS, json_response
 from graph.access import Role
 from graph.analysis.associates import MAX_PERSON_DEPTH, associates
 from graph.analysis.events import day_rank
-from graph.analysis.measures import Measure, MeasureStore, NodeMeasures
+from graph.analysis.measures import Measure, MeasureStore
 from graph.analysis.paths import MAX_PATHS, connecting_network, people_problem, shortest_paths
 from graph.analysis.risk import RiskAssessment, assess, visible_possible
 from graph.analysis.timeline import timeline
@@ -414,9 +419,11 @@ async def _assessment(
     ctx: PersonalRead, person_id: str, with_possible: bool = False
 ) -> RiskAssessment:
     records = [person_id]
-    found = ctx.resolution.entity_of(person_id) if ctx.resolution else None
-    if found is not None:
-        records = await _visible_ids(ctx, found[1])
+    resolution = ctx.resolution
+    found = resolution.entity_of(person_id) if resolution else None
+    if resolution is not None and found is not None:
+        seen = await _visible_ids(ctx, found[1])
+        records = entity_as_seen(resolution, person_id, found[1], seen)
     possible: list[tuple[str, float]] = []
     if with_possible and ctx.resolution is not None:
         matches = [
@@ -500,6 +507,9 @@ class MeasuredNode(BaseModel):
     subtype: str | None
     community: int
     values: dict[str, float]
+    handling_conditions: str | None = Field(
+        default=None, description="Handling conditions (code C) of the record: they travel."
+    )
 
 
 class MeasuresView(BaseModel):
@@ -517,11 +527,11 @@ async def _still_visible_top(
     measure: str,
     kind: str | None,
     limit: int,
-) -> list[NodeMeasures]:
-    """The top `limit` of the stored run that the caller may still see: a record re-marked
-    out of their view (or gone) since the run is left out, as a 404 would, and the next
-    one down takes its place."""
-    shown: list[NodeMeasures] = []
+) -> list[MeasuredNode]:
+    """The top `limit` of the stored run that the caller may still see, each with its
+    record's handling conditions: a record re-marked out of their view (or gone) since the
+    run is left out, as a 404 would, and the next one down takes its place."""
+    shown: list[MeasuredNode] = []
     offset = 0
     while len(shown) < limit:
         batch = kept.top(view, measure, kind, limit, offset)
@@ -530,7 +540,7 @@ async def _still_visible_top(
         offset += len(batch)
         nodes = await store_call(ctx.store, ctx.store.get_nodes, [t.node_id for t in batch])
         shown += [
-            t
+            MeasuredNode(**t.__dict__, handling_conditions=n.marking.handling_conditions)
             for t in batch
             if (n := nodes.get(t.node_id)) is not None and ctx.policy.node_view(n) is not None
         ]
@@ -568,7 +578,7 @@ async def get_measures(
         view=view,
         computed_at=run.computed_at,
         measure=measure,
-        nodes=[MeasuredNode(**t.__dict__) for t in top],
+        nodes=top,
         method=run.notes,
     )
     return json_response(body)

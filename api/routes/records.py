@@ -6,10 +6,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
-from api.disclosed import shown_entity_id
+from api.disclosed import entity_as_seen, shown_entity_id
 from api.schemas import ERRORS, ReportView, json_response
 from graph.analysis.search import MAX_RESULTS, find_persons
 from graph.edges import EdgeKind
@@ -90,15 +91,16 @@ async def get_person(
 
 
 async def _entity(ctx: PersonalRead, person_id: str) -> EntityRef | None:
-    found = ctx.resolution.entity_of(person_id) if ctx.resolution else None
-    if found is None:
+    resolution = ctx.resolution
+    found = resolution.entity_of(person_id) if resolution else None
+    if resolution is None or found is None:
         return None
     _, members = found
     others = [m for m in members if m != person_id]
     if others:
         nodes = await store_call(ctx.store, ctx.store.get_nodes, others)
         visible = {i for i, n in nodes.items() if ctx.policy.node_view(n) is not None}
-        members = [m for m in members if m == person_id or m in visible]
+        members = await run_in_threadpool(entity_as_seen, resolution, person_id, members, visible)
     return EntityRef(entity_id=shown_entity_id(members), records=members)
 
 

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
-from api.disclosed import shown_entity_id
+from api.disclosed import entity_as_seen, shown_entity_id
 from api.schemas import ERRORS, json_response
 from graph.access import Permission
 from graph.errors import AccessDenied, NotFound, ValidationFailed
@@ -215,11 +215,13 @@ async def post_judgement(request: Request, body: JudgementIn, ctx: ReadDep) -> R
             ) from None
         raise
     seen = await _visible_persons(ctx, sorted({*of_a, *of_b}))
+    of_a = await run_in_threadpool(entity_as_seen, resolution, done.a, of_a, seen)
+    of_b = await run_in_threadpool(entity_as_seen, resolution, done.b, of_b, seen)
     return json_response(
         JudgementOut(
             **done.__dict__,
-            entity_a=shown_entity_id(m for m in of_a if m in seen),
-            entity_b=shown_entity_id(m for m in of_b if m in seen),
+            entity_a=shown_entity_id(of_a),
+            entity_b=shown_entity_id(of_b),
         )
     )
 
@@ -234,10 +236,12 @@ async def person_entity(
     visible = await _visible_persons(ctx, [person_id])
     if person_id not in visible:
         raise NotFound(f"person {person_id!r} not found")
-    found = await run_in_threadpool(_resolution(request).entity_of, person_id)
+    resolution = _resolution(request)
+    found = await run_in_threadpool(resolution.entity_of, person_id)
     members = found[1] if found else [person_id]
     persons = await _visible_persons(ctx, members)
-    shown = [persons[m] for m in members if m in persons]
+    joined = await run_in_threadpool(entity_as_seen, resolution, person_id, members, persons)
+    shown = [persons[m] for m in joined]
     shown_ids = [p.id for p in shown]
     entity_id = shown_entity_id(shown_ids)
     await ctx.consulted("read person entity", shown_ids, shown_ids, entity=entity_id)

@@ -35,8 +35,9 @@ def export_chart(chart: Chart, fmt: ExportFormat, title: str | None = None) -> s
 
 
 def to_graphml(chart: Chart) -> str:
-    """GraphML with the banner and conditions as graph attributes (and repeated on every
-    edge that carries conditions, so they survive a tool that drops graph attributes)."""
+    """GraphML with the banner and conditions as graph attributes, and on every node and
+    edge the conditions of its own record or support, so they survive a tool that drops
+    graph attributes or imports items one by one."""
     g = nx.MultiDiGraph()
     g.graph.update(
         classification=chart.classification,
@@ -53,6 +54,8 @@ def to_graphml(chart: Chart) -> str:
             flags=_xml(",".join(n.flags)),
             depth=n.depth,
             classification=chart.classification,
+            handling_code=n.handling_code or "",
+            handling_conditions=_xml(" | ".join(n.conditions)),
         )
     for e in chart.edges:
         g.add_edge(

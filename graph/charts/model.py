@@ -26,6 +26,12 @@ class ChartNode(BaseModel):
         description="Links of this node the chart does not draw (cap, fan-out or depth): "
         "expand it to see them."
     )
+    handling_code: str | None = Field(
+        default=None, description="C: the record's own conditions apply (see `conditions`)."
+    )
+    conditions: list[str] = Field(
+        default_factory=list, description="The record's own handling conditions."
+    )
     title: str = Field(description="Hover text.")
     group: str = Field(description="Style group (kind and most telling flag).")
 

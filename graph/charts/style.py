@@ -12,8 +12,8 @@ from datetime import date
 
 from graph.analysis.associates import HUB_LOCATION_TYPES, is_child
 from graph.charts.model import ChartEdge, ChartNode
-from graph.edges import Edge
-from graph.markings import Grading3x5x2
+from graph.edges import Edge, handling_conditions
+from graph.markings import Grading, Grading3x5x2, Marking
 from graph.nodes import (
     Event,
     LocationType,
@@ -90,6 +90,9 @@ def describe_node(node: Node, depth: int, more: int, subject: bool, today: date)
                 if node.location_type in CHILD_PLACES
                 else ("hub" if "hub" in flags else "location")
             )
+    code_c, conditions = _own_conditions(node)
+    if code_c:
+        lines.append("handling code C: " + "; ".join(conditions))
     head = f"{node.kind} {node.id}" + (f" ({subtype})" if subtype else "")
     tail = [f"{more} links not drawn: expand to see them"] if more else []
     title = "\n".join([head, label, *lines, *([", ".join(flags)] if flags else []), *tail])
@@ -101,18 +104,28 @@ def describe_node(node: Node, depth: int, more: int, subject: bool, today: date)
         flags=flags,
         depth=depth,
         more=more,
+        handling_code="C" if code_c else None,
+        conditions=conditions,
         title=title,
         group=group,
     )
+
+
+def _own_conditions(node: Node) -> tuple[bool, list[str]]:
+    """Whether the record itself is handling code C, and its conditions (its marking's,
+    and a report's grading's): they travel with the node, not only with its links."""
+    marks: list[Marking | Grading] = [node.marking]
+    if isinstance(node, Report):
+        marks.append(node.grading)
+    code_c = any(m.handling_code == "C" for m in marks)
+    return code_c, sorted({m.handling_conditions for m in marks if m.handling_conditions})
 
 
 def describe_edge(edge: Edge) -> ChartEdge:
     supports = edge.provenance.supports
     grades = [s.grading for s in supports if s.grading is not None]
     best = min((_grade(g) for g in grades), default=None, key=_grade_rank)
-    conditions = sorted({g.handling_conditions for g in grades if g.handling_conditions})
-    if edge.marking.handling_conditions:
-        conditions = sorted({*conditions, edge.marking.handling_conditions})
+    conditions = handling_conditions([edge])
     code_c = any(g.handling_code == "C" for g in grades) or edge.marking.handling_code == "C"
     suspected = bool(grades) and all(g.suspected_false for g in grades)
     label = str(edge.association_type or edge.kind).replace("_", " ").lower()
