@@ -354,7 +354,7 @@ class Resolution:
         re-cluster every person. Membership changes are audited for `purpose`."""
         # The records as this run reads them: a load in another process may add or change
         # some while it scores, and the write below must leave those alone.
-        read = self.state.person_fact_texts()
+        read = self.state.person_fact_digests()
         index = index or self.build_index()
         pending = self.state.unresolved()
         context = _ScoringContext.of(index, self.thresholds)
@@ -372,7 +372,7 @@ class Resolution:
         # written in one transaction: a judgement another process makes meanwhile waits,
         # then re-clusters over these pairs.
         with self.state.transaction() as conn:
-            now_held = self.state.person_fact_texts(conn)
+            now_held = self.state.person_fact_digests(conn)
             moved = {i for i, facts in now_held.items() if read.get(i) != facts} | (
                 read.keys() - now_held.keys()
             )

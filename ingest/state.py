@@ -465,14 +465,22 @@ class IngestState:
         keep = set(wanted)
         return sorted((a, b, s, o) for a, b, s, o in rows if b in keep)
 
-    def person_fact_texts(self, conn: sqlite3.Connection | None = None) -> dict[str, str]:
-        """Every person's stored facts as text, to tell later which records changed: read
+    def person_fact_digests(self, conn: sqlite3.Connection | None = None) -> dict[str, bytes]:
+        """A short digest of every person's stored facts, to tell later which records
+        changed (digests, not the texts: a full resolve holds two of these at once): read
         through `conn` inside the caller's transaction, or on its own."""
         sql = "SELECT id, facts FROM person_facts"
+
+        def digests(c: sqlite3.Connection) -> dict[str, bytes]:
+            return {
+                pid: hashlib.blake2b(facts.encode(), digest_size=16).digest()
+                for pid, facts in c.execute(sql)
+            }
+
         if conn is not None:
-            return dict(conn.execute(sql).fetchall())
+            return digests(conn)
         with self._lock:
-            return dict(self._conn.execute(sql).fetchall())
+            return digests(self._conn)
 
     def all_person_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         with self._lock:
