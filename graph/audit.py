@@ -148,13 +148,10 @@ _AUDIT_COLUMNS = "seq, at, actor, operation, body, prev_hash, hash"
 _ROWS_PER_INSERT = 30000 // 7  # SQLite allows 32766 parameters per statement
 
 
-_SUBJECT_ROWS_PER_INSERT = 30000 // 2
-
-
-@functools.lru_cache(maxsize=64)
-def _subject_sql(rows: int) -> str:
-    """A multi-row INSERT into `audit_subject` for `rows` (subject, seq) rows."""
-    return f"INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES {','.join(['(?,?)'] * rows)}"
+_SUBJECT_SQL = "INSERT OR IGNORE INTO audit_subject (subject, seq) VALUES (?, ?)"
+"""One row a call, by `executemany`: a multi-row INSERT sized to each batch would be a new
+prepared statement for almost every batch, and the sqlite3 module caches up to 128 of
+them (a 200k-report load's peak RSS rose by 0.25 GiB)."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -379,9 +376,7 @@ class AuditLog:
         for i in range(0, len(rows), _ROWS_PER_INSERT):
             chunk = rows[i : i + _ROWS_PER_INSERT]
             self._conn.execute(_insert_sql(len(chunk)), [v for r in chunk for v in r])
-        for i in range(0, len(named), _SUBJECT_ROWS_PER_INSERT):
-            pairs = named[i : i + _SUBJECT_ROWS_PER_INSERT]
-            self._conn.execute(_subject_sql(len(pairs)), [v for pair in pairs for v in pair])
+        self._conn.executemany(_SUBJECT_SQL, named)
         return entries
 
     def query(
