@@ -342,11 +342,12 @@ class GraphStore(Protocol):
     def counts(self) -> StoreCounts: ...
 
     def visibility_changes(self) -> int:
-        """A number that grows whenever a stored node or edge changes marking or is deleted
-        (and only then: new records and other changes leave it alone). Results computed over
-        a view and kept (stored network measures) are stale once it has moved: they may
-        count a record the view no longer shows. Compare readings; the size of a step means
-        nothing, and differs between backends."""
+        """A number that changes whenever a stored node or edge changes marking or is
+        deleted (and only then: new records and other changes leave it alone). Results
+        computed over a view and kept (stored network measures) are stale once it has
+        moved: they may count a record the view no longer shows. Compare readings only: it
+        starts from a random number (a store made afresh never repeats an old reading), and
+        the size of a step means nothing and differs between backends."""
         ...
 
     def delete_with_provenance(self, report_ids: Iterable[str]) -> DisposalResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -18,6 +19,8 @@ from graph.errors import EndpointKindMismatch, KindConflict, MissingEndpoint, No
 from graph.markings import Classification, Compartment, Marking
 from graph.nodes import LocationType, Name, NodeKind, Person, Source, SourceType
 from graph.store import GraphStore, TraversalFilter
+from graph.stores.neo4j import Neo4jGraphStore
+from graph.stores.sqlite import SqliteGraphStore
 from tests import scenario as sc
 from tests.factories import edge, location, person, report
 
@@ -409,6 +412,24 @@ def test_visibility_changes_move_only_when_a_record_is_re_marked_or_deleted(
     assert loaded.delete_unlinked_nodes(["P-NEW"]) == ["P-NEW"] and moved()
     assert loaded.delete_with_provenance(["R2"]).deleted_nodes == ["R2"] and moved()
     assert loaded.delete_with_provenance(["not-there"]).deleted_nodes == [] and not moved()
+
+
+def test_a_store_made_afresh_never_repeats_an_old_reading(
+    store: GraphStore, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """An analysis run recorded against one store must not look current against a store
+    made afresh in its place (a deleted file, a wiped database reloaded without any
+    re-marking): the count starts from a random number, not from 0."""
+    before = store.visibility_changes()
+    if isinstance(store, SqliteGraphStore):
+        with SqliteGraphStore(tmp_path / "afresh.db") as afresh:
+            assert afresh.visibility_changes() != before
+        return
+    assert isinstance(store, Neo4jGraphStore)
+    request.getfixturevalue("neo4j_wipe")()  # everything deleted, the counter with it
+    assert store.visibility_changes() != before
+    again = Neo4jGraphStore(store._driver, database="neo4j", owns_driver=False)
+    assert again.visibility_changes() not in (before, -1)
 
 
 def test_edge_with_structured_support_can_gain_a_report(loaded: GraphStore) -> None:

@@ -107,11 +107,13 @@ CHANGED_EDGE = (
     "RETURN count(CASE WHEN moved THEN 1 END) AS moved"
 )
 VISIBILITY_KEY = "visibility_changes"
-COUNT_CHANGE = (
-    "MERGE (m:MosaicMeta {key: $key}) ON CREATE SET m.value = 1 ON MATCH SET m.value = m.value + 1"
-)
+_FRESH_COUNT = "toInteger(rand() * 9007199254740991)"
+COUNT_START = f"MERGE (m:MosaicMeta {{key: $key}}) ON CREATE SET m.value = {_FRESH_COUNT}"
+COUNT_CHANGE = f"{COUNT_START} ON MATCH SET m.value = m.value + 1"
 """`visibility_changes`, on a node outside the graph (no `Node` label), in the writing
-transaction."""
+transaction. It starts from a random number (when the schema is made, or again if the
+node was deleted with everything else): a wiped and reloaded database never repeats a
+reading an old analysis run recorded."""
 
 
 _EDGE_BY_ID = " UNION ALL ".join(
@@ -253,6 +255,7 @@ class Neo4jGraphStore(Walks):
                 except ClientError as exc:
                     raise StoreUnavailable(f"cannot create Neo4j schema: {exc}") from exc
             session.run("CALL db.awaitIndexes(300)").consume()
+            session.run(COUNT_START, key=VISIBILITY_KEY).consume()
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -715,7 +718,7 @@ class Neo4jGraphStore(Walks):
 
     def visibility_changes(self) -> int:
         (rec,) = self._read(
-            "OPTIONAL MATCH (m:MosaicMeta {key: $key}) RETURN coalesce(m.value, 0) AS value",
+            "OPTIONAL MATCH (m:MosaicMeta {key: $key}) RETURN coalesce(m.value, -1) AS value",
             key=VISIBILITY_KEY,
         )
         return int(rec["value"])

@@ -97,7 +97,9 @@ CREATE TABLE IF NOT EXISTS store_meta (
     key TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO store_meta (key, value) VALUES ('visibility_changes', 0);
+-- Starts from a random number, so a store made afresh (a deleted file) never repeats a
+-- reading an old analysis run recorded.
+INSERT OR IGNORE INTO store_meta (key, value) VALUES ('visibility_changes', random());
 """
 
 _COUNT_CHANGE = "UPDATE store_meta SET value = value + 1 WHERE key = 'visibility_changes';"
