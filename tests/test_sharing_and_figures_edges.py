@@ -349,6 +349,25 @@ def test_a_level_one_decision_does_not_cover_sharing_once_the_nominal_is_at_leve
         )
         assert refused.status_code == 422, refused.text
         assert "MAPPA level 2" in refused.text and "MAPP meeting chair" in refused.text
+        assert "mappa_level_when_shared" in refused.text  # the refusal says what can be done
+        # Shared at level 1 under decision 1 and recorded only now: stated, it is recorded
+        # (and judged at level 1); the statement is kept and named in the audit entry.
+        late = client.post(
+            "/sharing-decisions/1/disclosures",
+            json=disclosure(SCHOOL, mappa_level_when_shared=1),
+            headers=om,
+        )
+        assert late.status_code == 201, late.text
+        assert late.json()["mappa_level_when_shared"] == 1
+        stated = [e for e in audit_entries(settings) if e.operation.value == "disclosure"][-1]
+        assert stated.details["mappa_level_when_shared"] == 1, stated
+        # Stating level 2 is no way round the rule.
+        at_two = client.post(
+            "/sharing-decisions/1/disclosures",
+            json=disclosure(SCHOOL, mappa_level_when_shared=2),
+            headers=om,
+        )
+        assert at_two.status_code == 422 and "MAPP meeting chair" in at_two.text
         # loaded again on its own, it is judged at the level the graph holds: still 2
         again = load(client, sup, [answer], clean=False)
         assert [r["record_id"] for r in again["rejections"]] == ["PR-1"]

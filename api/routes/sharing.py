@@ -123,6 +123,11 @@ async def record_disclosure(
         [f"sharing-decision:{seq}", f"disclosure:{made.seq}"],
         [made.recipient],
         purpose_of_sharing=made.purpose,
+        **(
+            {"mappa_level_when_shared": made.mappa_level_when_shared}
+            if made.mappa_level_when_shared is not None
+            else {}
+        ),
     )
     return json_response(made, status_code=201)
 

@@ -352,6 +352,15 @@ class DisclosureIn(BaseModel):
     recipient_already_knew: str = _said(4000)
     told_to_do: str = _said(4000)
     told_not_to_do: str = _said(4000)
+    mappa_level_when_shared: Literal[1, 2, 3] | None = Field(
+        default=None,
+        description=(
+            "The nominal's MAPPA level when this was shared, stated by whoever records it, "
+            "for a disclosure recorded after the case moved level (Mosaic holds only ViSOR's "
+            "level now). Cover is then judged at this level; it is kept with the disclosure "
+            "and in its audit entry. Left out: ViSOR's level now."
+        ),
+    )
 
     @model_validator(mode="after")
     def _says_something(self) -> DisclosureIn:

@@ -122,7 +122,10 @@ class SharingStore(AppendOnlyStore):
         Cover is judged at `shared_at`, not when the record is made: the decision must have
         been recorded by then, and only a refusal recorded by then withdraws it. `nominal`
         is the decision's nominal as ViSOR holds it now: at MAPPA level 2 or 3 only the
-        MAPP meeting chair's decision covers sharing."""
+        MAPP meeting chair's decision covers sharing. A disclosure recorded after the case
+        moved level states the level it was shared at (`mappa_level_when_shared`), and is
+        judged at that level: otherwise what was shared at level 1 could never be
+        recorded once the nominal moved up."""
         decided = self.decision(decision_seq)
         if nominal.id != decided.nominal_id:
             raise ValueError("the nominal given is not the one the decision is about")
@@ -133,10 +136,15 @@ class SharingStore(AppendOnlyStore):
                 "records what was shared, once it has been"
             )
         with write_transaction(self._conn, self._lock) as conn:
-            problem = _uncovered(
-                conn, decided, disclosure.recipient, disclosure.shared_at, _level(nominal)
-            )
+            stated = disclosure.mappa_level_when_shared
+            level = stated or _level(nominal)
+            problem = _uncovered(conn, decided, disclosure.recipient, disclosure.shared_at, level)
             if problem is not None:
+                if stated is None and level in (2, 3) and problem.startswith(decided.nominal_id):
+                    problem += (
+                        "; or, if this was shared before the case moved to that level, state "
+                        "the level it was shared at (mappa_level_when_shared)"
+                    )
                 raise ValidationFailed(problem)
             seq = self._next_seq(conn, "disclosures")
             made = Disclosure(
