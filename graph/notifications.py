@@ -25,6 +25,7 @@ from typing import Literal
 
 from graph.edges import Edge, EdgeKind
 from graph.errors import NotFound, ValidationFailed
+from graph.handles import Handles, kept_key
 from graph.nodes import Person
 from graph.sqlite_files import open_sqlite, write_transaction
 from graph.store import GraphStore, TraversalFilter
@@ -99,7 +100,8 @@ class NotificationEvent:
 
 @dataclass(frozen=True)
 class Notification:
-    seq: int
+    seq: int  # one sequence for every owner: kept and audited, never shown (`id` is)
+    id: str  # the opaque handle callers see and address it by (`graph.handles`)
     nominal_id: str
     edge_id: str
     owner: str
@@ -220,6 +222,7 @@ class NotificationStore:
         self._conn = open_sqlite(path, "notifications")
         self._conn.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._handles = Handles(kept_key(self._conn, self._lock, "notifications"), "notification")
 
     def close(self) -> None:
         self._conn.close()
@@ -363,6 +366,22 @@ class NotificationStore:
             rows = self._conn.execute(sql + " ORDER BY seq", params).fetchall()
         return [self._with_history(row) for row in rows]
 
+    def seq_of(self, handle: str) -> int:
+        """The number behind a handle a caller gave; `NotFound` for one not made here, as
+        for a notification that does not exist."""
+        seq = self._handles.number(handle)
+        if seq is None:
+            raise NotFound(f"notification {handle} not found")
+        return seq
+
+    def find(self, handle: str) -> Notification:
+        """The notification a caller addresses by its handle (`NotFound` naming the handle,
+        never the number)."""
+        try:
+            return self.get(self.seq_of(handle))
+        except NotFound:
+            raise NotFound(f"notification {handle} not found") from None
+
     def get(self, seq: int) -> Notification:
         with self._lock:
             row = self._conn.execute(
@@ -385,8 +404,10 @@ class NotificationStore:
             ]
         state = events[-1].state if events else "new"
         seq, nominal, edge, owner, kind, reason, evidence, created = row
+        number = int(str(seq))
         return Notification(
-            int(str(seq)),
+            number,
+            self._handles.of(number),
             str(nominal),
             str(edge),
             str(owner),

@@ -241,8 +241,8 @@ def test_a_notification_change_the_schema_accepts_is_not_refused(tmp_path: Path)
             {"state": "seen", "action": "read it"},
             {"state": "actioned", "action": "visited the address"},
         ]
-        path = f"/notifications/{note['seq']}"
-        _refused_only_by_schema(client, path, "/notifications/{seq}", cases, supervisor)
+        path = f"/notifications/{note['id']}"
+        _refused_only_by_schema(client, path, "/notifications/{notification_id}", cases, supervisor)
 
 
 def test_a_chis_review_the_schema_accepts_is_not_refused(tmp_path: Path) -> None:
@@ -651,7 +651,7 @@ def test_time_text_is_kept_as_it_was(tmp_path: Path) -> None:
         load(client, supervisor, [*records, w.association("A1", "N1", "P2")])
         [note] = client.get("/notifications", headers=supervisor).json()["items"]
         seen = client.post(
-            f"/notifications/{note['seq']}", json={"state": "seen"}, headers=supervisor
+            f"/notifications/{note['id']}", json={"state": "seen"}, headers=supervisor
         ).json()
         bad = w.dumps([{**w.person("P3"), "dob": "not a date"}])
         client.post("/ingest", content=bad, headers={**h[Role.ANALYST], **NDJSON})

@@ -215,7 +215,7 @@ def _notification(world: World, caller: str) -> Req | None:
     if page is None:
         return None
     assert page["items"], f"{caller} has no notification to change"
-    return Req("POST", f"/notifications/{page['items'][0]['seq']}", json={"state": "seen"})
+    return Req("POST", f"/notifications/{page['items'][0]['id']}", json={"state": "seen"})
 
 
 def _disclosure(world: World, caller: str) -> Req:
@@ -285,7 +285,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/risk/ranked"): _get("/risk/ranked"),
     ("GET", "/analysis/measures"): _get("/analysis/measures?limit=200"),
     ("GET", "/notifications"): _get("/notifications"),
-    ("POST", "/notifications/{seq}"): _notification,
+    ("POST", "/notifications/{notification_id}"): _notification,
     ("GET", "/chis/candidates"): _get("/chis/candidates?status=all"),
     ("GET", "/sources/{source_id}/chronology"): _get("/sources/SM/chronology"),
     ("POST", "/chis/candidates/{source_id}/review"): _post(

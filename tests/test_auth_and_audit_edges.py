@@ -500,6 +500,7 @@ def test_an_offender_manager_named_fib_does_not_get_the_fibs_notifications(api: 
     load(client, headers[Role.ANALYST], [w.source("S1", "P2"), w.report("R1", source_id="S1")])
     notes = NotificationStore(settings.governance_path)
     notes.raise_fib("S1", "source S1 crossed the CHIS review threshold", ["R1"])
+    (theirs,) = notes.listing(owner=FIB_OWNER)
     notes.close()
     token = "mos_" + "a" * 43
     digest, now = hashlib.sha256(token.encode()).hexdigest(), datetime.now(UTC).isoformat()
@@ -512,7 +513,7 @@ def test_an_offender_manager_named_fib_does_not_get_the_fibs_notifications(api: 
     om = {"Authorization": f"Bearer {token}", "X-Purpose": "offender_management"}
     listed = client.get("/notifications", headers=om)
     assert "S1" not in listed.text, listed.text
-    changed = client.post("/notifications/1", json={"state": "seen"}, headers=om)
+    changed = client.post(f"/notifications/{theirs.id}", json={"state": "seen"}, headers=om)
     assert changed.status_code in (403, 404), changed.text
     fib = client.get("/notifications", headers=headers[Role.FIB_REVIEWER])
     assert fib.status_code == 200 and fib.json()["items"][0]["state"] == "new"

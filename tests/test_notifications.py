@@ -3,6 +3,7 @@ evidence; states and actions are kept; only owners and supervisors see them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from api.app import create_app
 from graph.access import Role
 from graph.audit import AuditLog, Operation
 from graph.config import Settings
+from graph.handles import Handles
 from graph.markings import Compartment, Marking
 from graph.notifications import NotificationStore
 from graph.store import GraphStore
@@ -116,8 +118,7 @@ def test_states_and_actions_are_kept_and_audited(api: Any) -> None:
     client, h, settings = api
     _load(client, h["analyst"], world())
     (note,) = client.get("/notifications", headers=h["om"]).json()["items"]
-    seq = note["seq"]
-    url = f"/notifications/{seq}"
+    url = f"/notifications/{note['id']}"
     assert client.post(url, json={"state": "seen"}, headers=h["om"]).json()["state"] == "seen"
     refused = client.post(url, json={"state": "actioned"}, headers=h["om"])
     assert refused.status_code == 422  # say what was done
@@ -130,7 +131,7 @@ def test_states_and_actions_are_kept_and_audited(api: Any) -> None:
     ]
     assert client.post(url, json={"state": "seen"}, headers=h["other_om"]).status_code == 404
     actioned = client.get("/notifications?state=actioned", headers=h["supervisor"]).json()
-    assert [n["seq"] for n in actioned["items"]] == [seq]
+    assert [n["id"] for n in actioned["items"]] == [note["id"]]
     log = AuditLog(settings.governance_path)
     try:
         altered = log.query(operation=Operation.ALTERATION, actor=OM)
@@ -176,6 +177,15 @@ def managed(tmp_path: Path) -> Iterator[Session]:
         load(client, h[Role.ANALYST], [*first, _partner_link("R3", 3)])
         load(client, h[Role.ANALYST], [w.report("R1", day=4, subjects=[w.ref("N1")])])
         yield session
+
+
+def _number(settings: Settings, handle: str) -> str:
+    """The stored number behind a handle, as the audit log names a notification."""
+    kept = NotificationStore(settings.governance_path)
+    try:
+        return str(kept.seq_of(handle))
+    finally:
+        kept.close()
 
 
 def _items(session: Session, role: Role, query: str = "") -> list[dict[str, Any]]:
@@ -228,7 +238,7 @@ def test_the_audit_names_what_was_returned_not_what_was_stored(managed: Session)
     items = _items(managed, Role.OFFENDER_MANAGER)
     (entry,) = [e for e in audit_entries(settings) if e.action == "read notifications"]
     assert entry.actor == MANAGER and entry.subjects == ["N1"]
-    shown = {str(n["seq"]) for n in items} | {r for n in items for r in n["evidence"]}
+    shown = {_number(settings, n["id"]) for n in items} | {r for n in items for r in n["evidence"]}
     assert set(entry.returned) == shown | {"X1"}, entry.returned
     assert "R3" not in entry.returned
 
@@ -251,14 +261,15 @@ def test_a_notification_whose_every_cited_report_is_hidden_is_not_shown(
         after = client.get(f"/notifications?after={page['next_after']}", headers=h[role])
         assert after.json()["items"] == [], after.text
     changed = client.post(
-        f"/notifications/{link['seq']}", json={"state": "seen"}, headers=h[Role.OFFENDER_MANAGER]
+        f"/notifications/{link['id']}", json={"state": "seen"}, headers=h[Role.OFFENDER_MANAGER]
     )
     assert changed.status_code == 404, changed.text
     reads = [e for e in audit_entries(settings) if e.action == "read notifications"]
-    assert reads and all(str(link["seq"]) not in e.returned for e in reads[1:])
+    number = _number(settings, link["id"])
+    assert reads and all(number not in e.returned for e in reads[1:])
     kept = NotificationStore(settings.governance_path)
     try:
-        stored = kept.get(link["seq"])
+        stored = kept.find(link["id"])
     finally:
         kept.close()
     assert sorted(stored.evidence) == ["R2", "R3"] and stored.state == "new"
@@ -311,6 +322,8 @@ def test_travel_routed_to_the_spoc_is_shown_only_while_the_event_may_be_seen(
         load(client, h[Role.ANALYST], [_managed_nominal("N1"), *travel])
         listed = client.get("/travel", headers=spoc).json()["items"]
         assert [i["kind"] for i in listed] == ["travel_notification", "border_alert"]
+        # the SPOC's list skips every other owner's: a handle, not the shared number
+        assert all(HANDLE.fullmatch(i["notification"]) for i in listed), listed
         alert = listed[1]["notification"]
         remark(settings.db_path, {"EV-BOR"}, Compartment.SOURCE)
         after = client.get("/travel", headers=spoc)
@@ -319,8 +332,8 @@ def test_travel_routed_to_the_spoc_is_shown_only_while_the_event_may_be_seen(
         mine = client.get("/notifications", headers=spoc).json()["items"]
         assert [n["kind"] for n in mine] == ["travel_notification"]
         last = [e for e in audit_entries(settings) if e.action == "foreign travel"][-1]
-        assert str(alert) not in last.returned and "EV-BOR" not in last.returned
-        assert {str(listed[0]["notification"]), "EV-TRV"} <= set(last.returned)
+        assert _number(settings, alert) not in last.returned and "EV-BOR" not in last.returned
+        assert {_number(settings, listed[0]["notification"]), "EV-TRV"} <= set(last.returned)
 
 
 def _source_world() -> list[w.Record]:
@@ -405,3 +418,58 @@ def _remark(store: GraphStore, ids: set[str], compartment: Compartment) -> None:
     assert set(nodes) == ids
     marking = Marking(compartment=compartment)
     store.upsert([n.model_copy(update={"marking": marking}) for n in nodes.values()])
+
+
+# -- identifiers that count nothing hidden ----------------------------------------------------
+
+HANDLE = re.compile(r"[0-9a-f]{48}")
+
+
+def test_the_identifiers_a_reader_is_shown_do_not_count_what_others_were_sent(api: Any) -> None:
+    """Notifications are numbered by one sequence for every owner. Shown those numbers, an
+    offender manager with notifications 1 and 3 would know one went to someone else between
+    them (and, from the times, when): so each is shown, paged past and changed by an opaque
+    handle, which still addresses it for its owner only."""
+    client, h, _ = api
+    elsewhere = w.person(
+        "N2", "Cato", "Rell", source_system="visor", visor={"ref": "V-N2", "nominal_type": "RSO",
+        "mappa_category": 1, "mappa_level": 1, "offender_manager": "DC 0099 Else"}
+    )  # fmt: skip
+    _load(client, h["analyst"], world())  # R1 about N1: to OM
+    _load(client, h["analyst"], [elsewhere, w.report("R2", day=5, subjects=[w.ref("N2")])])
+    _load(client, h["analyst"], [w.report("R3", day=6, subjects=[w.ref("N1")])])  # to OM
+    first = client.get("/notifications?limit=1", headers=h["om"]).json()
+    rest = client.get(f"/notifications?after={first['next_after']}", headers=h["om"]).json()
+    mine = first["items"] + rest["items"]
+    assert [n["evidence"] for n in mine] == [["R1"], ["R3"]]
+    shown = [first["next_after"], *(n.get("id", n.get("seq")) for n in mine)]
+    assert not any(str(s).isdigit() for s in shown), f"numbers count the others': {shown}"
+    assert all(HANDLE.fullmatch(str(s)) for s in shown), shown
+    url = f"/notifications/{mine[1]['id']}"
+    assert client.post(url, json={"state": "seen"}, headers=h["other_om"]).status_code == 404
+    seen = client.post(url, json={"state": "seen"}, headers=h["om"])
+    assert seen.status_code == 200 and seen.json()["id"] == mine[1]["id"], seen.text
+    made_up = "0" * 48  # the schema's form, but no handle this deployment made
+    assert (
+        client.post(
+            f"/notifications/{made_up}", json={"state": "seen"}, headers=h["om"]
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/notifications?after={made_up}", headers=h["om"]).status_code == 404
+
+
+def test_a_handle_opens_only_under_its_deployments_key_and_kind() -> None:
+    """Equal numbers, equal handles (a caller can page and come back); a handle opens to
+    its number only under the key and kind that made it, and a changed one does not open."""
+    key, other = b"k" * 32, b"o" * 32
+    notes = Handles(key, "notification")
+    made = [notes.of(n) for n in (1, 2, 3, 2**63)]
+    assert [notes.number(h) for h in made] == [1, 2, 3, 2**63]
+    assert made[0] == Handles(key, "notification").of(1) and len(set(made)) == 4
+    assert all(HANDLE.fullmatch(h) for h in made)
+    assert Handles(other, "notification").number(made[0]) is None
+    assert Handles(key, "scheme application").number(made[0]) is None
+    flipped = made[0][:-1] + ("0" if made[0][-1] != "0" else "1")
+    assert notes.number(flipped) is None and notes.number("0" * 48) is None
+    assert notes.number(made[0].upper()) is None and notes.number(made[0] + "\n") is None

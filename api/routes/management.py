@@ -11,12 +11,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call, visible
 from api.paging import After, Limit, day, page, position
+from api.routes.notifications import NOTIFICATION_ID, NotificationAfter
 from api.schemas import ERRORS, CursorPage, json_response
 from graph.access import Role
 from graph.analysis.events import events_of_type
 from graph.analysis.management import ManagementStatus, management_status
 from graph.analysis.taskings import taskings_with_answers
 from graph.errors import AccessDenied
+from graph.handles import HANDLE
 from graph.markings import Compartment, Marking
 from graph.nodes import EventType, MeetingAction, Person, TaskingLevel
 from graph.notifications import Notification, NotificationStore, as_seen
@@ -45,7 +47,7 @@ async def get_management(person_id: Annotated[str, Path(max_length=200)], ctx: R
 
 
 class TravelItem(BaseModel):
-    notification: int
+    notification: str = Field(pattern=HANDLE, description=NOTIFICATION_ID)
     nominal_id: str
     kind: str
     reason: str
@@ -59,8 +61,11 @@ class TravelList(BaseModel):
     overdue_after_hours: int
     items: list[TravelItem]
     limit: int
-    next_after: int | None = Field(
-        None, description="pass as `after` for the next page; null on the last page"
+    next_after: str | None = Field(
+        None,
+        pattern=HANDLE,
+        description="pass as `after` for the next page (the last item's `notification`); "
+        "null on the last page",
     )
 
 
@@ -78,14 +83,14 @@ async def get_travel(
     request: Request,
     ctx: ReadDep,
     overdue: Annotated[bool, Query()] = False,
-    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after: NotificationAfter = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Travel notifications and border alerts routed to the MOSOVO single point of contact,
     as the caller may see them now (`as_seen`), oldest first, a page at a time (`after` the
     last `notification` of the page before); a border alert still `new` after the
-    configured hours is overdue. Evaluate one with `POST /notifications/{seq}` (seen, or
-    actioned with what was confirmed or closed)."""
+    configured hours is overdue. Evaluate one with `POST /notifications/{notification_id}`
+    (seen, or actioned with what was confirmed or closed)."""
     if ctx.principal.role not in TRAVEL_ROLES:
         raise AccessDenied("foreign travel is for offender managers and supervisors")
     ctx.require_purpose()
@@ -93,6 +98,7 @@ async def get_travel(
     kept: NotificationStore = request.app.state.notifications
     now, hours = datetime.now(UTC), settings.border_alert_hours
     graph, view = ctx.store, ctx.policy.filter
+    start = kept.seq_of(after) if after else 0
 
     def wanted(ns: list[Notification]) -> list[Notification]:
         # Filtered before the page is cut, so a page is full whenever more are wanted.
@@ -101,11 +107,11 @@ async def get_travel(
 
     routed = await store_call(
         graph,
-        lambda: kept.listing(owner=settings.mosovo_spoc, limit=limit, after=after, seen=wanted),
+        lambda: kept.listing(owner=settings.mosovo_spoc, limit=limit, after=start, seen=wanted),
     )
     items = [
         TravelItem(
-            notification=n.seq,
+            notification=n.id,
             nominal_id=n.nominal_id,
             kind=n.kind,
             reason=n.reason,
@@ -119,7 +125,7 @@ async def get_travel(
     await ctx.consulted(
         "foreign travel",
         sorted({i.nominal_id for i in items}),
-        [str(i.notification) for i in items] + cited,
+        [str(n.seq) for n in routed] + cited,
     )
     body = TravelList(
         owner=settings.mosovo_spoc,

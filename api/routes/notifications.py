@@ -7,6 +7,10 @@ which nobody else sees. Each is shown as the reader may see it now (`as_seen`: a
 record they may not see is left out; one whose basis they may not see is not shown, nor
 paged over, nor changeable). Reading is a consultation naming what was shown, a change of
 state an alteration, both audited.
+
+Notifications are numbered by one sequence for every owner, so a caller is never shown the
+number (the gaps between theirs would count everyone else's): each is shown, paged past
+and changed by its opaque handle (`graph.handles`); the audit keeps the numbers.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from pydantic import BaseModel, Field
 
 from api.accounts import is_reserved
 from api.deps import PERSONAL_READ_OPENAPI, PersonalRead, ReadDep, store_call
-from api.schemas import ERRORS, Page, json_response
+from api.paging import NEXT_AFTER
+from api.schemas import ERRORS, CursorPage, json_response
 from graph.access import Role
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
+from graph.handles import HANDLE
 from graph.notifications import FIB_OWNER, Notification, NotificationStore, as_seen, named_by
 from graph.sharing.decisions import SAYS_SOMETHING
 from graph.times import Instant
@@ -37,8 +43,23 @@ class EventView(BaseModel):
     at: Instant
 
 
+NOTIFICATION_ID = (
+    "The notification's opaque handle: it addresses the notification and tells nothing of "
+    "how many others there are."
+)
+NotificationId = Annotated[str, Path(pattern=HANDLE, description=NOTIFICATION_ID)]
+NotificationAfter = Annotated[
+    str | None,
+    Query(
+        pattern=HANDLE,
+        description="The `next_after` of the previous page (the `id` of its last item); "
+        "omit for the first page.",
+    ),
+]
+
+
 class NotificationView(BaseModel):
-    seq: int
+    id: str = Field(pattern=HANDLE, description=NOTIFICATION_ID)
     nominal_id: str
     edge_id: str
     owner: str
@@ -97,58 +118,64 @@ def _owner_filter(ctx: PersonalRead) -> str | None:
 
 def _view(n: Notification) -> NotificationView:
     return NotificationView(
-        **{k: v for k, v in n.__dict__.items() if k != "history"},
+        **{k: v for k, v in n.__dict__.items() if k not in ("seq", "history")},
         history=[EventView(**e.__dict__) for e in n.history],
     )
 
 
-@router.get(
-    "/notifications", response_model=Page[NotificationView], openapi_extra=PERSONAL_READ_OPENAPI
-)
+class NotificationPage(CursorPage[NotificationView]):
+    next_after: str | None = Field(default=None, pattern=HANDLE, description=NEXT_AFTER)
+
+
+@router.get("/notifications", response_model=NotificationPage, openapi_extra=PERSONAL_READ_OPENAPI)
 async def list_notifications(
     request: Request,
     ctx: ReadDep,
     state: Literal["new", "seen", "actioned"] | None = None,
-    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after: NotificationAfter = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Your notifications (everyone's for supervisors), oldest first, with their history."""
     owner = _owner_filter(ctx)
     kept, graph, view = _store(request), ctx.store, ctx.policy.filter
+    start = kept.seq_of(after) if after else 0
 
     def read() -> tuple[list[Notification], list[str]]:
-        shown = kept.listing(owner, state, limit, after, lambda ns: as_seen(graph, view, ns))
+        shown = kept.listing(owner, state, limit, start, lambda ns: as_seen(graph, view, ns))
         return shown, named_by(graph, shown)
 
     shown, named = await store_call(graph, read)
-    items = [_view(n) for n in shown]
     await ctx.consulted(
         "read notifications",
-        sorted({i.nominal_id for i in items}),
-        [str(i.seq) for i in items] + named,
+        sorted({n.nominal_id for n in shown}),
+        [str(n.seq) for n in shown] + named,
     )
-    next_after = items[-1].seq if len(items) == limit else None
-    return json_response(Page[NotificationView](items=items, limit=limit, next_after=next_after))
+    items = [_view(n) for n in shown]
+    next_after = items[-1].id if len(items) == limit else None
+    return json_response(NotificationPage(items=items, limit=limit, next_after=next_after))
 
 
 @router.post(
-    "/notifications/{seq}", response_model=NotificationView, openapi_extra=PERSONAL_READ_OPENAPI
+    "/notifications/{notification_id}",
+    response_model=NotificationView,
+    openapi_extra=PERSONAL_READ_OPENAPI,
 )
 async def change_notification(
     request: Request,
-    seq: Annotated[int, Path(ge=1, le=2**62)],
+    notification_id: NotificationId,
     body: StateChange,
     ctx: ReadDep,
 ) -> Response:
     """Mark a notification seen, or actioned with what was done (kept in its history)."""
     owner = _owner_filter(ctx)
     store = _store(request)
-    current = store.get(seq)
+    current = store.find(notification_id)
+    seq = current.seq
     mine = current.owner == owner if owner is not None else current.owner != FIB_OWNER
     graph, view = ctx.store, ctx.policy.filter
     shown = await store_call(graph, lambda: as_seen(graph, view, [current])) if mine else []
     if not shown:  # not theirs, or nothing of it they may see now: as if there were none
-        raise NotFound(f"notification {seq} not found")
+        raise NotFound(f"notification {notification_id} not found")
     changed = replace(
         store.record(seq, body.state, ctx.principal.name, body.action), evidence=shown[0].evidence
     )

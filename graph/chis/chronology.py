@@ -110,7 +110,7 @@ def chronology(
         report = reports.get(c.report_id)
         grading = report.grading.code if isinstance(report, Report) else ""
         went = [
-            f"notification {n.seq} to {n.owner} ({n.state}): {n.reason}"
+            f"notification {n.id} to {n.owner} ({n.state}): {n.reason}"
             for s in c.subjects
             for n in about.get(s, [])
             if c.report_id in n.evidence
