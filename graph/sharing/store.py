@@ -189,10 +189,9 @@ class SharingStore(AppendOnlyStore):
                 return f"sharing decision {decision_seq} is not in the sharing log"
             decided = SharingDecision.model_validate_json(row[0])
             if decided.nominal_id != nominal_id:
-                return (
-                    f"sharing decision {decision_seq} is about {decided.nominal_id!r}, "
-                    f"not {nominal_id!r}"
-                )
+                # Not naming whom it is about: quarantine reasons are read by roles that
+                # may not see that nominal.
+                return f"sharing decision {decision_seq} is not about {nominal_id!r}"
             return _uncovered(self._conn, decided, recipient, shared_at, mappa_level)
 
     def for_nominal(self, nominal_id: str) -> tuple[list[SharingDecision], list[Disclosure]]:
