@@ -19,6 +19,7 @@ from graph.retention.reviews import ReviewLog
 from graph.sharing.store import SharingStore
 from graph.stores import open_store
 from graph.subject_access import RestrictionStore, subject_access
+from graph.times import utc_today
 from ingest.entities import Resolution
 from ingest.state import IngestState
 
@@ -36,7 +37,7 @@ def sar_command(
     """What Mosaic holds about a person, for their subject access request."""
     settings = _settings(db)
     policy = _reader(settings, purpose, Role.SUPERVISOR)
-    asked = requested_on or date.today()
+    asked = requested_on or utc_today()
     gov = settings.governance_path
     with (
         open_store(settings) as store,

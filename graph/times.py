@@ -10,7 +10,7 @@ built, not sent.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, WithJsonSchema
@@ -33,3 +33,10 @@ Instant = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """A time as Mosaic wrote it: ISO 8601 with its UTC offset (a JSON Schema `date-time`)."""
+
+
+def utc_today() -> date:
+    """Today as Mosaic dates everything (UTC), whatever the server's local zone: a default
+    taken from `date.today()` moved with the machine's clock setting, so a request made
+    just after midnight UTC was dated the day before on a server west of Greenwich."""
+    return datetime.now(UTC).date()

@@ -4,6 +4,7 @@ confidential, source-identifying or restricted content planted beside it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -158,3 +159,37 @@ def test_cli_writes_the_pack(tmp_path: Path) -> None:
     pack = json.loads(out.read_text())
     assert pack["due_on"] == "2026-12-30" and pack["records"][0]["record_id"] == "P1"
     assert all(planted not in out.read_text() for planted in NEVER if planted != RESTRICTED_TEXT)
+
+
+@pytest.fixture
+def server_off_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[date]:
+    """The process's local zone set so that its date differs from today's UTC date (behind
+    Greenwich before noon UTC, ahead of it after); yields the UTC date."""
+    import time
+
+    now = datetime.now(UTC)
+    monkeypatch.setenv("TZ", "Etc/GMT+12" if now.hour < 12 else "Etc/GMT-14")
+    time.tzset()
+    try:
+        assert date.today() != now.date()  # the local date really differs
+        yield now.date()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_request_without_a_date_is_dated_today_in_utc(
+    tmp_path: Path, server_off_utc: date
+) -> None:
+    """`requested_on` defaults to today. It was the server's local date: on a server west
+    of Greenwich a request made just after midnight UTC was dated the day before, and its
+    one-month due date with it, unlike every other date Mosaic gives (UTC)."""
+    with scenario_api(tmp_path, (Role.SUPERVISOR,), "offender_management", MORE) as (
+        client,
+        auth,
+        _,
+    ):
+        pack = client.get("/persons/P1/subject-access", headers=auth(Role.SUPERVISOR))
+        assert pack.status_code == 200, pack.text
+        assert pack.json()["requested_on"] == server_off_utc.isoformat()
+        assert pack.json()["due_on"] == add_months(server_off_utc, 1).isoformat()

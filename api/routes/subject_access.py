@@ -19,6 +19,7 @@ from graph.errors import AccessDenied
 from graph.markings import Compartment, Marking
 from graph.nodes import Person
 from graph.subject_access import Restriction, SubjectAccessPack, subject_access
+from graph.times import utc_today
 
 router = APIRouter(tags=["subject access"], responses=ERRORS)
 
@@ -77,7 +78,7 @@ async def get_pack(
     request: Request,
     person_id: Annotated[str, Path(max_length=200)],
     ctx: ReadDep,
-    requested_on: Annotated[date | None, Query(description="Default: today.")] = None,
+    requested_on: Annotated[date | None, Query(description="Default: today (UTC).")] = None,
 ) -> Response:
     """What Mosaic holds about the person, for their request: no confidential sections, no
     source identities, nothing restricted under a recorded ground; due in one month."""
@@ -91,7 +92,7 @@ async def get_pack(
             ctx.store,
             person_id,
             records_of=records_of,
-            requested_on=requested_on or date.today(),
+            requested_on=requested_on or utc_today(),
             restrictions=state.sar_restrictions,
             sharing=state.sharing,
             audit=state.audit,

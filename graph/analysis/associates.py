@@ -24,6 +24,7 @@ from graph.markings import Grading3x5x2
 from graph.nodes import LocationType, NodeKind, NominalType, Person
 from graph.store import DEFAULT_MAX_FANOUT, Frame, GraphStore, TraversalFilter
 from graph.stores.traversal import read_edges, read_nodes
+from graph.times import utc_today
 
 HUB_LOCATION_TYPES = frozenset(
     {
@@ -150,7 +151,7 @@ def associates(
         wanted = {e for ids in needs.values() for e in ids}
         edges = read_edges(store, frame, wanted)
         people = read_nodes(store, frame, others)
-    day = today or date.today()
+    day = today or utc_today()
     found: list[Associate] = []
     for pid in others:
         person = people.get(pid)

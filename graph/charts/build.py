@@ -22,6 +22,7 @@ from graph.markings import Classification
 from graph.nodes import NodeKind
 from graph.store import DEFAULT_MAX_FANOUT, EdgeRef, GraphStore, TraversalFilter
 from graph.stores.traversal import read_edges, read_nodes
+from graph.times import utc_today
 
 KIND_ORDER = {
     NodeKind.PERSON: 0,
@@ -92,7 +93,7 @@ def build_chart(
         )
         nodes = read_nodes(store, frame, kept)
         edges = read_edges(store, frame, [r.id for r in drawn])
-    day = today or date.today()
+    day = today or utc_today()
     touching: Counter[str] = Counter()
     for ref in links.values():
         touching[ref.src] += 1
