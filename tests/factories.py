@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from graph.edges import AssociationType, CreatedBy, CreatorKind, Edge, EdgeKind,
 from graph.markings import Compartment, Grading3x5x2, Grading5x5x5, Marking
 from graph.nodes import Location, LocationType, Name, Person, Report
 from graph.sharing.decisions import FREE_TEXT
+from graph.store import Contact
 
 INGEST = CreatedBy(kind=CreatorKind.INGEST, name="test", version="1")
 
@@ -133,3 +135,27 @@ def disclosure(recipient: str = "Head teacher, Example Primary", **over: Any) ->
         "told_not_to_do": "no onward sharing",
     }
     return {**full, **over}
+
+
+def contact_row(i: int, received_at: str, *subjects: str, **over: Any) -> Contact:
+    """Contact row `R{i}` from member of the public S1 (person PS) received at `received_at`
+    (ISO with an offset), a phone call they made about `subjects`: the CHIS indicators'
+    input, made by hand."""
+    row = Contact(
+        source_id="S1",
+        source_type="member_of_public",
+        chis_status="none",
+        juvenile=False,
+        vulnerable=False,
+        person_id="PS",
+        report_id=f"R{i}",
+        received_at=received_at,
+        channel="phone",
+        initiated_by="source",
+        police_request=None,
+        how_obtained="witnessed",
+        rewarded=False,
+        subjects=subjects,
+        locations=(),
+    )
+    return replace(row, **over)

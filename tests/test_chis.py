@@ -55,7 +55,7 @@ from ingest.pipeline import ingest
 from ingest.reader import stream_lines
 from ingest.state import IngestState
 from tests import wire as w
-from tests.factories import edge, location, person, report
+from tests.factories import contact_row, edge, location, person, report
 from tests.support.scenario_api import scenario_api
 
 POLICY = ChisPolicy()
@@ -84,24 +84,7 @@ def _loader(
 
 
 def contact(i: int, when: str, *subjects: str, **kw: object) -> Contact:
-    base = Contact(
-        source_id="S1",
-        source_type="member_of_public",
-        chis_status="none",
-        juvenile=False,
-        vulnerable=False,
-        person_id="PS",
-        report_id=f"R{i}",
-        received_at=f"{when}T10:00:00+00:00",
-        channel="phone",
-        initiated_by="source",
-        police_request=None,
-        how_obtained="witnessed",
-        rewarded=False,
-        subjects=subjects,
-        locations=(),
-    )
-    return replace(base, **kw)  # type: ignore[arg-type]
+    return contact_row(i, f"{when}T10:00:00+00:00", *subjects, **kw)
 
 
 def days(start: str, *offsets: int) -> list[str]:

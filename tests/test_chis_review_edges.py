@@ -32,6 +32,7 @@ from graph.stores.sqlite import SqliteGraphStore
 from ingest.entities import Resolution
 from ingest.state import IngestState
 from tests import wire as w
+from tests.factories import contact_row
 from tests.support.api_env import api_session, cli_env, load, remark, tmp_settings
 
 FIB_VIEW = AccessPolicy(Principal("fib", Role.FIB_REVIEWER)).filter
@@ -43,23 +44,7 @@ PURPOSE = "intelligence_review"
 
 def at(i: int, moment: str, *subjects: str) -> Contact:
     """Contact row `R{i}` from source S1 at `moment` (UTC)."""
-    return Contact(
-        source_id="S1",
-        source_type="member_of_public",
-        chis_status="none",
-        juvenile=False,
-        vulnerable=False,
-        person_id="PS",
-        report_id=f"R{i}",
-        received_at=f"{moment}+00:00",
-        channel="phone",
-        initiated_by="source",
-        police_request=None,
-        how_obtained="witnessed",
-        rewarded=False,
-        subjects=subjects,
-        locations=(),
-    )
+    return contact_row(i, f"{moment}+00:00", *subjects)
 
 
 def about(rid: str, when: str, sid: str, *subjects: str, **kw: Any) -> w.Record:

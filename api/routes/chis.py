@@ -9,7 +9,7 @@ before the response is sent.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -28,7 +28,7 @@ from graph.errors import AccessDenied, NotFound, ValidationFailed
 from graph.markings import Compartment
 from graph.nodes import Source
 from graph.notifications import NotificationStore
-from graph.sharing.decisions import SAYS_SOMETHING
+from graph.sharing.decisions import said
 from graph.times import Instant
 
 router = APIRouter(tags=["CHIS review"], responses=ERRORS)
@@ -76,19 +76,8 @@ class CandidateView(BaseModel):
     case: CaseView
 
 
-def _says_something(max_length: int, description: str) -> Any:
-    """A required text that is not blank: the schema states the rule (`SAYS_SOMETHING`)
-    that the review log enforces, so a body the schema accepts is not refused."""
-    return Field(
-        min_length=1,
-        max_length=max_length,
-        description=description,
-        json_schema_extra={"pattern": SAYS_SOMETHING},
-    )
-
-
 class _Review(BaseModel):
-    rationale: str = _says_something(4000, "Why this outcome.")
+    rationale: str = said(4000, "Why this outcome.")
     measures: str | None = Field(
         default=None, max_length=4000, description="Required for managed_as_public_contact."
     )
@@ -101,14 +90,14 @@ class ManagedReview(_Review):
     """Managed as a public contact, with the sensitivity and confidentiality measures."""
 
     outcome: Literal[Outcome.MANAGED_AS_PUBLIC_CONTACT]
-    measures: str = _says_something(4000, "The sensitivity and confidentiality measures.")
+    measures: str = said(4000, "The sensitivity and confidentiality measures.")
 
 
 class ReferredReview(_Review):
     """Referred to the source unit for CHIS assessment, with the referral reference."""
 
     outcome: Literal[Outcome.REFERRED_FOR_CHIS_ASSESSMENT]
-    referral_ref: str = _says_something(200, "The referral reference.")
+    referral_ref: str = said(200, "The referral reference.")
 
 
 class ClosedReview(_Review):

@@ -30,7 +30,7 @@ from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.handles import HANDLE
 from graph.notifications import FIB_OWNER, Notification, NotificationStore, as_seen, named_by
-from graph.sharing.decisions import SAYS_SOMETHING
+from graph.sharing.decisions import said
 from graph.times import Instant
 
 router = APIRouter(tags=["notifications"], responses=ERRORS)
@@ -83,12 +83,7 @@ class Actioned(BaseModel):
     schema states the rule the notification store enforces)."""
 
     state: Literal["actioned"]
-    action: str = Field(
-        min_length=1,
-        max_length=2000,
-        description="What was done.",
-        json_schema_extra={"pattern": SAYS_SOMETHING},
-    )
+    action: str = said(2000, "What was done.")
 
 
 StateChange = Annotated[Seen | Actioned, Field(discriminator="state")]

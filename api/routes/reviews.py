@@ -9,7 +9,7 @@ also as an erasure that names the records and edges erased, never their content.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -24,7 +24,7 @@ from graph.errors import AccessDenied
 from graph.retention.policy import RetentionPolicy, ReviewGroup, policy_from
 from graph.retention.reviews import RecordKind, RecordReview, ReviewLog, ReviewOutcome
 from graph.retention.service import Due, RecordsOf, alone, due_reviews, review
-from graph.sharing.decisions import SAYS_SOMETHING
+from graph.sharing.decisions import case_of, said
 from graph.store import DisposalResult
 
 router = APIRouter(tags=["review and retention"], responses=ERRORS)
@@ -52,12 +52,7 @@ class DueList(CursorPage[DueView]):
 
 class _Review(BaseModel):
     record_id: str = Field(min_length=1, max_length=200)
-    rationale: str = Field(
-        min_length=1,
-        max_length=4000,
-        description="Why this outcome.",
-        json_schema_extra={"pattern": SAYS_SOMETHING},  # `review` refuses a blank one
-    )
+    rationale: str = said(4000, "Why this outcome.")  # `review` refuses a blank one
 
 
 class ReportReview(_Review):
@@ -87,18 +82,11 @@ class PersonReview(_Review):
     triggers_verified: bool = Field(default=False, description="Kept as sent; nominals only.")
 
 
-def _record_kind(value: Any) -> Any:
-    """The review's case: `record_kind`, a report when left out (as before it was asked)."""
-    if isinstance(value, dict):
-        return value.get("record_kind", RecordKind.REPORT.value)
-    return getattr(value, "record_kind", None)
-
-
 ReviewRequest = Annotated[
     Annotated[ReportReview, Tag(RecordKind.REPORT.value)]
     | Annotated[NominalReview, Tag(RecordKind.NOMINAL.value)]
     | Annotated[PersonReview, Tag(RecordKind.PERSON.value)],
-    Discriminator(_record_kind),
+    Discriminator(case_of("record_kind", RecordKind.REPORT.value)),
 ]
 """One body per kind of record, so the schema states what `review` requires of each; what
 the record is, is checked against the body (422 naming it)."""

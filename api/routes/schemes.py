@@ -23,7 +23,7 @@ from graph.access import Permission
 from graph.audit import Operation
 from graph.errors import AccessDenied, NotFound
 from graph.nodes import Person
-from graph.sharing.decisions import SAYS_SOMETHING
+from graph.sharing.decisions import said
 from graph.sharing.schemes import CLOSED, Application, ApplicationIn, SchemeStore, Stage
 from graph.subject_access import SCHEME_DISCLOSURE
 
@@ -62,12 +62,7 @@ class DecisionMove(_Move):
     """The decision, with its rationale (`SchemeStore.move` refuses a blank one)."""
 
     stage: Literal[Stage.DISCLOSED, Stage.NOT_DISCLOSED]
-    rationale: str = Field(
-        min_length=1,
-        max_length=4000,
-        description="Why this decision.",
-        json_schema_extra={"pattern": SAYS_SOMETHING},
-    )
+    rationale: str = said(4000, "Why this decision.")
 
 
 MoveRequest = Annotated[StageMove | DecisionMove, Field(discriminator="stage")]

@@ -25,6 +25,7 @@ to do and not to do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -50,10 +51,11 @@ JSON Schema patterns are ECMA-262, whose `\s` leaves out five characters Python 
 (the information separators U+001C-U+001F and NEL, U+0085)."""
 
 
-def _said(max_length: int, description: str | None = None) -> Any:
+def said(max_length: int, description: str | None = None) -> Any:
     """A required text that says something. The schema states the rule (a character
-    `str.strip` keeps) so clients know it; a validator (`DisclosureIn`) or `problems`
-    enforces it with a message that names every blank field at once."""
+    `str.strip` keeps) so clients know it and a body the schema accepts is not refused for
+    it; the code behind each body (here a validator or `problems`; the review, scheme and
+    notification stores) enforces it with a message that names the blank field."""
     return Field(
         min_length=1,
         max_length=max_length,
@@ -150,23 +152,23 @@ class _Questions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    why_share: str = _said(4000)
-    how_sharing_reduces_risk: str = _said(4000)
-    less_intrusive_alternative: str = _said(4000)
-    legal_basis: str = _said(4000)
-    risk_of_violence_or_disorder: str = _said(4000)
-    risk_driven_underground: str = _said(4000)
-    effect_on_victims: str = _said(4000)
-    effect_on_family: str = _said(4000)
-    effect_on_normal_life: str = _said(4000)
-    what_is_shared: str = _said(4000)
+    why_share: str = said(4000)
+    how_sharing_reduces_risk: str = said(4000)
+    less_intrusive_alternative: str = said(4000)
+    legal_basis: str = said(4000)
+    risk_of_violence_or_disorder: str = said(4000)
+    risk_driven_underground: str = said(4000)
+    effect_on_victims: str = said(4000)
+    effect_on_family: str = said(4000)
+    effect_on_normal_life: str = said(4000)
+    what_is_shared: str = said(4000)
     offender_consulted: bool
-    consultation_note: str = _said(4000, "What they said, or why they were not consulted.")
+    consultation_note: str = said(4000, "What they said, or why they were not consulted.")
 
 
 class _UnderAgreement(BaseModel):
     isa_in_place: Literal[True] = Field(description="An information sharing agreement is in place.")
-    isa_reference: str = _said(200, "The agreement's reference.")
+    isa_reference: str = said(200, "The agreement's reference.")
 
 
 class _NoAgreement(BaseModel):
@@ -252,7 +254,7 @@ class AttestedPrinciples(BaseModel):
 class _Maker(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = _said(200, "Who decided.")
+    name: str = said(200, "Who decided.")
     delegation_ref: str | None = Field(default=None, max_length=200)
     minute_ref: str | None = Field(default=None, max_length=200)
 
@@ -265,14 +267,14 @@ class Delegate(_Maker):
     """Acting for a superintendent under a recorded delegation."""
 
     role: Literal[DeciderRole.DELEGATE]
-    delegation_ref: str = _said(200, "The recorded delegation.")
+    delegation_ref: str = said(200, "The recorded delegation.")
 
 
 class MappChair(_Maker):
     """The MAPP meeting chair, deciding at the meeting."""
 
     role: Literal[DeciderRole.MAPP_CHAIR]
-    minute_ref: str = _said(200, "The MAPP meeting minute.")
+    minute_ref: str = said(200, "The MAPP meeting minute.")
 
 
 class OtherOfficer(_Maker):
@@ -281,11 +283,16 @@ class OtherOfficer(_Maker):
     role: Literal[DeciderRole.OTHER] = DeciderRole.OTHER
 
 
-def _role(value: Any) -> Any:
-    """The decision maker's case: their role, `other` when left out."""
-    if isinstance(value, dict):
-        return value.get("role", DeciderRole.OTHER.value)
-    return getattr(value, "role", None)
+def case_of(field: str, default: str) -> Callable[[Any], Any]:
+    """A discriminator for a body with one shape per case: the case is `field` (`default`
+    when left out, as before the field was asked for), from raw input or a built model."""
+
+    def case(value: Any) -> Any:
+        if isinstance(value, dict):
+            return value.get(field, default)
+        return getattr(value, field, None)
+
+    return case
 
 
 DeciderIn = Annotated[
@@ -293,7 +300,7 @@ DeciderIn = Annotated[
     | Annotated[Delegate, Tag(DeciderRole.DELEGATE.value)]
     | Annotated[MappChair, Tag(DeciderRole.MAPP_CHAIR.value)]
     | Annotated[OtherOfficer, Tag(DeciderRole.OTHER.value)],
-    Discriminator(_role),
+    Discriminator(case_of("role", DeciderRole.OTHER.value)),
 ]
 """Who decided, one shape per role: each with the reference that role decides under. Whether
 the role may decide for this nominal follows its record (`problems`)."""
@@ -304,7 +311,7 @@ class _Decision(BaseModel):
 
     nominal_id: str = Field(min_length=1, max_length=200)
     decision_maker: DeciderIn
-    rationale: str = _said(4000)
+    rationale: str = said(4000)
 
     def content(self) -> SharingDecisionIn:
         """The decision as the log keeps it."""
@@ -346,12 +353,12 @@ class DisclosureIn(BaseModel):
             "was recorded (a refusal recorded after it does not withdraw its cover)."
         )
     )
-    content: str = _said(8000)
-    recipient: str = _said(200)
-    purpose: str = _said(2000)
-    recipient_already_knew: str = _said(4000)
-    told_to_do: str = _said(4000)
-    told_not_to_do: str = _said(4000)
+    content: str = said(8000)
+    recipient: str = said(200)
+    purpose: str = said(2000)
+    recipient_already_knew: str = said(4000)
+    told_to_do: str = said(4000)
+    told_not_to_do: str = said(4000)
     mappa_level_when_shared: Literal[1, 2, 3] | None = Field(
         default=None,
         description=(
